@@ -1,0 +1,56 @@
+// The daemon's error classes. Each message says what happened, to what, and what to do.
+
+/** Bad configuration or input from the operator; the process exits 2 without starting anything. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Keepa answered with an HTTP status the daemon cannot use (4xx other than 429, or 5xx after retries). */
+export class KeepaHttpError extends Error {
+  override name = 'KeepaHttpError';
+  constructor(
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Keepa refused the call for lack of tokens (HTTP 429); try again after `retryAfterMs`. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The answer could not be read as the expected shape (truncated JSON, HTML page, missing fields). */
+export class BadResponseError extends Error {
+  override name = 'BadResponseError';
+}
+
+/** The network failed or the request timed out. Transient. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+/** A caller asked the token bucket for more than it can ever hold; the work must be split. */
+export class TokenBudgetError extends Error {
+  override name = 'TokenBudgetError';
+}
+
+/** Another daemon holds the database. */
+export class AlreadyRunningError extends Error {
+  override name = 'AlreadyRunningError';
+}
+
+/** A short, single-line description of any thrown value, for logs and run history. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}

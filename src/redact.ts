@@ -1,0 +1,29 @@
+// The Keepa access key travels in the URL query (`key=...`), so any URL, error message or log
+// line may carry it. Everything that leaves the process as text passes through here.
+
+const KEY_PARAM = /([?&]key=)[^&\s"'#]*/gi;
+
+export const REDACTED = '***';
+
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(KEY_PARAM, `$1${REDACTED}`);
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+/** Deep copy of a log record's values with every string redacted. */
+export function redactValue(value: unknown, secrets: readonly string[], seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  if (value instanceof Error) {
+    return { name: value.name, message: redactSecrets(value.message, secrets), stack: value.stack ? redactSecrets(value.stack, secrets) : undefined };
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, seen));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, secrets, seen);
+  return out;
+}

@@ -1,0 +1,160 @@
+// The deals table. Its columns follow headers.json; a row is keyed by database column names.
+// An upsert writes only the columns it is given, so a light update never writes NULL over
+// `List_at` or `1yr_Avg` (the old system's NULL overwrite).
+import type Database from 'better-sqlite3';
+import { msToIso } from '../keepa/time.js';
+import type { ColumnType, DealColumn } from './columns.js';
+
+type Db = Database.Database;
+
+export type DealValue = number | string | null;
+export type DealRow = Record<string, DealValue>;
+
+/** Columns the daemon keeps for itself beside the headers.json columns (created by migration 1). */
+const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at'] as const;
+
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+function tableColumns(db: Db): Map<string, string> {
+  const info = db.prepare('SELECT name, type FROM pragma_table_info(?)').all('deals');
+  const out = new Map<string, string>();
+  for (const r of info) {
+    if (typeof r === 'object' && r !== null && 'name' in r && 'type' in r) out.set(String(r.name), String(r.type));
+  }
+  return out;
+}
+
+/**
+ * Adds every column that headers.json names and the table lacks; existing rows keep their values.
+ * Returns the names added. This runs at start, before any job.
+ */
+export function ensureDealColumns(db: Db, columns: readonly DealColumn[]): string[] {
+  const existing = new Set([...tableColumns(db).keys()].map((n) => n.toLowerCase()));
+  const added: string[] = [];
+  db.transaction(() => {
+    for (const c of columns) {
+      if (existing.has(c.name.toLowerCase())) continue;
+      db.exec(`ALTER TABLE deals ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
+      added.push(c.name);
+    }
+  }).immediate();
+  return added;
+}
+
+export type SaveKind = 'full' | 'light';
+
+export class DealStore {
+  private readonly types = new Map<string, ColumnType>();
+  private readonly upserts = new Map<string, Database.Statement>();
+  private readonly hasLastSeenUtc: boolean;
+  private readonly get: Database.Statement;
+  private readonly deleteBefore: Database.Statement;
+  private readonly countAll: Database.Statement;
+  private readonly countVisible: Database.Statement | null;
+  private readonly newest: Database.Statement;
+  private readonly leastRecentlySeen: Database.Statement;
+
+  constructor(
+    private readonly db: Db,
+    columns: readonly DealColumn[],
+  ) {
+    for (const c of columns) this.types.set(c.name, c.type);
+    this.hasLastSeenUtc = this.types.has('last_seen_utc');
+    this.get = db.prepare('SELECT * FROM deals WHERE "ASIN" = ?');
+    this.deleteBefore = db.prepare('DELETE FROM deals WHERE last_seen_at < ? RETURNING "ASIN"');
+    this.countAll = db.prepare('SELECT COUNT(*) FROM deals').pluck();
+    this.countVisible = ['Profit', 'List_at', '1yr_Avg'].every((n) => this.types.has(n))
+      ? db.prepare('SELECT COUNT(*) FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL').pluck()
+      : null;
+    this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
+    this.leastRecentlySeen = db.prepare('SELECT "ASIN" FROM deals ORDER BY COALESCE(refreshed_at, analyzed_at, first_seen_at) ASC LIMIT ?').pluck();
+  }
+
+  /** Inserts or updates one deal, writing only the columns present in `row`. */
+  upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
+    const asin = row.ASIN;
+    if (typeof asin !== 'string' || asin === '') throw new TypeError('A deal row needs its ASIN.');
+    const names: string[] = [];
+    const values: DealValue[] = [];
+    for (const [name, value] of Object.entries(row)) {
+      if (name === 'ASIN' || name === 'last_seen_utc') continue;
+      names.push(name);
+      values.push(this.checked(name, value, asin));
+    }
+    if (this.hasLastSeenUtc) {
+      names.push('last_seen_utc');
+      values.push(msToIso(nowMs));
+    }
+    const stamp = kind === 'full' ? 'analyzed_at' : 'refreshed_at';
+    this.statementFor(names, stamp).run(asin, nowMs, nowMs, nowMs, ...values);
+  }
+
+  find(asin: string): DealRow | null {
+    const r: unknown = this.get.get(asin);
+    return r === undefined ? null : toDealRow(r);
+  }
+
+  /** Deletes deals last seen before `cutoffMs`; returns their ASINs. */
+  deleteSeenBefore(cutoffMs: number): string[] {
+    return this.deleteBefore.all(cutoffMs).map((r) => (typeof r === 'object' && r !== null && 'ASIN' in r ? String(r.ASIN) : ''));
+  }
+
+  count(): number {
+    return Number(this.countAll.get());
+  }
+
+  /** Deals a dashboard shows: Profit > 0, a list price, and a 1-year average. */
+  visibleCount(): number {
+    return this.countVisible ? Number(this.countVisible.get()) : 0;
+  }
+
+  newestAnalyzedAt(): number | null {
+    const v: unknown = this.newest.get();
+    return typeof v === 'number' ? v : null;
+  }
+
+  /** ASINs whose data is oldest, for the refresh pass. */
+  stalest(limit: number): string[] {
+    return this.leastRecentlySeen.all(limit).map(String);
+  }
+
+  private checked(name: string, value: DealValue, asin: string): DealValue {
+    const type = this.types.get(name);
+    if (type === undefined) {
+      throw new TypeError(`Deal ${asin}: column "${name}" is not in headers.json; add it there (the table follows) or stop computing it.`);
+    }
+    if (value === null) return null;
+    if (type === 'TEXT') {
+      if (typeof value !== 'string') throw new TypeError(`Deal ${asin}: column "${name}" holds text, got ${typeof value} ${String(value)}.`);
+      return value;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new TypeError(`Deal ${asin}: column "${name}" holds numbers, got ${JSON.stringify(value)}.`);
+    }
+    return type === 'INTEGER' ? Math.round(value) : value;
+  }
+
+  private statementFor(names: readonly string[], stamp: 'analyzed_at' | 'refreshed_at'): Database.Statement {
+    const key = `${stamp}|${names.join('|')}`;
+    let stmt = this.upserts.get(key);
+    if (stmt === undefined) {
+      const cols = names.map(quoteIdent);
+      const insertCols = ['"ASIN"', 'first_seen_at', 'last_seen_at', stamp, ...cols].join(', ');
+      const placeholders = new Array(4 + names.length).fill('?').join(', ');
+      const updates = ['last_seen_at = excluded.last_seen_at', `${stamp} = excluded.${stamp}`, ...cols.map((c) => `${c} = excluded.${c}`)].join(', ');
+      stmt = this.db.prepare(`INSERT INTO deals (${insertCols}) VALUES (${placeholders}) ON CONFLICT("ASIN") DO UPDATE SET ${updates}`);
+      this.upserts.set(key, stmt);
+    }
+    return stmt;
+  }
+}
+
+function toDealRow(r: unknown): DealRow {
+  const out: DealRow = {};
+  if (typeof r !== 'object' || r === null) return out;
+  for (const [k, v] of Object.entries(r)) {
+    if ((SYSTEM_COLUMNS as readonly string[]).includes(k)) continue;
+    out[k] = typeof v === 'number' || typeof v === 'string' ? v : null;
+  }
+  return out;
+}

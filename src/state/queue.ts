@@ -1,0 +1,193 @@
+// The work queue of candidate deals. Discovery offers candidates; processing claims small
+// chunks, and each item ends done, rejected (with a reason), expired, or, after repeated
+// failures, parked with its reason. Nothing leaves silently.
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+export type Stage = 'queued' | 'peeked' | 'done' | 'rejected' | 'parked' | 'expired';
+const STAGES: readonly Stage[] = ['queued', 'peeked', 'done', 'rejected', 'parked', 'expired'];
+/** Stages that still wait for work. */
+export const OPEN_STAGES: readonly Stage[] = ['queued', 'peeked'];
+
+export interface Candidate {
+  asin: string;
+  lastUpdateKm: number;
+  priority: number;
+  dealJson: string | null;
+}
+
+export interface QueueItem {
+  asin: string;
+  lastUpdateKm: number;
+  stage: Stage;
+  priority: number;
+  attempts: number;
+  nextTryAt: number;
+  lastError: string | null;
+  parkedReason: string | null;
+  rejectReason: string | null;
+  dealJson: string | null;
+  queuedAt: number;
+  updatedAt: number;
+  processedLastUpdateKm: number | null;
+}
+
+export type OfferOutcome = 'queued' | 'updated' | 'seen';
+
+function toItem(r: unknown): QueueItem {
+  const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    asin: String(o.asin),
+    lastUpdateKm: Number(o.deal_last_update_km),
+    stage: STAGES.find((s) => s === o.stage) ?? 'queued',
+    priority: Number(o.priority),
+    attempts: Number(o.attempts),
+    nextTryAt: Number(o.next_try_at),
+    lastError: str(o.last_error),
+    parkedReason: str(o.parked_reason),
+    rejectReason: str(o.reject_reason),
+    dealJson: str(o.deal_json),
+    queuedAt: Number(o.queued_at),
+    updatedAt: Number(o.updated_at),
+    processedLastUpdateKm: typeof o.processed_last_update_km === 'number' ? o.processed_last_update_km : null,
+  };
+}
+
+export class Queue {
+  private readonly getStmt: Database.Statement;
+  private readonly insertStmt: Database.Statement;
+  private readonly requeueStmt: Database.Statement;
+  private readonly refreshOpenStmt: Database.Statement;
+  private readonly claimStmt: Database.Statement;
+  private readonly moveStmt: Database.Statement;
+  private readonly finishStmt: Database.Statement;
+  private readonly failStmt: Database.Statement;
+  private readonly parkStmt: Database.Statement;
+  private readonly expireStmt: Database.Statement;
+  private readonly depthStmt: Database.Statement;
+  private readonly oldestStmt: Database.Statement;
+  private readonly parkedStmt: Database.Statement;
+  private readonly nextTryStmt: Database.Statement;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare('SELECT * FROM queue WHERE asin = ?');
+    this.insertStmt = db.prepare(`INSERT INTO queue (asin, deal_last_update_km, stage, priority, deal_json, queued_at, updated_at)
+      VALUES (@asin, @km, 'queued', @priority, @deal, @now, @now)`);
+    this.requeueStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, stage = 'queued', priority = @priority, deal_json = @deal,
+      attempts = 0, next_try_at = 0, last_error = NULL, parked_reason = NULL, reject_reason = NULL, queued_at = @now, updated_at = @now
+      WHERE asin = @asin`);
+    this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = @priority, deal_json = @deal, updated_at = @now
+      WHERE asin = @asin`);
+    this.claimStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
+      ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
+    this.moveStmt = db.prepare("UPDATE queue SET stage = @stage, attempts = 0, next_try_at = 0, last_error = NULL, updated_at = @now WHERE asin = @asin");
+    this.finishStmt = db.prepare(`UPDATE queue SET stage = @stage, reject_reason = @reason, processed_last_update_km = deal_last_update_km,
+      last_error = NULL, next_try_at = 0, updated_at = @now WHERE asin = @asin`);
+    this.failStmt = db.prepare('UPDATE queue SET attempts = attempts + 1, last_error = @error, next_try_at = @next, updated_at = @now WHERE asin = @asin');
+    this.parkStmt = db.prepare("UPDATE queue SET stage = 'parked', attempts = attempts + 1, last_error = @error, parked_reason = @reason, updated_at = @now WHERE asin = @asin");
+    this.expireStmt = db.prepare(`UPDATE queue SET stage = 'expired', reject_reason = 'expired', updated_at = @now
+      WHERE stage IN ('queued', 'peeked') AND queued_at < @cutoff RETURNING asin`);
+    this.depthStmt = db.prepare('SELECT stage, COUNT(*) AS n FROM queue GROUP BY stage');
+    this.oldestStmt = db.prepare("SELECT MIN(queued_at) FROM queue WHERE stage IN ('queued', 'peeked')").pluck();
+    this.parkedStmt = db.prepare("SELECT parked_reason AS reason, COUNT(*) AS n FROM queue WHERE stage = 'parked' GROUP BY parked_reason");
+    this.nextTryStmt = db.prepare("SELECT MIN(next_try_at) FROM queue WHERE stage = ?").pluck();
+  }
+
+  get(asin: string): QueueItem | null {
+    const r: unknown = this.getStmt.get(asin);
+    return r === undefined ? null : toItem(r);
+  }
+
+  /**
+   * Offers a candidate from the deal list. It is new work only when its deal's lastUpdate is newer
+   * than the last one processed for that ASIN; an item still waiting takes the newer deal.
+   */
+  offer(c: Candidate, nowMs: number): OfferOutcome {
+    const existing = this.get(c.asin);
+    const params = { asin: c.asin, km: c.lastUpdateKm, priority: c.priority, deal: c.dealJson, now: nowMs };
+    if (existing === null) {
+      this.insertStmt.run(params);
+      return 'queued';
+    }
+    if (OPEN_STAGES.includes(existing.stage) || existing.stage === 'parked') {
+      if (c.lastUpdateKm <= existing.lastUpdateKm) return 'seen';
+      if (existing.stage === 'parked') {
+        this.requeueStmt.run(params);
+        return 'queued';
+      }
+      this.refreshOpenStmt.run(params);
+      return 'updated';
+    }
+    const processed = existing.processedLastUpdateKm ?? existing.lastUpdateKm;
+    if (c.lastUpdateKm <= processed) return 'seen';
+    this.requeueStmt.run(params);
+    return 'queued';
+  }
+
+  /** Items of `stage` due now, most promising first. */
+  claim(stage: Stage, limit: number, nowMs: number): QueueItem[] {
+    return this.claimStmt.all({ stage, now: nowMs, limit }).map(toItem);
+  }
+
+  /** Moves an item to the next open stage (queued -> peeked). */
+  advance(asin: string, stage: 'queued' | 'peeked', nowMs: number): void {
+    this.moveStmt.run({ asin, stage, now: nowMs });
+  }
+
+  /** Ends an item: done, or rejected with its reason. Its deal's lastUpdate counts as processed. */
+  finish(asin: string, outcome: 'done' | 'rejected', reason: string | null, nowMs: number): void {
+    this.finishStmt.run({ asin, stage: outcome, reason, now: nowMs });
+  }
+
+  /**
+   * Records a failure. The item keeps its place and is tried again after `retryDelayMs`; after
+   * `maxAttempts` it is parked with `reason`. Returns whether it was parked.
+   */
+  fail(asin: string, error: string, reason: string, opts: { nowMs: number; retryDelayMs: number; maxAttempts: number }): boolean {
+    const item = this.get(asin);
+    if (item === null) return false;
+    if (item.attempts + 1 >= opts.maxAttempts) {
+      this.parkStmt.run({ asin, error, reason, now: opts.nowMs });
+      return true;
+    }
+    this.failStmt.run({ asin, error, next: opts.nowMs + opts.retryDelayMs, now: opts.nowMs });
+    return false;
+  }
+
+  /** Candidates that waited longer than the cutoff are dropped with reason `expired`. */
+  expireQueuedBefore(cutoffMs: number, nowMs: number): string[] {
+    return this.expireStmt.all({ cutoff: cutoffMs, now: nowMs }).map((r) => String((r as Record<string, unknown>).asin));
+  }
+
+  depthByStage(): Record<Stage, number> {
+    const out: Record<Stage, number> = { queued: 0, peeked: 0, done: 0, rejected: 0, parked: 0, expired: 0 };
+    for (const r of this.depthStmt.all()) {
+      const o = r as Record<string, unknown>;
+      const stage = STAGES.find((s) => s === o.stage);
+      if (stage) out[stage] = Number(o.n);
+    }
+    return out;
+  }
+
+  oldestWaitingSince(): number | null {
+    const v: unknown = this.oldestStmt.get();
+    return typeof v === 'number' ? v : null;
+  }
+
+  parkedByReason(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.parkedStmt.all()) {
+      const o = r as Record<string, unknown>;
+      out[String(o.reason ?? 'unknown')] = Number(o.n);
+    }
+    return out;
+  }
+
+  /** When the earliest item of `stage` becomes due, or null when none waits. */
+  nextDueAt(stage: Stage): number | null {
+    const v: unknown = this.nextTryStmt.get(stage);
+    return typeof v === 'number' ? v : null;
+  }
+}

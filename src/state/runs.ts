@@ -1,0 +1,152 @@
+// Run history: one row per job run, its funnel counters and tokens, written with each chunk so
+// that `status` reads the truth from the database, not from a live process.
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+export type RunOutcome = 'running' | 'ok' | 'partial' | 'skipped' | 'failed' | 'interrupted';
+export type Funnel = Record<string, number>;
+
+export interface Run {
+  id: number;
+  job: string;
+  startedAt: number;
+  endedAt: number | null;
+  outcome: RunOutcome;
+  funnel: Funnel;
+  tokensSpent: number;
+  chunks: number;
+  lastCommitAt: number | null;
+  error: string | null;
+}
+
+const OUTCOMES: readonly RunOutcome[] = ['running', 'ok', 'partial', 'skipped', 'failed', 'interrupted'];
+
+function parseFunnel(v: unknown): Funnel {
+  const out: Funnel = {};
+  if (typeof v !== 'string') return out;
+  const parsed: unknown = JSON.parse(v);
+  if (typeof parsed !== 'object' || parsed === null) return out;
+  for (const [k, n] of Object.entries(parsed)) if (typeof n === 'number') out[k] = n;
+  return out;
+}
+
+function toRun(r: unknown): Run {
+  const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+  const outcome = OUTCOMES.find((x) => x === o.outcome) ?? 'failed';
+  const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    id: Number(o.id),
+    job: String(o.job),
+    startedAt: Number(o.started_at),
+    endedAt: numOrNull(o.ended_at),
+    outcome,
+    funnel: parseFunnel(o.funnel),
+    tokensSpent: Number(o.tokens_spent),
+    chunks: Number(o.chunks),
+    lastCommitAt: numOrNull(o.last_commit_at),
+    error: typeof o.error === 'string' ? o.error : null,
+  };
+}
+
+export function addFunnel(into: Funnel, delta: Funnel): Funnel {
+  for (const [k, n] of Object.entries(delta)) into[k] = (into[k] ?? 0) + n;
+  return into;
+}
+
+export class Runs {
+  private readonly insert: Database.Statement;
+  private readonly getOne: Database.Statement;
+  private readonly chunk: Database.Statement;
+  private readonly finishStmt: Database.Statement;
+  private readonly interrupt: Database.Statement;
+  private readonly recent: Database.Statement;
+  private readonly lastPerJob: Database.Statement;
+  private readonly lastCommit: Database.Statement;
+  private readonly tokensSince: Database.Statement;
+  private readonly lastErrorPerJob: Database.Statement;
+
+  constructor(db: Db) {
+    this.insert = db.prepare("INSERT INTO runs (job, started_at, outcome) VALUES (?, ?, 'running')");
+    this.getOne = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.chunk = db.prepare('UPDATE runs SET funnel = @funnel, tokens_spent = tokens_spent + @tokens, chunks = chunks + 1, last_commit_at = @now WHERE id = @id');
+    this.finishStmt = db.prepare('UPDATE runs SET ended_at = @now, outcome = @outcome, error = @error, tokens_spent = tokens_spent + @tokens, funnel = @funnel WHERE id = @id');
+    this.interrupt = db.prepare("UPDATE runs SET outcome = 'interrupted', ended_at = COALESCE(last_commit_at, started_at), error = COALESCE(error, 'the daemon stopped during this run (crash or kill)') WHERE outcome = 'running'");
+    this.recent = db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?');
+    this.lastPerJob = db.prepare("SELECT * FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE outcome != 'skipped' GROUP BY job) ORDER BY job");
+    this.lastCommit = db.prepare('SELECT job, MAX(last_commit_at) AS at FROM runs WHERE last_commit_at IS NOT NULL GROUP BY job');
+    this.tokensSince = db.prepare('SELECT job, SUM(tokens_spent) AS tokens FROM runs WHERE started_at >= ? GROUP BY job');
+    this.lastErrorPerJob = db.prepare("SELECT * FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE error IS NOT NULL AND outcome != 'skipped' GROUP BY job)");
+  }
+
+  start(job: string, nowMs: number): number {
+    return Number(this.insert.run(job, nowMs).lastInsertRowid);
+  }
+
+  get(id: number): Run | null {
+    const r: unknown = this.getOne.get(id);
+    return r === undefined ? null : toRun(r);
+  }
+
+  /** Adds a committed chunk's counters and tokens; call inside the chunk's transaction. */
+  recordChunk(id: number, delta: Funnel, tokens: number, nowMs: number): void {
+    const run = this.get(id);
+    if (run === null) throw new Error(`Run ${id} does not exist.`);
+    this.chunk.run({ id, funnel: JSON.stringify(addFunnel(run.funnel, delta)), tokens, now: nowMs });
+  }
+
+  /** Ends a run; `tokens` and `delta` cover what was spent and counted outside committed chunks. */
+  finish(id: number, outcome: Exclude<RunOutcome, 'running'>, nowMs: number, extra: { error?: string | null; tokens?: number; funnel?: Funnel } = {}): void {
+    const run = this.get(id);
+    if (run === null) throw new Error(`Run ${id} does not exist.`);
+    this.finishStmt.run({
+      id,
+      now: nowMs,
+      outcome,
+      error: extra.error ?? null,
+      tokens: extra.tokens ?? 0,
+      funnel: JSON.stringify(addFunnel(run.funnel, extra.funnel ?? {})),
+    });
+  }
+
+  /** A tick that found another job running: recorded, not queued. */
+  recordSkipped(job: string, nowMs: number, reason: string): void {
+    const id = this.start(job, nowMs);
+    this.finish(id, 'skipped', nowMs, { error: reason });
+  }
+
+  /** Runs left 'running' by a previous life of the daemon. */
+  markInterrupted(): number {
+    return this.interrupt.run().changes;
+  }
+
+  recentRuns(limit: number): Run[] {
+    return this.recent.all(limit).map(toRun);
+  }
+
+  lastRunPerJob(): Run[] {
+    return this.lastPerJob.all().map(toRun);
+  }
+
+  lastErrorRunPerJob(): Run[] {
+    return this.lastErrorPerJob.all().map(toRun);
+  }
+
+  lastCommitPerJob(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.lastCommit.all()) {
+      const o = r as Record<string, unknown>;
+      out[String(o.job)] = Number(o.at);
+    }
+    return out;
+  }
+
+  tokensSpentSince(sinceMs: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.tokensSince.all(sinceMs)) {
+      const o = r as Record<string, unknown>;
+      out[String(o.job)] = Number(o.tokens);
+    }
+    return out;
+  }
+}

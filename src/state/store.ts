@@ -1,0 +1,37 @@
+// Everything the daemon keeps, opened together: the database and one store per table.
+import type { DealColumn } from './columns.js';
+import { DealStore } from './deals.js';
+import { type Db, openDatabase } from './db.js';
+import { Leases } from './leases.js';
+import { Queue } from './queue.js';
+import { Runs } from './runs.js';
+import { SystemState } from './systemState.js';
+
+export interface Store {
+  db: Db;
+  columns: readonly DealColumn[];
+  deals: DealStore;
+  queue: Queue;
+  system: SystemState;
+  leases: Leases;
+  runs: Runs;
+  migrationsApplied: number[];
+  columnsAdded: string[];
+}
+
+export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
+  return {
+    db,
+    columns,
+    deals: new DealStore(db, columns),
+    queue: new Queue(db),
+    system: new SystemState(db),
+    leases: new Leases(db),
+    runs: new Runs(db),
+  };
+}
+
+export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number }): Store {
+  const { db, migrationsApplied, columnsAdded } = openDatabase(options);
+  return { ...storeFor(db, options.columns), migrationsApplied, columnsAdded };
+}

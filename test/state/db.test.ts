@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { openDatabase, openExistingDatabase, MIGRATIONS_DIR } from '../../src/state/db.js';
+import { applyMigrations, readMigrations } from '../../src/state/migrate.js';
+import { openStore } from '../../src/state/store.js';
+import { smallColumns, T0 } from '../helpers.js';
+
+const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'kd-db-')), 'deals.db');
+
+describe('migrations', () => {
+  it('apply once, in order, and a second start applies nothing', () => {
+    const path = tempDb();
+    const first = openDatabase({ path, columns: smallColumns(), nowMs: T0 });
+    expect(first.migrationsApplied).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.version));
+    first.db.close();
+    const second = openDatabase({ path, columns: smallColumns(), nowMs: T0 + 1000 });
+    expect(second.migrationsApplied).toEqual([]);
+    expect(second.db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(readMigrations(MIGRATIONS_DIR).length);
+    second.db.close();
+  });
+
+  it('a database written by a newer release is refused with a clear message', () => {
+    const path = tempDb();
+    const { db } = openDatabase({ path, columns: smallColumns(), nowMs: T0 });
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('from_the_future');
+    expect(() => applyMigrations(db, readMigrations(MIGRATIONS_DIR), T0)).toThrow(/schema version 999.*newer release/);
+    db.close();
+  });
+
+  it('a failing migration leaves no record, so the next start tries it again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-mig-'));
+    writeFileSync(join(dir, '001_ok.sql'), 'CREATE TABLE a (x INTEGER);');
+    writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE b (x INTEGER); THIS IS NOT SQL;');
+    const path = tempDb();
+    expect(() => openDatabase({ path, columns: smallColumns(), nowMs: T0, migrationsDir: dir })).toThrow();
+    const db = openExistingDatabase(path);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1]);
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'b'").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('opens in WAL mode with a busy timeout of at least 60 s', () => {
+    const { db } = openDatabase({ path: tempDb(), columns: smallColumns(), nowMs: T0 });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(Number(db.pragma('busy_timeout', { simple: true }))).toBeGreaterThanOrEqual(60_000);
+    db.close();
+  });
+});
+
+describe('deals table follows headers.json', () => {
+  it('a header added while stopped becomes a column on the next start, existing rows intact', () => {
+    const path = tempDb();
+    const before = openStore({ path, columns: smallColumns(), nowMs: T0 });
+    before.deals.upsert({ ASIN: '0000000001', List_at: 24.5, Title: 'Calculus' }, T0, 'full');
+    before.db.close();
+
+    const after = openStore({ path, columns: smallColumns(['Deal Trust']), nowMs: T0 + 1 });
+    expect(after.columnsAdded).toEqual(['Deal_Trust']);
+    after.deals.upsert({ ASIN: '0000000002', Deal_Trust: 75 }, T0 + 1, 'full');
+    expect(after.deals.find('0000000001')).toMatchObject({ ASIN: '0000000001', List_at: 24.5, Title: 'Calculus', Deal_Trust: null });
+    expect(after.deals.find('0000000002')).toMatchObject({ Deal_Trust: 75 });
+    after.db.close();
+  });
+
+  it('operator commands never create a database by mistake', () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'kd-none-')), 'typo.db');
+    expect(() => openExistingDatabase(missing)).toThrow(ConfigError);
+    expect(() => readFileSync(missing)).toThrow();
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { memoryStore, smallColumns, T0 } from '../helpers.js';
+
+describe('deal upsert', () => {
+  it('a partial upsert (light update) keeps the columns it was not given', () => {
+    const store = memoryStore(smallColumns());
+    store.deals.upsert({ ASIN: 'B000000001', List_at: 31.2, '1yr_Avg': 28.75, Price_Now: 9.99, Profit: 8.1, Seller: 'Shelf Books' }, T0, 'full');
+    store.deals.upsert({ ASIN: 'B000000001', Price_Now: 11.49, Profit: 6.6 }, T0 + 60_000, 'light');
+    expect(store.deals.find('B000000001')).toMatchObject({ List_at: 31.2, '1yr_Avg': 28.75, Price_Now: 11.49, Profit: 6.6, Seller: 'Shelf Books' });
+  });
+
+  it('stores numbers as numbers and stamps last_seen_utc from the injected time', () => {
+    const store = memoryStore(smallColumns());
+    store.deals.upsert({ ASIN: 'B000000002', List_at: 12 }, T0, 'full');
+    const row = store.deals.find('B000000002');
+    expect(typeof row?.List_at).toBe('number');
+    expect(row?.last_seen_utc).toBe('2026-03-01T00:00:00.000Z');
+    expect(store.db.prepare('SELECT typeof("List_at") FROM deals').pluck().get()).toBe('real');
+  });
+
+  it('refuses a column that headers.json does not name, and text in a number column', () => {
+    const store = memoryStore(smallColumns());
+    expect(() => store.deals.upsert({ ASIN: 'B000000003', Not_A_Column: 1 }, T0, 'full')).toThrow(/not in headers.json/);
+    expect(() => store.deals.upsert({ ASIN: 'B000000003', List_at: '12.00' }, T0, 'full')).toThrow(/holds numbers/);
+    expect(store.deals.count()).toBe(0);
+  });
+
+  it('counts visible deals: profit > 0 with a list price and a 1-year average', () => {
+    const store = memoryStore(smallColumns());
+    store.deals.upsert({ ASIN: 'A1', List_at: 20, '1yr_Avg': 19, Profit: 3 }, T0, 'full');
+    store.deals.upsert({ ASIN: 'A2', List_at: 20, '1yr_Avg': null, Profit: 3 }, T0, 'full');
+    store.deals.upsert({ ASIN: 'A3', List_at: 20, '1yr_Avg': 19, Profit: -1 }, T0, 'full');
+    expect(store.deals.count()).toBe(3);
+    expect(store.deals.visibleCount()).toBe(1);
+  });
+
+  it('deletes by integer timestamps only the deals last seen before the cutoff', () => {
+    const store = memoryStore(smallColumns());
+    store.deals.upsert({ ASIN: 'OLD' }, T0, 'full');
+    store.deals.upsert({ ASIN: 'NEW' }, T0 + 10 * 3600_000, 'full');
+    expect(store.deals.deleteSeenBefore(T0 + 3600_000)).toEqual(['OLD']);
+    expect(store.deals.find('NEW')).not.toBeNull();
+  });
+});
