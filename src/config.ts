@@ -282,8 +282,10 @@ function urlSetting(v: unknown, name: string): string {
 
 function cronSetting(v: unknown, name: string): string {
   const s = stringSetting(v, name, 'a cron expression');
-  if (!cron.validate(s)) {
-    throw new ConfigError(`${name} is "${s}", which is not a valid cron expression; write 5 fields (minute hour day month weekday) or 6 with seconds first, as in "*/5 * * * *".`);
+  const check = cron.validateDetailed(s);
+  if (!check.valid) {
+    const why = check.errors.map((e) => e.message).join('; ');
+    throw new ConfigError(`${name} is "${s}", which is not a valid cron expression (${why}); write 5 fields (minute hour day month weekday) or 6 with seconds first, as in "*/5 * * * *".`);
   }
   return s;
 }

@@ -53,6 +53,7 @@ export class DealStore {
   private readonly countVisible: Database.Statement | null;
   private readonly newest: Database.Statement;
   private readonly leastRecentlySeen: Database.Statement;
+  private readonly touch: Database.Statement;
 
   constructor(
     private readonly db: Db,
@@ -67,10 +68,19 @@ export class DealStore {
       ? db.prepare('SELECT COUNT(*) FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL').pluck()
       : null;
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
+    this.touch = db.prepare(
+      this.hasLastSeenUtc
+        ? 'UPDATE deals SET last_seen_at = @now, "last_seen_utc" = @iso WHERE "ASIN" = @asin'
+        : 'UPDATE deals SET last_seen_at = @now WHERE "ASIN" = @asin AND @iso IS NOT NULL',
+    );
     this.leastRecentlySeen = db.prepare('SELECT "ASIN" FROM deals ORDER BY COALESCE(refreshed_at, analyzed_at, first_seen_at) ASC LIMIT ?').pluck();
   }
 
-  /** Inserts or updates one deal, writing only the columns present in `row`. */
+  /**
+   * Inserts or updates one deal, writing only the columns present in `row`. A full analysis
+   * counts as seeing the deal; a light refresh does not, so a deal that left Keepa's list still
+   * ages out through the janitor however often it is refreshed.
+   */
   upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
     const asin = row.ASIN;
     if (typeof asin !== 'string' || asin === '') throw new TypeError('A deal row needs its ASIN.');
@@ -81,12 +91,16 @@ export class DealStore {
       names.push(name);
       values.push(this.checked(name, value, asin));
     }
-    if (this.hasLastSeenUtc) {
+    if (this.hasLastSeenUtc && kind === 'full') {
       names.push('last_seen_utc');
       values.push(msToIso(nowMs));
     }
-    const stamp = kind === 'full' ? 'analyzed_at' : 'refreshed_at';
-    this.statementFor(names, stamp).run(asin, nowMs, nowMs, nowMs, ...values);
+    this.statementFor(names, kind).run(asin, nowMs, nowMs, nowMs, ...values);
+  }
+
+  /** The deal list showed these ASINs again: they are current, whatever their data's age. */
+  touchSeen(asins: readonly string[], nowMs: number): void {
+    for (const asin of asins) this.touch.run({ asin, now: nowMs, iso: msToIso(nowMs) });
   }
 
   find(asin: string): DealRow | null {
@@ -134,14 +148,16 @@ export class DealStore {
     return type === 'INTEGER' ? Math.round(value) : value;
   }
 
-  private statementFor(names: readonly string[], stamp: 'analyzed_at' | 'refreshed_at'): Database.Statement {
-    const key = `${stamp}|${names.join('|')}`;
+  private statementFor(names: readonly string[], kind: SaveKind): Database.Statement {
+    const key = `${kind}|${names.join('|')}`;
+    const stamp = kind === 'full' ? 'analyzed_at' : 'refreshed_at';
     let stmt = this.upserts.get(key);
     if (stmt === undefined) {
       const cols = names.map(quoteIdent);
       const insertCols = ['"ASIN"', 'first_seen_at', 'last_seen_at', stamp, ...cols].join(', ');
       const placeholders = new Array(4 + names.length).fill('?').join(', ');
-      const updates = ['last_seen_at = excluded.last_seen_at', `${stamp} = excluded.${stamp}`, ...cols.map((c) => `${c} = excluded.${c}`)].join(', ');
+      const seen = kind === 'full' ? ['last_seen_at = excluded.last_seen_at'] : [];
+      const updates = [...seen, `${stamp} = excluded.${stamp}`, ...cols.map((c) => `${c} = excluded.${c}`)].join(', ');
       stmt = this.db.prepare(`INSERT INTO deals (${insertCols}) VALUES (${placeholders}) ON CONFLICT("ASIN") DO UPDATE SET ${updates}`);
       this.upserts.set(key, stmt);
     }

@@ -1,0 +1,59 @@
+// bin/rewind --hours N: moves the ingest watermark back to now - N hours so that the next runs
+// re-scan that period. Safe while the daemon runs: an ingest run that started before the rewind
+// will not advance over it (SystemState.advanceWatermark).
+import { configPathFromArgs, loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { keepaMinutesToIso, msToKeepaMinutes } from '../keepa/time.js';
+import { openExistingDatabase } from '../state/db.js';
+import { SystemState } from '../state/systemState.js';
+import { runCommand, UsageError } from './run.js';
+
+const USAGE = 'usage: bin/rewind --hours N [--config PATH]   (N: hours to go back, a number greater than 0)';
+const MAX_HOURS = 24 * 365 * 3;
+
+export function parseHours(argv: readonly string[]): number {
+  const i = argv.indexOf('--hours');
+  const inline = argv.find((a) => a.startsWith('--hours='));
+  const raw = inline !== undefined ? inline.slice('--hours='.length) : i >= 0 ? argv[i + 1] : undefined;
+  if (raw === undefined) throw new UsageError(`--hours is required. ${USAGE}`);
+  const hours = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(hours) || hours <= 0 || hours > MAX_HOURS) {
+    throw new UsageError(`--hours must be a number of hours greater than 0 and at most ${MAX_HOURS}; got "${raw}". ${USAGE}`);
+  }
+  return hours;
+}
+
+export function rewind(argv: readonly string[], nowMs: number, out: (line: string) => void): number {
+  const hours = parseHours(argv);
+  const config = loadConfig({ configPath: configPathFromArgs(argv) });
+  const db = openExistingDatabase(config.dealsDb);
+  try {
+    let system: SystemState;
+    try {
+      system = new SystemState(db);
+    } catch (e: unknown) {
+      throw new ConfigError(`${config.dealsDb} is not a keepa-deals database (${e instanceof Error ? e.message : String(e)}). Check DEALS_DB.`, { cause: e });
+    }
+    const target = msToKeepaMinutes(nowMs - hours * 3_600_000);
+    const current = system.watermark();
+    if (current === null) {
+      out('No watermark yet: the daemon has not scanned the deal list, so the first run covers everything. Nothing changed.');
+      return 0;
+    }
+    const from = `${keepaMinutesToIso(current.lastUpdateKm)} (ASIN ${current.asin || '-'})`;
+    if (current.lastUpdateKm <= target) {
+      out(`The watermark ${from} is already older than ${hours} h ago (${keepaMinutesToIso(target)}). Nothing changed.`);
+      return 0;
+    }
+    // ASIN '' sorts before every ASIN, so every deal of the target minute is scanned again.
+    system.setWatermark({ lastUpdateKm: target, asin: '' }, nowMs);
+    out(`Watermark moved back from ${from} to ${keepaMinutesToIso(target)}. The next ingest runs re-scan the last ${hours} h.`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export function main(argv: readonly string[] = process.argv.slice(2)): void {
+  runCommand(() => rewind(argv, Date.now(), (line) => process.stdout.write(`${line}\n`)));
+}

@@ -1,0 +1,246 @@
+// Health means progress: the report is read from the database (what was committed and when),
+// never from what a live process says about itself. `bin/status`, the HTTP status server and the
+// tests share this one function.
+import type { Config } from './config.js';
+import { keepaMinutesToMs, msToIso } from './keepa/time.js';
+import type { Lease } from './state/leases.js';
+import type { Stage } from './state/queue.js';
+import type { Funnel } from './state/runs.js';
+import type { Store } from './state/store.js';
+import { cronIntervalMs } from './scheduler.js';
+
+export type Verdict = 'ok' | 'degraded' | 'stalled';
+
+export const VERDICT_EXIT_CODE: Record<Verdict, number> = { ok: 0, degraded: 1, stalled: 2 };
+
+/** What the daemon saves about itself at start (system_state `daemon`). */
+export interface DaemonInfo {
+  pid: number;
+  version: string;
+  startedAt: number;
+  keepa: 'live' | 'simulator';
+}
+
+/** The token figures the pipeline saves with each chunk (system_state `tokens`). */
+export interface TokenFigures {
+  balance: number;
+  refillRate: number;
+  max: number;
+  /** When these figures were true (epoch ms). */
+  atMs: number;
+  /** Since when the balance has not been enough to work, or null. */
+  rechargingSince: number | null;
+}
+
+export interface JobStatus {
+  job: string;
+  lastRunAt: number | null;
+  lastOutcome: string | null;
+  lastFunnel: Funnel;
+  lastCommitAt: number | null;
+  lastCommitAgeMs: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  tokensLastHour: number;
+  tokensLastDay: number;
+}
+
+export interface StatusReport {
+  generatedAt: string;
+  verdict: Verdict;
+  /** Sentences that explain the verdict. */
+  reasons: string[];
+  daemon: (DaemonInfo & { running: boolean; uptimeMs: number | null }) | null;
+  deals: { total: number; visible: number; newestSavedAt: string | null; newestAgeMs: number | null };
+  queue: { byStage: Record<Stage, number>; oldestWaitingAgeMs: number | null; parkedByReason: Record<string, number> };
+  watermark: { lastUpdate: string; asin: string; lagMs: number } | null;
+  tokens: (TokenFigures & { projectedBalance: number; rechargingForMs: number | null }) | null;
+  jobs: JobStatus[];
+  leases: Lease[];
+}
+
+export interface StatusInput {
+  store: Pick<Store, 'deals' | 'queue' | 'system' | 'runs' | 'leases'>;
+  config: Pick<Config, 'ingestCron'>;
+  nowMs: number;
+  /** Whether a daemon holds the database's process lock right now. */
+  daemonRunning: boolean;
+}
+
+const HOUR = 3_600_000;
+
+/** How long without a committed ingest chunk counts as a stall: three schedule intervals, at least 30 min. */
+export function stallAfterMs(ingestCron: string): number {
+  return Math.max(3 * cronIntervalMs(ingestCron), 30 * 60_000);
+}
+
+export function projectBalance(t: TokenFigures, nowMs: number): number {
+  if (nowMs <= t.atMs || t.refillRate <= 0) return t.balance;
+  const refills = Math.floor((nowMs - t.atMs) / 60_000);
+  return Math.min(t.max, t.balance + refills * t.refillRate);
+}
+
+function readDaemonInfo(v: unknown): DaemonInfo | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.pid !== 'number' || typeof o.startedAt !== 'number') return null;
+  return { pid: o.pid, version: String(o.version ?? ''), startedAt: o.startedAt, keepa: o.keepa === 'simulator' ? 'simulator' : 'live' };
+}
+
+function readTokenFigures(v: unknown): TokenFigures | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.balance !== 'number' || typeof o.refillRate !== 'number' || typeof o.atMs !== 'number') return null;
+  return {
+    balance: o.balance,
+    refillRate: o.refillRate,
+    max: typeof o.max === 'number' ? o.max : o.refillRate * 60,
+    atMs: o.atMs,
+    rechargingSince: typeof o.rechargingSince === 'number' ? o.rechargingSince : null,
+  };
+}
+
+export function buildStatus(input: StatusInput): StatusReport {
+  const { store, nowMs } = input;
+  const daemon = readDaemonInfo(store.system.getJson('daemon'));
+  const tokenFigures = readTokenFigures(store.system.getJson('tokens'));
+  const watermark = store.system.watermark();
+  const newest = store.deals.newestAnalyzedAt();
+  const oldestWaiting = store.queue.oldestWaitingSince();
+  const commits = store.runs.lastCommitPerJob();
+  const lastRuns = store.runs.lastRunPerJob();
+  const lastErrors = store.runs.lastErrorRunPerJob();
+  const tokensHour = store.runs.tokensSpentSince(nowMs - HOUR);
+  const tokensDay = store.runs.tokensSpentSince(nowMs - 24 * HOUR);
+
+  const jobNames = [...new Set(['ingest', 'janitor', ...lastRuns.map((r) => r.job)])];
+  const jobs: JobStatus[] = jobNames.map((job) => {
+    const last = lastRuns.find((r) => r.job === job) ?? null;
+    const err = lastErrors.find((r) => r.job === job) ?? null;
+    const commitAt = commits[job] ?? null;
+    return {
+      job,
+      lastRunAt: last?.startedAt ?? null,
+      lastOutcome: last?.outcome ?? null,
+      lastFunnel: last?.funnel ?? {},
+      lastCommitAt: commitAt,
+      lastCommitAgeMs: commitAt === null ? null : nowMs - commitAt,
+      lastError: err?.error ?? null,
+      lastErrorAt: err?.endedAt ?? err?.startedAt ?? null,
+      tokensLastHour: tokensHour[job] ?? 0,
+      tokensLastDay: tokensDay[job] ?? 0,
+    };
+  });
+
+  const tokens = tokenFigures
+    ? {
+        ...tokenFigures,
+        projectedBalance: projectBalance(tokenFigures, nowMs),
+        rechargingForMs: tokenFigures.rechargingSince === null ? null : nowMs - tokenFigures.rechargingSince,
+      }
+    : null;
+
+  const report: StatusReport = {
+    generatedAt: msToIso(nowMs),
+    verdict: 'ok',
+    reasons: [],
+    daemon: daemon ? { ...daemon, running: input.daemonRunning, uptimeMs: input.daemonRunning ? nowMs - daemon.startedAt : null } : null,
+    deals: {
+      total: store.deals.count(),
+      visible: store.deals.visibleCount(),
+      newestSavedAt: newest === null ? null : msToIso(newest),
+      newestAgeMs: newest === null ? null : nowMs - newest,
+    },
+    queue: {
+      byStage: store.queue.depthByStage(),
+      oldestWaitingAgeMs: oldestWaiting === null ? null : nowMs - oldestWaiting,
+      parkedByReason: store.queue.parkedByReason(),
+    },
+    watermark: watermark
+      ? { lastUpdate: msToIso(keepaMinutesToMs(watermark.lastUpdateKm)), asin: watermark.asin, lagMs: nowMs - keepaMinutesToMs(watermark.lastUpdateKm) }
+      : null,
+    tokens,
+    jobs,
+    leases: store.leases.all(),
+  };
+  const { verdict, reasons } = judge(report, input);
+  report.verdict = verdict;
+  report.reasons = reasons;
+  return report;
+}
+
+/**
+ * The verdict. `stalled`: no ingest chunk committed for longer than the stall interval although
+ * tokens were available (or their state is unknown), whatever the process says. `degraded`: the
+ * daemon is not running, the last ingest failed or warned, items are parked, or progress waits
+ * for tokens. Otherwise `ok`.
+ */
+function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; reasons: string[] } {
+  const reasons: string[] = [];
+  let verdict: Verdict = 'ok';
+  const worsen = (v: Verdict, reason: string): void => {
+    reasons.push(reason);
+    if (v === 'stalled' || (v === 'degraded' && verdict === 'ok')) verdict = v;
+  };
+  const ingest = report.jobs.find((j) => j.job === 'ingest');
+  const limit = stallAfterMs(input.config.ingestCron);
+  const since = ingest?.lastCommitAt ?? report.daemon?.startedAt ?? null;
+  const tokens = report.tokens;
+  const tokensAvailable = tokens === null || tokens.projectedBalance > 0;
+
+  if (report.daemon === null) {
+    worsen('stalled', 'the daemon has never started on this database');
+  } else if (!report.daemon.running) {
+    worsen('degraded', 'no daemon holds this database right now (not running)');
+  }
+  if (since !== null && input.nowMs - since > limit) {
+    const what = ingest?.lastCommitAt ? `nothing committed for ${formatDuration(input.nowMs - since)}` : `no ingest chunk committed in the ${formatDuration(input.nowMs - since)} since the daemon started`;
+    const err = ingest?.lastError ? `: last error ${ingest.lastError}` : '';
+    if (tokensAvailable) {
+      const have = tokens ? ` although ${Math.floor(tokens.projectedBalance)} tokens were available` : '';
+      worsen('stalled', `${what}${have}${err}`);
+    } else {
+      worsen('degraded', `${what}: waiting for tokens (balance ${tokens?.balance ?? '?'}, refill ${tokens?.refillRate ?? '?'}/min)${err}`);
+    }
+  }
+  if (ingest?.lastOutcome === 'failed') worsen('degraded', `the last ingest run failed: ${ingest.lastError ?? 'unknown error'}`);
+  const parked = Object.values(report.queue.parkedByReason).reduce((a, b) => a + b, 0);
+  if (parked > 0) worsen('degraded', `${parked} item(s) parked after repeated failures (${Object.entries(report.queue.parkedByReason).map(([r, n]) => `${r}: ${n}`).join(', ')})`);
+  return { verdict, reasons };
+}
+
+export function formatDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = ms / HOUR;
+  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
+  return `${Math.round((hours / 24) * 10) / 10} days`;
+}
+
+const ageText = (ms: number | null): string => (ms === null ? 'never' : `${formatDuration(ms)} ago`);
+
+export function renderStatusText(r: StatusReport): string {
+  const lines: string[] = [];
+  lines.push(`keepa-deals: ${r.verdict.toUpperCase()}${r.reasons.length ? ` - ${r.reasons.join('; ')}` : ''}`);
+  if (r.daemon) {
+    lines.push(`daemon     ${r.daemon.running ? `running, pid ${r.daemon.pid}, up ${formatDuration(r.daemon.uptimeMs ?? 0)}` : 'not running'}, version ${r.daemon.version}, Keepa ${r.daemon.keepa}`);
+  }
+  lines.push(`deals      ${r.deals.total} saved, ${r.deals.visible} visible, newest saved ${ageText(r.deals.newestAgeMs)}`);
+  const q = r.queue.byStage;
+  lines.push(`queue      ${q.queued} queued, ${q.peeked} peeked, ${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked; oldest waiting ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`);
+  lines.push(`watermark  ${r.watermark ? `${r.watermark.lastUpdate} (${r.watermark.asin || 'any ASIN'}), ${formatDuration(r.watermark.lagMs)} behind now` : 'none yet'}`);
+  if (r.tokens) {
+    lines.push(`tokens     ${Math.floor(r.tokens.projectedBalance)} of ${r.tokens.max} now, refill ${r.tokens.refillRate}/min${r.tokens.rechargingForMs !== null ? `, recharging for ${formatDuration(r.tokens.rechargingForMs)}` : ''}`);
+  } else {
+    lines.push('tokens     unknown (no Keepa call yet)');
+  }
+  for (const j of r.jobs) {
+    const funnel = Object.entries(j.lastFunnel).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`${j.job.padEnd(10)} last run ${j.lastRunAt === null ? 'never' : msToIso(j.lastRunAt)} ${j.lastOutcome ?? ''}, last commit ${ageText(j.lastCommitAgeMs)}, tokens ${Math.round(j.tokensLastHour)}/h ${Math.round(j.tokensLastDay)}/day`);
+    if (funnel) lines.push(`           funnel: ${funnel}`);
+    if (j.lastError) lines.push(`           last error: ${j.lastError}`);
+  }
+  for (const [reason, n] of Object.entries(r.queue.parkedByReason)) lines.push(`parked     ${n} x ${reason}`);
+  for (const l of r.leases) lines.push(`lease      ${l.name} held by ${l.owner} until ${msToIso(l.expiresAt)}`);
+  return lines.join('\n');
+}

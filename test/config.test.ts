@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configPathFromArgs, loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+const configFile = (content: unknown): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'kd-cfg-')), 'config.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+describe('configuration', () => {
+  it('defaults: the old business settings, and the deal query with the documented sortType and dateRange', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.keepaApiKey).toBeNull();
+    expect(c.keepaBaseUrl).toBe('https://api.keepa.com');
+    expect(c.dealsDb).toMatch(/data\/deals\.db$/);
+    expect(c.ingestCron).toBe('*/5 * * * *');
+    expect(c.business).toMatchObject({ prepFee: 2.75, estimatedShipping: 3.99, taxPercent: 5, taxExempt: false, markupPercent: 10, minPrice: 3.1, maxSalesRank: 33_001_000 });
+    expect(c.dealQuery).toMatchObject({ domainId: 1, sortType: 1, dateRange: 3, priceTypes: [2], includeCategories: [283155] });
+    expect(typeof c.dealQuery.domainId).toBe('number');
+  });
+
+  it('the environment wins over the config file', () => {
+    const path = configFile({ dealsDb: '/tmp/from-file.db', ingestCron: '*/10 * * * *', logLevel: 'debug' });
+    const c = loadConfig({ env: { DEALS_DB: '/tmp/from-env.db' }, configPath: path });
+    expect(c.dealsDb).toBe('/tmp/from-env.db');
+    expect(c.ingestCron).toBe('*/10 * * * *');
+    expect(c.logLevel).toBe('debug');
+  });
+
+  it('pretty logs on a terminal, JSON otherwise, unless LOG_FORMAT says', () => {
+    expect(loadConfig({ env: {}, isTty: true }).logFormat).toBe('pretty');
+    expect(loadConfig({ env: {}, isTty: false }).logFormat).toBe('json');
+    expect(loadConfig({ env: { LOG_FORMAT: 'pretty' }, isTty: false }).logFormat).toBe('pretty');
+  });
+
+  it.each([
+    [{ INGEST_CRON: 'every five minutes' }, /INGEST_CRON is "every five minutes", which is not a valid cron expression/],
+    [{ JANITOR_CRON: '61 * * * *' }, /JANITOR_CRON .*minute/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL is "loud"; it accepts error, warn, info/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT is "xml"; it accepts json or pretty/],
+    [{ HTTP_PORT: '70000' }, /HTTP_PORT is "70000"/],
+    [{ KEEPA_BASE_URL: 'ftp://x' }, /KEEPA_BASE_URL must use http or https/],
+    [{ KEEPA_API_KEY: 'has spaces in it and quotes"' }, /KEEPA_API_KEY must be the access key/],
+  ])('refuses %o with a sentence naming the setting', (env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('a quoted number in the deal query is refused (Keepa silently ignores "4")', () => {
+    const path = configFile({ dealQuery: { sortType: '4' } });
+    expect(() => loadConfig({ env: {}, configPath: path })).toThrow(/dealQuery.sortType is "4"; it must be a JSON number/);
+  });
+
+  it('an undocumented sortType or dateRange is refused', () => {
+    expect(() => loadConfig({ env: {}, configPath: configFile({ dealQuery: { dateRange: 4 } }) })).toThrow(/dateRange is 4; Keepa accepts 0/);
+    expect(() => loadConfig({ env: {}, configPath: configFile({ dealQuery: { sortType: 7 } }) })).toThrow(/sortType is 7/);
+  });
+
+  it('an unknown or mistyped business setting is refused', () => {
+    expect(() => loadConfig({ env: {}, configPath: configFile({ business: { prepfee: 3 } }) })).toThrow(/business.prepfee is not a setting/);
+    expect(() => loadConfig({ env: {}, configPath: configFile({ business: { taxPercent: 'five' } }) })).toThrow(/business.taxPercent/);
+  });
+
+  it('a missing or malformed config file is refused', () => {
+    expect(() => loadConfig({ env: {}, configPath: '/nonexistent/config.json' })).toThrow(/cannot be read \(ENOENT\)/);
+    expect(() => loadConfig({ env: {}, configPath: configFile('{ not json') })).toThrow(/is not valid JSON/);
+    expect(() => loadConfig({ env: {}, configPath: configFile([1, 2]) })).toThrow(/must hold a JSON object/);
+  });
+
+  it('reads --config PATH and --config=PATH, and refuses --config without a path', () => {
+    expect(configPathFromArgs(['--config', 'a.json'])).toBe('a.json');
+    expect(configPathFromArgs(['--config=b.json'])).toBe('b.json');
+    expect(configPathFromArgs([])).toBeNull();
+    expect(() => configPathFromArgs(['--config'])).toThrow(/--config needs a path/);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/log.js';
+import { type Job, Scheduler, cronIntervalMs } from '../src/scheduler.js';
+import { memoryStore, smallColumns, virtualClock } from './helpers.js';
+
+function setup() {
+  const store = memoryStore(smallColumns());
+  const clock = virtualClock();
+  const scheduler = new Scheduler({ store, clock, log: silentLogger(), owner: 'test-daemon' });
+  return { store, clock, scheduler };
+}
+
+function gatedJob(name: string): { job: Job; release: () => void; started: Promise<void> } {
+  let release!: () => void;
+  let markStarted!: () => void;
+  const started = new Promise<void>((r) => (markStarted = r));
+  const gate = new Promise<void>((r) => (release = r));
+  return {
+    job: {
+      name,
+      run: async () => {
+        markStarted();
+        await gate;
+        return { outcome: 'ok', funnel: { saved: 1 } };
+      },
+    },
+    release,
+    started,
+  };
+}
+
+describe('scheduler', () => {
+  it('a tick that finds a job running is recorded as skipped, not queued', async () => {
+    const { store, scheduler } = setup();
+    const ingest = gatedJob('ingest');
+    scheduler.add(ingest.job);
+    scheduler.add({ name: 'janitor', run: async () => ({ outcome: 'ok' }) });
+    const first = scheduler.trigger('ingest');
+    await ingest.started;
+    expect(await scheduler.trigger('janitor')).toBeNull();
+    expect(await scheduler.trigger('ingest')).toBeNull();
+    ingest.release();
+    expect(await first).toMatchObject({ job: 'ingest', outcome: 'ok', funnel: { saved: 1 } });
+    const outcomes = store.runs.recentRuns(10).map((r) => [r.job, r.outcome]);
+    expect(outcomes).toEqual([
+      ['ingest', 'skipped'],
+      ['janitor', 'skipped'],
+      ['ingest', 'ok'],
+    ]);
+  });
+
+  it('an exception in one run is recorded and never stops the next run', async () => {
+    const { store, scheduler } = setup();
+    let calls = 0;
+    scheduler.add({
+      name: 'ingest',
+      run: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('Keepa exploded');
+        return { outcome: 'ok' };
+      },
+    });
+    expect(await scheduler.trigger('ingest')).toMatchObject({ outcome: 'failed', error: 'Error: Keepa exploded' });
+    expect(await scheduler.trigger('ingest')).toMatchObject({ outcome: 'ok' });
+    expect(store.leases.all()).toEqual([]);
+  });
+
+  it('holds a lease while a job runs and releases it after, even on failure', async () => {
+    const { store, scheduler } = setup();
+    const ingest = gatedJob('ingest');
+    scheduler.add(ingest.job);
+    const run = scheduler.trigger('ingest');
+    await ingest.started;
+    expect(store.leases.all()).toMatchObject([{ name: 'job:ingest', owner: 'test-daemon' }]);
+    ingest.release();
+    await run;
+    expect(store.leases.all()).toEqual([]);
+  });
+
+  it('stop() signals the running job and waits for it to commit', async () => {
+    const { store, scheduler } = setup();
+    let sawAbort = false;
+    scheduler.add({
+      name: 'ingest',
+      run: async ({ signal }) => {
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        sawAbort = signal.aborted;
+        return { outcome: 'partial' };
+      },
+    });
+    const run = scheduler.trigger('ingest');
+    await scheduler.stop(5_000);
+    expect(sawAbort).toBe(true);
+    expect(await run).toMatchObject({ outcome: 'partial' });
+    expect(await scheduler.trigger('ingest')).toBeNull();
+    expect(store.runs.recentRuns(5)).toHaveLength(1);
+  });
+
+  it('reads the interval of a cron expression, seconds field included', () => {
+    expect(cronIntervalMs('*/5 * * * *')).toBe(5 * 60_000);
+    expect(cronIntervalMs('*/10 * * * * *')).toBe(10_000);
+  });
+});
