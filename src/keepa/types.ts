@@ -103,6 +103,10 @@ export interface KeepaProduct {
   fbaFees?: { pickAndPackFee?: number | null } | null;
   referralFeePercentage?: number | null;
   frequentlyBoughtTogether?: string[] | null;
+  /** Amazon's item type keyword, such as `textbooks`. */
+  itemTypeKeyword?: string | null;
+  /** The variation family; the entry whose asin is this product names its attributes. */
+  variations?: { asin: string; attributes?: { dimension: string; value: string }[] | null }[] | null;
   salesRankReference?: number;
 }
 

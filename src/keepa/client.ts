@@ -1,0 +1,285 @@
+// The Keepa HTTP client. Every call is estimated (cost.ts), granted by the one bucket (bucket.ts),
+// sent with a timeout, fed back into the bucket with Keepa's token figures (429 bodies too), and
+// parsed into checked, typed objects (parse.ts).
+//
+// A run never sleeps for long holding anything (design.md rule 3): by default a call that would have
+// to wait for tokens throws RateLimitedError with `retryAfterMs` instead of sleeping; a caller may
+// allow a short wait with `maxWaitMs`. Transient failures (network, timeout, 5xx) are retried with
+// the one back-off function; 4xx other than 429 never are. Status handling follows Keepa's Java
+// client (keepacom/api_backend KeepaAPI.java): 400 REQUEST_REJECTED, 402 PAYMENT_REQUIRED,
+// 429 NOT_ENOUGH_TOKEN (retried after `refillIn`), 500 INTERNAL_SERVER_ERROR.
+//
+// The access key travels in the query string, so no URL leaves this file unredacted.
+import { gunzipSync } from 'node:zlib';
+import { request, type Dispatcher } from 'undici';
+import type { Clock } from '../clock.js';
+import { BadResponseError, KeepaHttpError, NetworkError, RateLimitedError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { redactSecrets } from '../redact.js';
+import { backoffDelay } from './backoff.js';
+import type { TokenBucket } from './bucket.js';
+import { CostModel, type CallShape } from './cost.js';
+import { parseDealPage, parseProducts, parseSellers, readJson, readTokenFields, type Body } from './parse.js';
+import type { DealPage, KeepaProduct, KeepaSeller, TokenFields } from './types.js';
+
+export interface KeepaClientOptions {
+  /** `https://api.keepa.com`, or the simulator's URL (KEEPA_BASE_URL). */
+  baseUrl: string;
+  apiKey: string;
+  bucket: TokenBucket;
+  clock: Clock;
+  log: Logger;
+  /** Shared with the pipeline so batch sizing uses the same learned corrections. */
+  costs?: CostModel;
+  /** Per attempt, headers and body. Offer requests take Keepa 2 to 20 s. */
+  timeoutMs?: number;
+  /** Retries after network errors, timeouts and 5xx (not counting waits for tokens). */
+  maxRetries?: number;
+  dispatcher?: Dispatcher;
+  /** Amazon locale; 1 = amazon.com. */
+  domainId?: number;
+  /** Job label used when a call names none. */
+  job?: string;
+  random?: () => number;
+}
+
+export interface CallOptions {
+  /** Whose budget the tokens are booked to (`discover`, `peek`, `enrich`...). */
+  job?: string;
+  /** The longest this call may wait for tokens in all; beyond it, RateLimitedError. Default 0. */
+  maxWaitMs?: number;
+  /** The runner's stop signal: aborts waits and the request in flight. */
+  signal?: AbortSignal;
+}
+
+export interface ProductParams {
+  /** Days of statistics (`stats=N`). */
+  stats?: number;
+  /** false sends `history=0` (no csv histories). */
+  history?: boolean;
+  days?: number;
+  /** Offers to fetch per product, 20 to 100. */
+  offers?: number;
+  /** Offers the caller expects per product; only sharpens the cost estimate, never sent. */
+  expectedOffers?: number;
+  rating?: boolean;
+  onlyLiveOffers?: boolean;
+  update?: number;
+  buybox?: boolean;
+}
+
+interface Answer { status: number; text: string }
+
+const MAX_IDS_PER_CALL = 100;
+
+export class KeepaClient {
+  readonly bucket: TokenBucket;
+  readonly costs: CostModel;
+  private readonly log: Logger;
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly domainId: number;
+  private readonly job: string;
+  private readonly random: () => number;
+  private primed = false;
+
+  constructor(private readonly options: KeepaClientOptions) {
+    this.bucket = options.bucket;
+    this.costs = options.costs ?? new CostModel();
+    this.log = options.log.child({ component: 'keepa' });
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.domainId = options.domainId ?? 1;
+    this.job = options.job ?? 'keepa';
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Learns the token figures once when the bucket has none (first start, nothing restored). A
+   * failure is not fatal: the first real answer teaches the bucket instead. Never called again.
+   */
+  async prime(call: CallOptions = {}): Promise<void> {
+    if (this.primed || !this.bucket.needsInitialToken()) return;
+    this.primed = true;
+    try {
+      await this.token(call);
+    } catch (e: unknown) {
+      if (call.signal?.aborted) throw e;
+      this.log.warn('Keepa token status unavailable at start; the first call will teach the bucket', { error: describeError(e) });
+    }
+  }
+
+  /** Token status (free). Prefer the figures every answer carries; this is for the start only. */
+  async token(call: CallOptions = {}): Promise<TokenFields> {
+    return this.call('token', {}, { path: 'token' }, call, (_body, fields) => fields);
+  }
+
+  /** One page (0-based) of the deal query; up to 150 deals. A 429 is RateLimitedError, never "no deals". */
+  async deals(query: object, page: number, call: CallOptions = {}): Promise<DealPage> {
+    const selection = JSON.stringify({ domainId: this.domainId, ...query, page });
+    return this.call('deal', { selection }, { path: 'deal', count: 1 }, call, parseDealPage);
+  }
+
+  /** Products by ASIN (1 to 100 a call). Malformed items are logged and left out: compare ASINs. */
+  async products(asins: readonly string[], params: ProductParams = {}, call: CallOptions = {}): Promise<KeepaProduct[]> {
+    if (asins.length === 0) return [];
+    checkBatch('ASINs', asins.length);
+    if (params.offers !== undefined && !(params.offers >= 20 && params.offers <= 100)) {
+      throw new RangeError(`Keepa accepts offers=20..100 per product, not ${params.offers}`);
+    }
+    const query: Record<string, string> = { domain: String(this.domainId), asin: asins.join(',') };
+    if (params.stats !== undefined) query.stats = String(params.stats);
+    if (params.history !== undefined) query.history = params.history ? '1' : '0';
+    if (params.days !== undefined) query.days = String(params.days);
+    if (params.offers !== undefined) query.offers = String(params.offers);
+    if (params.rating) query.rating = '1';
+    if (params.onlyLiveOffers) query['only-live-offers'] = '1';
+    if (params.update !== undefined) query.update = String(params.update);
+    if (params.buybox) query.buybox = '1';
+    const shape: CallShape = { path: 'product', count: asins.length, offers: params.offers, expectedOffers: params.expectedOffers, rating: params.rating, buybox: params.buybox, update: params.update };
+    return this.call('product', query, shape, call, (body) => parseProducts(body, this.log));
+  }
+
+  /** Seller records by id (1 to 100 a call), keyed by seller id. */
+  async sellers(ids: readonly string[], call: CallOptions = {}): Promise<Record<string, KeepaSeller>> {
+    if (ids.length === 0) return {};
+    checkBatch('seller ids', ids.length);
+    const query = { domain: String(this.domainId), seller: ids.join(',') };
+    return this.call('seller', query, { path: 'seller', count: ids.length }, call, (body) => parseSellers(body, this.log));
+  }
+
+  private async call<T>(path: string, query: Record<string, string>, shape: CallShape, call: CallOptions, parse: (body: Body, fields: TokenFields) => T): Promise<T> {
+    if (shape.path !== 'token') await this.prime(call);
+    const job = call.job ?? this.job;
+    const maxWaitMs = call.maxWaitMs ?? 0;
+    const estimate = this.costs.estimate(shape);
+    const url = `${this.baseUrl}/${path}?${new URLSearchParams({ key: this.options.apiKey, ...query }).toString()}`;
+    let failures = 0;
+    let waitedMs = 0;
+    for (;;) {
+      const reservation = this.bucket.reserve(estimate, { job, nowMs: this.options.clock.now() });
+      if (!reservation.granted) {
+        const delay = backoffDelay(0, { hintMs: reservation.waitMs, random: this.random });
+        if (waitedMs + delay > maxWaitMs) throw this.rateLimited(path, estimate, delay, maxWaitMs);
+        this.log.debug('waiting for Keepa tokens', { path: `/${path}`, tokens: estimate, waitMs: delay, job });
+        await this.options.clock.sleep(delay, call.signal);
+        waitedMs += delay;
+        continue;
+      }
+      const startedMs = this.options.clock.now();
+      let answer: Answer;
+      try {
+        answer = await this.fetch(path, url, call.signal);
+      } catch (e: unknown) {
+        this.bucket.settle(reservation.ticket, null, this.options.clock.now());
+        this.logCall(path, estimate, startedMs, 'network', job);
+        if (!(e instanceof NetworkError)) throw e;
+        if (failures >= this.maxRetries) throw new NetworkError(`${e.message}; gave up after ${failures + 1} attempts`);
+        await this.options.clock.sleep(backoffDelay(failures++, { random: this.random }), call.signal);
+        continue;
+      }
+      const atMs = this.options.clock.now();
+      const body = readJson(answer.text);
+      const fields = body === null ? null : readTokenFields(body, atMs);
+      this.bucket.settle(reservation.ticket, fields, atMs);
+      this.logCall(path, fields?.tokensConsumed ?? estimate, startedMs, answer.status, job);
+      if (answer.status === 429) {
+        this.bucket.refused(atMs);
+        if (this.bucket.waitFor(estimate, atMs) > 0) continue;
+        // Nothing to compute a wait from (no figures yet, or a free call): back off like a transient failure.
+        const delay = backoffDelay(failures++, { random: this.random });
+        if (failures > this.maxRetries || waitedMs + delay > maxWaitMs) throw this.rateLimited(path, estimate, delay, maxWaitMs);
+        await this.options.clock.sleep(delay, call.signal);
+        waitedMs += delay;
+        continue;
+      }
+      if (answer.status >= 500) {
+        if (failures >= this.maxRetries) throw this.httpError(path, answer.status, failures + 1);
+        await this.options.clock.sleep(backoffDelay(failures++, { random: this.random }), call.signal);
+        continue;
+      }
+      if (answer.status !== 200) throw this.httpError(path, answer.status, failures + 1);
+      if (body === null) throw new BadResponseError(`Keepa /${path} answered 200 with a body that is not JSON: ${preview(answer.text, this.options.apiKey)}`);
+      if (fields === null) throw new BadResponseError(`Keepa /${path} answered without token figures (tokensLeft, refillIn, refillRate, tokensConsumed)`);
+      this.costs.learn(shape, fields.tokensConsumed);
+      return parse(body, fields);
+    }
+  }
+
+  /** One attempt. Throws NetworkError (retryable) unless the caller's signal aborted. */
+  private async fetch(path: string, url: string, signal: AbortSignal | undefined): Promise<Answer> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: 'GET',
+        dispatcher: this.options.dispatcher,
+        headers: { 'accept-encoding': 'gzip' },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const raw = Buffer.from(await res.body.arrayBuffer());
+      return { status: res.statusCode, text: decode(raw, res.headers['content-encoding']) };
+    } catch (e: unknown) {
+      if (signal?.aborted) throw signal.reason;
+      const what = timeout.aborted || isTimeout(e) ? `no answer within ${this.timeoutMs} ms` : `network error (${describeError(e)})`;
+      throw new NetworkError(this.redact(`Keepa /${path}: ${what}`));
+    }
+  }
+
+  private rateLimited(path: string, estimate: number, retryAfterMs: number, maxWaitMs: number): RateLimitedError {
+    const { balance, refillRate, figuresAtMs } = this.bucket.snapshot(this.options.clock.now());
+    const state = figuresAtMs === null ? 'unknown' : `${Math.round(balance * 10) / 10} at ${refillRate} tokens/minute`;
+    return new RateLimitedError(
+      `Keepa /${path} needs about ${Math.ceil(estimate)} tokens; the balance is ${state}, so it can run in ${Math.ceil(retryAfterMs / 1000)} s, ` +
+        `longer than this run may wait (${Math.round(maxWaitMs / 1000)} s). Checkpoint; a later run continues.`,
+      retryAfterMs,
+    );
+  }
+
+  private httpError(path: string, status: number, attempts: number): KeepaHttpError {
+    const why =
+      status === 400 ? 'Keepa rejected the request: check KEEPA_API_KEY (and the request parameters)'
+      : status === 402 ? 'Keepa reports no API access: check the Keepa subscription'
+      : status >= 500 ? `Keepa failed with HTTP ${status} ${attempts} times in a row; it is likely down, a later run retries`
+      : `Keepa answered HTTP ${status}`;
+    return new KeepaHttpError(this.redact(`${why} (/${path}, HTTP ${status})`), status);
+  }
+
+  private logCall(path: string, tokens: number, startedMs: number, status: number | 'network', job: string): void {
+    this.log.debug('keepa call', { path: `/${path}`, tokens, ms: this.options.clock.now() - startedMs, status, job });
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, [this.options.apiKey]);
+  }
+}
+
+function checkBatch(what: string, count: number): void {
+  if (count > MAX_IDS_PER_CALL) throw new RangeError(`Keepa accepts at most ${MAX_IDS_PER_CALL} ${what} per call, not ${count}; split the batch`);
+}
+
+/** Keepa compresses its answers; undici's `request` does not decompress. */
+function decode(raw: Buffer, encoding: string | string[] | undefined): string {
+  const gzip = String(encoding ?? '').includes('gzip') || (raw[0] === 0x1f && raw[1] === 0x8b);
+  if (!gzip) return raw.toString('utf8');
+  try {
+    return gunzipSync(raw).toString('utf8');
+  } catch {
+    return ''; // a truncated stream: readJson turns it into BadResponseError
+  }
+}
+
+function isTimeout(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = 'code' in e ? e.code : undefined;
+  return e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+/** The start of an unexpected body, for the operator (an HTML error page names its cause). */
+function preview(text: string, apiKey: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(redactSecrets(flat.length > 120 ? `${flat.slice(0, 120)}...` : flat, [apiKey]));
+}

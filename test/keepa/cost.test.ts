@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { CostModel, type ProductShape } from '../../src/keepa/cost.js';
+
+describe('CostModel', () => {
+  it("follows Keepa's documented prices per call shape", () => {
+    const costs = new CostModel();
+    expect(costs.estimate({ path: 'token' })).toBe(0);
+    expect(costs.estimate({ path: 'deal', count: 3 })).toBe(15);
+    expect(costs.estimate({ path: 'seller', count: 7 })).toBe(7);
+    expect(costs.estimate({ path: 'product', count: 50 })).toBe(50);
+    // Offers replace the 1 per product with 6 per page of up to 10 offers found.
+    expect(costs.estimate({ path: 'product', count: 50, offers: 20 })).toBe(600);
+    expect(costs.estimate({ path: 'product', count: 50, offers: 20, expectedOffers: 4 })).toBe(300);
+    expect(costs.estimate({ path: 'product', count: 1, offers: 40, expectedOffers: 18 })).toBe(12);
+    expect(costs.estimate({ path: 'product', count: 1, offers: 20, expectedOffers: 0 })).toBe(6);
+    expect(costs.estimate({ path: 'product', count: 10, rating: true, buybox: true, update: 0 })).toBe(50);
+    // buybox is ignored (and free) when offers are requested.
+    expect(costs.estimate({ path: 'product', count: 1, offers: 20, expectedOffers: 5, buybox: true })).toBe(6);
+  });
+
+  it('corrects a shape from tokensConsumed: up at once, down gradually, never below a floor', () => {
+    const costs = new CostModel();
+    const shape: ProductShape = { path: 'product', count: 10, offers: 20 };
+    expect(costs.estimate(shape)).toBe(120);
+    costs.learn(shape, 180);
+    expect(costs.estimate(shape)).toBe(180);
+    for (let i = 0; i < 40; i += 1) costs.learn(shape, 60);
+    expect(costs.estimate(shape)).toBeCloseTo(60, 1);
+    for (let i = 0; i < 40; i += 1) costs.learn(shape, 0);
+    expect(costs.correction(shape)).toBe(0.25);
+    // Another shape is not affected.
+    expect(costs.estimate({ path: 'product', count: 10 })).toBe(10);
+  });
+
+  it('sizes batches to a capacity', () => {
+    const costs = new CostModel();
+    const peek: ProductShape = { path: 'product', count: 0, offers: 20, expectedOffers: 10 };
+    expect(costs.maxBatchSize(peek, 210)).toBe(35);
+    expect(costs.maxBatchSize(peek, 5)).toBe(0);
+    expect(costs.maxBatchSize({ path: 'product', count: 0 }, 10_000)).toBe(100);
+    expect(costs.maxBatchSize({ path: 'deal', count: 0 }, 24)).toBe(4);
+    costs.learn({ ...peek, count: 10 }, 120);
+    expect(costs.maxBatchSize(peek, 210)).toBe(17);
+  });
+
+  it('saves and restores its corrections', () => {
+    const costs = new CostModel();
+    costs.learn({ path: 'deal', count: 1 }, 7.5);
+    const restored = new CostModel();
+    restored.restore(JSON.parse(JSON.stringify(costs.snapshot())));
+    expect(restored.estimate({ path: 'deal', count: 2 })).toBe(15);
+  });
+});
