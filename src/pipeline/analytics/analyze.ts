@@ -1,0 +1,99 @@
+// The full analysis of a product fetched with history, offers and stats=365.
+import type { BusinessSettings } from '../../config.js';
+import { msToKeepaMinutes } from '../../keepa/time.js';
+import { CsvType, type KeepaDeal, type KeepaProduct, type KeepaSeller } from '../../keepa/types.js';
+import { listPrice, listPriceProblem, MONTH_NAMES, yearAverage } from './listPrice.js';
+import { lastUpdate, putDealColumns, putProductColumns } from './metadata.js';
+import { feesOrDefaults, percentDown, productPickAndPack, productReferralPercent, toCents, toDollars } from './money.js';
+import { roundTo } from './numeric.js';
+import { winningOffer } from './offers.js';
+import { dollars, fullPut, putMoneyColumns, putOfferColumns } from './row.js';
+import { inferSales } from './sales.js';
+import { detailedSeasonality, keywordSeason, YEAR_ROUND } from './seasonality.js';
+import { putStatsColumns } from './statsColumns.js';
+import { usedPriceTrend } from './trend.js';
+import type { AnalysisResult, DealRow, RejectReason } from './types.js';
+
+export interface AnalyzeInput {
+  product: KeepaProduct;
+  deal?: KeepaDeal | null;
+  /** The winning offer's seller record, if the caller fetched it. */
+  seller?: KeepaSeller | null;
+  settings: BusinessSettings;
+  /** Epoch ms; the analysis never reads the clock. */
+  nowMs: number;
+}
+
+function positiveCurrent(product: KeepaProduct, index: number): number | null {
+  const v = product.stats?.current?.[index];
+  return typeof v === 'number' && v > 0 ? v : null;
+}
+
+/**
+ * The row is filled as far as the data allows even when rejected; the reason says why it is not
+ * a deal. Without a deal, `Deal_found` and `last_price_change` are left out so stored values stay.
+ */
+export function analyzeProduct(input: AnalyzeInput): AnalysisResult {
+  try {
+    return analyze(input);
+  } catch {
+    // Keepa sent something the analysis cannot read; the chunk goes on without this product.
+    const asin: unknown = input.product?.asin;
+    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data', salesCount: 0, offerDrops: 0 };
+  }
+}
+
+function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): AnalysisResult {
+  if (typeof product.asin !== 'string' || product.asin === '') return { row: {}, rejected: 'bad_data', salesCount: 0, offerDrops: 0 };
+  const row: DealRow = {};
+  const put = fullPut(row);
+  const now = msToKeepaMinutes(nowMs);
+
+  putProductColumns(product, put);
+  putStatsColumns(product, put);
+  putDealColumns(deal, put);
+  put('last_update', lastUpdate(product, deal));
+  const fees = feesOrDefaults(productPickAndPack(product), productReferralPercent(product));
+  put('FBA_PickandPack_Fee', toDollars(fees.pickAndPackCents));
+  put('Referral_Fee_Percent', fees.referralPercent);
+
+  const offer = winningOffer(product);
+  putOfferColumns(offer, seller, null, put);
+
+  const { sales, offerDrops } = inferSales(product, now);
+  const yearAvg = yearAverage(sales, now);
+  const lp = listPrice(sales, product.stats);
+  const priceProblem = lp === null ? null : listPriceProblem(lp, positiveCurrent(product, CsvType.USED) ?? offer?.totalCents ?? null);
+  const listAt = lp !== null && priceProblem === null ? lp.cents : null;
+  put('1yr_Avg', dollars(yearAvg));
+  put('List_at', dollars(listAt));
+  put('Recent_Inferred_Sale_Price', dollars(sales[sales.length - 1]?.priceCents ?? null));
+  // The sales that survived the price and outlier checks, per offer drop seen.
+  put('Deal_Trust', offerDrops > 0 ? roundTo((sales.length / offerDrops) * 100, 2) : null);
+  put('Drops', offerDrops);
+
+  const keywords = keywordSeason(product);
+  put('Seasonality_Type', keywords.label);
+  put('Sells', keywords.sells);
+  put('Detailed_Seasonality', detailedSeasonality(sales, keywords));
+  // A peak and trough seen in 3+ sales win over the label; without them the label's months stand.
+  const peak = lp?.peakMonth ?? null;
+  const trough = lp?.troughMonth ?? null;
+  put('Peak_Season', peak !== null ? MONTH_NAMES[peak] : keywords === YEAR_ROUND ? null : keywords.sells);
+  put('Trough_Season', trough !== null ? MONTH_NAMES[trough] : null);
+  put('Expected_Trough_Price', dollars(lp?.troughCents ?? null));
+  const salesRank = positiveCurrent(product, CsvType.SALES_RANK);
+  put('Trend', usedPriceTrend(product, salesRank));
+
+  putMoneyColumns({ offer, listAtCents: listAt, yearAvgCents: yearAvg, fees, settings }, put);
+
+  let rejected: RejectReason | null = null;
+  if (!product.stats) rejected = 'no_stats';
+  else if (offer === null) rejected = 'no_used_offer';
+  else if (lp === null) rejected = 'no_inferred_sales';
+  else if (priceProblem !== null) rejected = priceProblem;
+  else if (salesRank !== null && salesRank > settings.maxSalesRank) rejected = 'rank_above_max';
+  else if (offer.totalCents < toCents(settings.minPrice)) rejected = 'price_below_min';
+  else if (yearAvg !== null && percentDown(yearAvg, offer.totalCents) < settings.minPercentDrop) rejected = 'small_drop';
+  return { row, rejected, salesCount: sales.length, offerDrops };
+}

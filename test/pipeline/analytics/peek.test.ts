@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PEEK } from '../../../src/config.js';
+import type { KeepaStats } from '../../../src/keepa/types.js';
+import { peekProduct } from '../../../src/pipeline/analytics/index.js';
+import { product, series, stats } from './builders.js';
+
+/** Buy (current Used) $10, sell candidates avg90 $20 / avg365 $18, 5 rank drops: a viable book. */
+function viable(s: Partial<KeepaStats> = {}): KeepaStats {
+  return stats({ current: series({ 2: 1000 }), avg90: series({ 2: 2000 }), avg365: series({ 2: 1800 }), salesRankDrops365: 5, ...s });
+}
+
+function peek(s: KeepaStats | null) {
+  return peekProduct(product({ stats: s }), DEFAULT_PEEK);
+}
+
+describe('peek', () => {
+  it('passes a viable book, scored by its expected spread', () => {
+    // Best sell candidate $20 (avg90 beats avg365); spread 20 - 10 = $10.
+    expect(peek(viable())).toEqual({ ok: true, reason: null, buyPriceCents: 1000, sellPriceCents: 2000, score: 10 });
+  });
+
+  it('rejects a product without stats as no_stats', () => {
+    expect(peek(null).reason).toBe('no_stats');
+  });
+
+  it('rejects without a current Used or New price as no_buy_price, and buys New when Used has none', () => {
+    expect(peek(viable({ current: series({ 2: -1, 1: -1 }) })).reason).toBe('no_buy_price');
+    // Used null is no data: buy at New $12; (20 - 12) / 12 = 67% margin.
+    expect(peek(viable({ current: series({ 2: null, 1: 1200 }) }))).toMatchObject({ ok: true, buyPriceCents: 1200 });
+  });
+
+  it('rejects without a sell candidate as no_sell_price, and finds one in a used condition', () => {
+    expect(peek(viable({ avg90: series({ 2: -1 }), avg365: series({ 2: null }) })).reason).toBe('no_sell_price');
+    // Used avg90 null, Good (21) avg365 $25: sell at $25.
+    expect(peek(viable({ avg90: series({ 2: null }), avg365: series({ 21: 2500 }) }))).toMatchObject({ ok: true, sellPriceCents: 2500 });
+  });
+
+  it('rejects too few rank drops in 365 days as few_rank_drops, but not when Keepa does not know them', () => {
+    expect(peek(viable({ salesRankDrops365: 0 })).reason).toBe('few_rank_drops');
+    expect(peek(viable({ salesRankDrops365: -1 })).ok).toBe(true);
+  });
+
+  it('rejects a best sell price under $12 as sell_below_min', () => {
+    // Buy $5, sell $11.00 < $12.00.
+    expect(peek(viable({ current: series({ 2: 500 }), avg90: series({ 2: 1100 }), avg365: series({ 2: 1000 }) })).reason).toBe('sell_below_min');
+  });
+
+  it('rejects a buy price above 1.1 x sell as buy_above_sell', () => {
+    // Buy $23 > 1.1 x $20 = $22.
+    expect(peek(viable({ current: series({ 2: 2300 }) })).reason).toBe('buy_above_sell');
+  });
+
+  it('rejects a margin under 20% as low_margin', () => {
+    // Buy $18, sell $20: (20 - 18) / 18 = 11.1% < 20%. Buy $16: 25% passes.
+    expect(peek(viable({ current: series({ 2: 1800 }) })).reason).toBe('low_margin');
+    expect(peek(viable({ current: series({ 2: 1600 }) })).ok).toBe(true);
+  });
+});
