@@ -79,6 +79,20 @@ export interface PipelineSettings {
   maxTokenWaitSeconds: number;
   /** Janitor: deals not seen for this long are deleted while ingestion is healthy. */
   staleAfterHours: number;
+  /** A new scan of the deal list starts when the last one finished longer ago than this. */
+  discoverEveryMinutes: number;
+  /** A run checkpoints and ends after this long, so that the next tick is never skipped for long. */
+  maxRunSeconds: number;
+  /** A deal list whose newest deal is older than this is reported (wrong sort or query). */
+  staleListHours: number;
+  /** A saved deal is refreshed when its data is older than this. */
+  refreshAfterHours: number;
+  /** A saved deal that reappears in the deal list is analysed again with history only after this; before, it is refreshed. */
+  reanalyzeAfterDays: number;
+  /** ...and refreshed only when its data is older than this: Keepa moves a deal's lastUpdate often. */
+  minRefreshGapMinutes: number;
+  /** Look up the winning offer's seller (1 token) for the Seller and Seller_Quality_Score columns. */
+  lookupSellers: boolean;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -167,6 +181,13 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   maxDeficit: 60,
   maxTokenWaitSeconds: 60,
   staleAfterHours: 72,
+  discoverEveryMinutes: 30,
+  maxRunSeconds: 240,
+  staleListHours: 6,
+  refreshAfterHours: 24,
+  reanalyzeAfterDays: 30,
+  minRefreshGapMinutes: 240,
+  lookupSellers: true,
 };
 
 type Env = Record<string, string | undefined>;
@@ -207,9 +228,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
     throw new ConfigError('KEEPA_API_KEY must be the access key from keepa.com/#!api (letters and digits only, no spaces or quotes).');
   }
   const keepaBaseUrl = urlSetting(pick('KEEPA_BASE_URL', 'keepaBaseUrl') ?? 'https://api.keepa.com', 'KEEPA_BASE_URL');
-  const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(PROJECT_DIR, 'data/deals.db'), 'DEALS_DB', 'a file path');
+  // Without a key the daemon runs against the simulator: its invented deals go to a database of
+  // their own, so that adding a key later never mixes them with real ones.
+  const defaultDb = keepaApiKey === null ? 'data/demo.db' : 'data/deals.db';
+  const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(PROJECT_DIR, defaultDb), 'DEALS_DB', 'a file path');
   const headersPath = stringSetting(pick('DEALS_HEADERS', 'headersPath') ?? resolve(PROJECT_DIR, 'headers.json'), 'DEALS_HEADERS', 'a file path');
-  const ingestCron = cronSetting(pick('INGEST_CRON', 'ingestCron') ?? '*/5 * * * *', 'INGEST_CRON');
+  // The demo (no key) runs every 20 s so that a newcomer sees deals within two minutes.
+  const ingestCron = cronSetting(pick('INGEST_CRON', 'ingestCron') ?? (keepaApiKey === null ? '*/20 * * * * *' : '*/5 * * * *'), 'INGEST_CRON');
   const janitorCron = cronSetting(pick('JANITOR_CRON', 'janitorCron') ?? '17 */4 * * *', 'JANITOR_CRON');
   const logLevel = stringSetting(pick('LOG_LEVEL', 'logLevel') ?? 'info', 'LOG_LEVEL', LOG_LEVELS.join(', '));
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL is "${logLevel}"; it accepts ${LOG_LEVELS.join(', ')}.`);
@@ -320,15 +345,20 @@ function mergeSection(defaults: object, given: unknown, section: string): Record
   return { ...defaults, ...given };
 }
 
+function booleanField(obj: Record<string, unknown>, section: string, key: string): boolean {
+  const v = obj[key];
+  if (typeof v !== 'boolean') throw new ConfigError(`${section}.${key} is ${JSON.stringify(v)}; it must be true or false.`);
+  return v;
+}
+
 function businessSetting(given: unknown): BusinessSettings {
   const s = 'business';
   const m = mergeSection(DEFAULT_BUSINESS, given, s);
-  if (typeof m.taxExempt !== 'boolean') throw new ConfigError(`${s}.taxExempt must be true or false.`);
   return {
     prepFee: numberField(m, s, 'prepFee', 0, 1000),
     estimatedShipping: numberField(m, s, 'estimatedShipping', 0, 1000),
     taxPercent: numberField(m, s, 'taxPercent', 0, 100),
-    taxExempt: m.taxExempt,
+    taxExempt: booleanField(m, s, 'taxExempt'),
     markupPercent: numberField(m, s, 'markupPercent', 0, 99),
     minPrice: numberField(m, s, 'minPrice', 0, 100000),
     maxSalesRank: numberField(m, s, 'maxSalesRank', 1, Number.MAX_SAFE_INTEGER),
@@ -361,6 +391,13 @@ function pipelineSetting(given: unknown): PipelineSettings {
     maxDeficit: numberField(m, s, 'maxDeficit', 0, 100000),
     maxTokenWaitSeconds: numberField(m, s, 'maxTokenWaitSeconds', 0, 3600),
     staleAfterHours: numberField(m, s, 'staleAfterHours', 1, 24 * 365),
+    discoverEveryMinutes: numberField(m, s, 'discoverEveryMinutes', 0, 24 * 60),
+    maxRunSeconds: numberField(m, s, 'maxRunSeconds', 1, 24 * 3600),
+    staleListHours: numberField(m, s, 'staleListHours', 1, 24 * 365),
+    refreshAfterHours: numberField(m, s, 'refreshAfterHours', 0, 24 * 365),
+    reanalyzeAfterDays: numberField(m, s, 'reanalyzeAfterDays', 0, 3650),
+    minRefreshGapMinutes: numberField(m, s, 'minRefreshGapMinutes', 0, 24 * 60 * 30),
+    lookupSellers: booleanField(m, s, 'lookupSellers'),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Stage } from './state/queue.js';
 import type { Funnel } from './state/runs.js';
 import type { Store } from './state/store.js';
 import { cronIntervalMs } from './scheduler.js';
+import { BUCKET_STATE_KEY } from './pipeline/context.js';
 
 export type Verdict = 'ok' | 'degraded' | 'stalled';
 
@@ -21,15 +22,19 @@ export interface DaemonInfo {
   keepa: 'live' | 'simulator';
 }
 
-/** The token figures the pipeline saves with each chunk (system_state `tokens`). */
+/** The token figures the pipeline saves with each chunk (the bucket's snapshot). */
 export interface TokenFigures {
   balance: number;
   refillRate: number;
   max: number;
-  /** When these figures were true (epoch ms). */
+  /** When the balance was `balance` (epoch ms). */
   atMs: number;
-  /** Since when the balance has not been enough to work, or null. */
+  /** When the next refill was due at `atMs`. */
+  nextRefillMs: number;
+  /** Since when calls have been refused or the balance was not positive, or null. */
   rechargingSince: number | null;
+  /** Tokens consumed per job since the bucket's figures began. */
+  spentByJob: Record<string, number>;
 }
 
 export interface JobStatus {
@@ -75,8 +80,8 @@ export function stallAfterMs(ingestCron: string): number {
 }
 
 export function projectBalance(t: TokenFigures, nowMs: number): number {
-  if (nowMs <= t.atMs || t.refillRate <= 0) return t.balance;
-  const refills = Math.floor((nowMs - t.atMs) / 60_000);
+  if (nowMs < t.nextRefillMs || t.refillRate <= 0 || t.balance >= t.max) return t.balance;
+  const refills = 1 + Math.floor((nowMs - t.nextRefillMs) / 60_000);
   return Math.min(t.max, t.balance + refills * t.refillRate);
 }
 
@@ -90,20 +95,26 @@ function readDaemonInfo(v: unknown): DaemonInfo | null {
 function readTokenFigures(v: unknown): TokenFigures | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
-  if (typeof o.balance !== 'number' || typeof o.refillRate !== 'number' || typeof o.atMs !== 'number') return null;
+  if (typeof o.balance !== 'number' || typeof o.refillRate !== 'number' || typeof o.asOfMs !== 'number') return null;
+  const spentByJob: Record<string, number> = {};
+  if (typeof o.spentByJob === 'object' && o.spentByJob !== null) {
+    for (const [job, n] of Object.entries(o.spentByJob)) if (typeof n === 'number') spentByJob[job] = n;
+  }
   return {
     balance: o.balance,
     refillRate: o.refillRate,
-    max: typeof o.max === 'number' ? o.max : o.refillRate * 60,
-    atMs: o.atMs,
-    rechargingSince: typeof o.rechargingSince === 'number' ? o.rechargingSince : null,
+    max: typeof o.capacity === 'number' ? o.capacity : o.refillRate * 60,
+    atMs: o.asOfMs,
+    nextRefillMs: typeof o.nextRefillMs === 'number' ? o.nextRefillMs : o.asOfMs,
+    rechargingSince: typeof o.rechargeSinceMs === 'number' ? o.rechargeSinceMs : null,
+    spentByJob,
   };
 }
 
 export function buildStatus(input: StatusInput): StatusReport {
   const { store, nowMs } = input;
   const daemon = readDaemonInfo(store.system.getJson('daemon'));
-  const tokenFigures = readTokenFigures(store.system.getJson('tokens'));
+  const tokenFigures = readTokenFigures(store.system.getJson(BUCKET_STATE_KEY));
   const watermark = store.system.watermark();
   const newest = store.deals.newestAnalyzedAt();
   const oldestWaiting = store.queue.oldestWaitingSince();
@@ -231,6 +242,8 @@ export function renderStatusText(r: StatusReport): string {
   lines.push(`watermark  ${r.watermark ? `${r.watermark.lastUpdate} (${r.watermark.asin || 'any ASIN'}), ${formatDuration(r.watermark.lagMs)} behind now` : 'none yet'}`);
   if (r.tokens) {
     lines.push(`tokens     ${Math.floor(r.tokens.projectedBalance)} of ${r.tokens.max} now, refill ${r.tokens.refillRate}/min${r.tokens.rechargingForMs !== null ? `, recharging for ${formatDuration(r.tokens.rechargingForMs)}` : ''}`);
+    const spent = Object.entries(r.tokens.spentByJob).map(([job, n]) => `${job} ${Math.round(n)}`).join(', ');
+    if (spent) lines.push(`           spent since start of figures: ${spent}`);
   } else {
     lines.push('tokens     unknown (no Keepa call yet)');
   }

@@ -13,14 +13,20 @@ const configFile = (content: unknown): string => {
 
 describe('configuration', () => {
   it('defaults: the old business settings, and the deal query with the documented sortType and dateRange', () => {
-    const c = loadConfig({ env: {} });
-    expect(c.keepaApiKey).toBeNull();
+    const c = loadConfig({ env: { KEEPA_API_KEY: 'a'.repeat(64) } });
     expect(c.keepaBaseUrl).toBe('https://api.keepa.com');
     expect(c.dealsDb).toMatch(/data\/deals\.db$/);
     expect(c.ingestCron).toBe('*/5 * * * *');
     expect(c.business).toMatchObject({ prepFee: 2.75, estimatedShipping: 3.99, taxPercent: 5, taxExempt: false, markupPercent: 10, minPrice: 3.1, maxSalesRank: 33_001_000 });
     expect(c.dealQuery).toMatchObject({ domainId: 1, sortType: 1, dateRange: 3, priceTypes: [2], includeCategories: [283155] });
     expect(typeof c.dealQuery.domainId).toBe('number');
+  });
+
+  it('without a key: the simulator demo, on a database of its own, every 20 s', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.keepaApiKey).toBeNull();
+    expect(c.dealsDb).toMatch(/data\/demo\.db$/);
+    expect(c.ingestCron).toBe('*/20 * * * * *');
   });
 
   it('the environment wins over the config file', () => {

@@ -11,7 +11,7 @@ export type DealValue = number | string | null;
 export type DealRow = Record<string, DealValue>;
 
 /** Columns the daemon keeps for itself beside the headers.json columns (created by migration 1). */
-const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at'] as const;
+const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at', 'refresh_due'] as const;
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -45,6 +45,7 @@ export type SaveKind = 'full' | 'light';
 
 export class DealStore {
   private readonly types = new Map<string, ColumnType>();
+  private readonly unknownColumns = new Set<string>();
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly hasLastSeenUtc: boolean;
   private readonly get: Database.Statement;
@@ -54,6 +55,9 @@ export class DealStore {
   private readonly newest: Database.Statement;
   private readonly leastRecentlySeen: Database.Statement;
   private readonly touch: Database.Statement;
+  private readonly refreshedStmt: Database.Statement;
+  private readonly fetchTimesStmt: Database.Statement;
+  private readonly requestRefreshStmt: Database.Statement;
 
   constructor(
     private readonly db: Db,
@@ -68,12 +72,16 @@ export class DealStore {
       ? db.prepare('SELECT COUNT(*) FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL').pluck()
       : null;
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
+    this.refreshedStmt = db.prepare('UPDATE deals SET refreshed_at = ?, refresh_due = 0 WHERE "ASIN" = ?');
     this.touch = db.prepare(
       this.hasLastSeenUtc
         ? 'UPDATE deals SET last_seen_at = @now, "last_seen_utc" = @iso WHERE "ASIN" = @asin'
         : 'UPDATE deals SET last_seen_at = @now WHERE "ASIN" = @asin AND @iso IS NOT NULL',
     );
-    this.leastRecentlySeen = db.prepare('SELECT "ASIN" FROM deals ORDER BY COALESCE(refreshed_at, analyzed_at, first_seen_at) ASC LIMIT ?').pluck();
+    this.leastRecentlySeen = db.prepare(`SELECT "ASIN" FROM deals WHERE refresh_due = 1 OR MAX(COALESCE(refreshed_at, 0), COALESCE(analyzed_at, 0)) < ?
+      ORDER BY refresh_due DESC, MAX(COALESCE(refreshed_at, 0), COALESCE(analyzed_at, 0)) ASC, "ASIN" LIMIT ?`).pluck();
+    this.fetchTimesStmt = db.prepare('SELECT analyzed_at, MAX(COALESCE(analyzed_at, 0), COALESCE(refreshed_at, 0)) AS fetched_at FROM deals WHERE "ASIN" = ?');
+    this.requestRefreshStmt = db.prepare('UPDATE deals SET refresh_due = 1 WHERE "ASIN" = ?');
   }
 
   /**
@@ -88,6 +96,10 @@ export class DealStore {
     const values: DealValue[] = [];
     for (const [name, value] of Object.entries(row)) {
       if (name === 'ASIN' || name === 'last_seen_utc') continue;
+      if (!this.types.has(name)) {
+        this.unknownColumns.add(name);
+        continue;
+      }
       names.push(name);
       values.push(this.checked(name, value, asin));
     }
@@ -96,6 +108,24 @@ export class DealStore {
       values.push(msToIso(nowMs));
     }
     this.statementFor(names, kind).run(asin, nowMs, nowMs, nowMs, ...values);
+  }
+
+  /** When the deal was last analysed in full and last fetched at all (analysis or refresh); null when not saved. */
+  fetchTimes(asin: string): { analyzedAt: number | null; fetchedAt: number } | null {
+    const r: unknown = this.fetchTimesStmt.get(asin);
+    if (typeof r !== 'object' || r === null) return null;
+    const o = r as Record<string, unknown>;
+    return { analyzedAt: typeof o.analyzed_at === 'number' ? o.analyzed_at : null, fetchedAt: Number(o.fetched_at) };
+  }
+
+  /** Puts a saved deal first in the refresh line. */
+  requestRefresh(asin: string): void {
+    this.requestRefreshStmt.run(asin);
+  }
+
+  /** Moves deals to the back of the refresh line without changing their data. */
+  markRefreshed(asins: readonly string[], nowMs: number): void {
+    for (const asin of asins) this.refreshedStmt.run(nowMs, asin);
   }
 
   /** The deal list showed these ASINs again: they are current, whatever their data's age. */
@@ -127,16 +157,23 @@ export class DealStore {
     return typeof v === 'number' ? v : null;
   }
 
-  /** ASINs whose data is oldest, for the refresh pass. */
-  stalest(limit: number): string[] {
-    return this.leastRecentlySeen.all(limit).map(String);
+  /** ASINs whose data is oldest and was last fetched before `olderThanMs`, for the refresh pass. */
+  stalest(limit: number, olderThanMs: number): string[] {
+    return this.leastRecentlySeen.all(olderThanMs, limit).map(String);
+  }
+
+  /**
+   * Computed columns that headers.json does not name and that were therefore not stored. The
+   * operator's headers.json decides the table; the daemon reports, once, what it left out.
+   */
+  takeUnknownColumns(): string[] {
+    const names = [...this.unknownColumns];
+    this.unknownColumns.clear();
+    return names;
   }
 
   private checked(name: string, value: DealValue, asin: string): DealValue {
-    const type = this.types.get(name);
-    if (type === undefined) {
-      throw new TypeError(`Deal ${asin}: column "${name}" is not in headers.json; add it there (the table follows) or stop computing it.`);
-    }
+    const type = this.types.get(name) ?? 'TEXT';
     if (value === null) return null;
     if (type === 'TEXT') {
       if (typeof value !== 'string') throw new TypeError(`Deal ${asin}: column "${name}" holds text, got ${typeof value} ${String(value)}.`);
@@ -157,7 +194,7 @@ export class DealStore {
       const insertCols = ['"ASIN"', 'first_seen_at', 'last_seen_at', stamp, ...cols].join(', ');
       const placeholders = new Array(4 + names.length).fill('?').join(', ');
       const seen = kind === 'full' ? ['last_seen_at = excluded.last_seen_at'] : [];
-      const updates = [...seen, `${stamp} = excluded.${stamp}`, ...cols.map((c) => `${c} = excluded.${c}`)].join(', ');
+      const updates = [...seen, `${stamp} = excluded.${stamp}`, 'refresh_due = 0', ...cols.map((c) => `${c} = excluded.${c}`)].join(', ');
       stmt = this.db.prepare(`INSERT INTO deals (${insertCols}) VALUES (${placeholders}) ON CONFLICT("ASIN") DO UPDATE SET ${updates}`);
       this.upserts.set(key, stmt);
     }

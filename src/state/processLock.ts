@@ -1,6 +1,7 @@
 // One daemon per database: a lock file beside it (proper-lockfile, refreshed while we run, stale
 // by itself when a daemon dies), plus an owner note so the refusal can name the holder.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import lockfile from 'proper-lockfile';
 import { AlreadyRunningError } from '../errors.js';
@@ -55,6 +56,7 @@ export async function isLocked(dbPath: string): Promise<boolean> {
  */
 export async function acquireProcessLock(dbPath: string, onCompromised: (e: Error) => void): Promise<ProcessLock> {
   const lockPath = lockPathFor(dbPath);
+  mkdirSync(dirname(lockPath), { recursive: true });
   const options = { realpath: false, lockfilePath: lockPath, stale: STALE_MS, update: STALE_MS / 3, onCompromised };
   let release: () => Promise<void>;
   try {

@@ -82,7 +82,8 @@ export class Queue {
       WHERE asin = @asin`);
     this.claimStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
       ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
-    this.moveStmt = db.prepare("UPDATE queue SET stage = @stage, attempts = 0, next_try_at = 0, last_error = NULL, updated_at = @now WHERE asin = @asin");
+    this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
+      last_error = NULL, updated_at = @now WHERE asin = @asin`);
     this.finishStmt = db.prepare(`UPDATE queue SET stage = @stage, reject_reason = @reason, processed_last_update_km = deal_last_update_km,
       last_error = NULL, next_try_at = 0, updated_at = @now WHERE asin = @asin`);
     this.failStmt = db.prepare('UPDATE queue SET attempts = attempts + 1, last_error = @error, next_try_at = @next, updated_at = @now WHERE asin = @asin');
@@ -131,9 +132,9 @@ export class Queue {
     return this.claimStmt.all({ stage, now: nowMs, limit }).map(toItem);
   }
 
-  /** Moves an item to the next open stage (queued -> peeked). */
-  advance(asin: string, stage: 'queued' | 'peeked', nowMs: number): void {
-    this.moveStmt.run({ asin, stage, now: nowMs });
+  /** Moves an item to the next open stage (queued -> peeked), re-ranked when a priority is given. */
+  advance(asin: string, stage: 'queued' | 'peeked', nowMs: number, priority: number | null = null): void {
+    this.moveStmt.run({ asin, stage, priority, now: nowMs });
   }
 
   /** Ends an item: done, or rejected with its reason. Its deal's lastUpdate counts as processed. */

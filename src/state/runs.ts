@@ -69,7 +69,8 @@ export class Runs {
   constructor(db: Db) {
     this.insert = db.prepare("INSERT INTO runs (job, started_at, outcome) VALUES (?, ?, 'running')");
     this.getOne = db.prepare('SELECT * FROM runs WHERE id = ?');
-    this.chunk = db.prepare('UPDATE runs SET funnel = @funnel, tokens_spent = tokens_spent + @tokens, chunks = chunks + 1, last_commit_at = @now WHERE id = @id');
+    this.chunk = db.prepare(`UPDATE runs SET funnel = @funnel, tokens_spent = tokens_spent + @tokens, chunks = chunks + 1,
+      last_commit_at = CASE WHEN @progress = 1 THEN @now ELSE last_commit_at END WHERE id = @id`);
     this.finishStmt = db.prepare('UPDATE runs SET ended_at = @now, outcome = @outcome, error = @error, tokens_spent = tokens_spent + @tokens, funnel = @funnel WHERE id = @id');
     this.interrupt = db.prepare("UPDATE runs SET outcome = 'interrupted', ended_at = COALESCE(last_commit_at, started_at), error = COALESCE(error, 'the daemon stopped during this run (crash or kill)') WHERE outcome = 'running'");
     this.recent = db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?');
@@ -88,11 +89,15 @@ export class Runs {
     return r === undefined ? null : toRun(r);
   }
 
-  /** Adds a committed chunk's counters and tokens; call inside the chunk's transaction. */
-  recordChunk(id: number, delta: Funnel, tokens: number, nowMs: number): void {
+  /**
+   * Adds a committed chunk's counters and tokens; call inside the chunk's transaction. Only a chunk
+   * that made progress moves `last_commit_at`, which health is judged by: a chunk that merely
+   * recorded failures must not make a broken pipeline look alive.
+   */
+  recordChunk(id: number, delta: Funnel, tokens: number, nowMs: number, progress = true): void {
     const run = this.get(id);
     if (run === null) throw new Error(`Run ${id} does not exist.`);
-    this.chunk.run({ id, funnel: JSON.stringify(addFunnel(run.funnel, delta)), tokens, now: nowMs });
+    this.chunk.run({ id, funnel: JSON.stringify(addFunnel(run.funnel, delta)), tokens, now: nowMs, progress: progress ? 1 : 0 });
   }
 
   /** Ends a run; `tokens` and `delta` cover what was spent and counted outside committed chunks. */

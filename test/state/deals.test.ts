@@ -18,11 +18,29 @@ describe('deal upsert', () => {
     expect(store.db.prepare('SELECT typeof("List_at") FROM deals').pluck().get()).toBe('real');
   });
 
-  it('refuses a column that headers.json does not name, and text in a number column', () => {
+  it('refuses text in a number column', () => {
     const store = memoryStore(smallColumns());
-    expect(() => store.deals.upsert({ ASIN: 'B000000003', Not_A_Column: 1 }, T0, 'full')).toThrow(/not in headers.json/);
     expect(() => store.deals.upsert({ ASIN: 'B000000003', List_at: '12.00' }, T0, 'full')).toThrow(/holds numbers/);
     expect(store.deals.count()).toBe(0);
+  });
+
+  it('a computed column that headers.json no longer names is left out and reported, the rest is saved', () => {
+    const store = memoryStore(smallColumns());
+    store.deals.upsert({ ASIN: 'B000000004', List_at: 20, Removed_By_Operator: 1 }, T0, 'full');
+    expect(store.deals.find('B000000004')).toMatchObject({ List_at: 20 });
+    expect(store.deals.takeUnknownColumns()).toEqual(['Removed_By_Operator']);
+    expect(store.deals.takeUnknownColumns()).toEqual([]);
+  });
+
+  it('a light update does not count as seeing the deal; the deal list showing it again does', () => {
+    const store = memoryStore(smallColumns());
+    store.deals.upsert({ ASIN: 'B000000005', Price_Now: 9 }, T0, 'full');
+    store.deals.upsert({ ASIN: 'B000000005', Price_Now: 8 }, T0 + 3_600_000, 'light');
+    expect(store.deals.deleteSeenBefore(T0 + 1)).toEqual(['B000000005']);
+    store.deals.upsert({ ASIN: 'B000000006', Price_Now: 9 }, T0, 'full');
+    store.deals.touchSeen(['B000000006'], T0 + 3_600_000);
+    expect(store.deals.deleteSeenBefore(T0 + 1)).toEqual([]);
+    expect(store.deals.find('B000000006')?.last_seen_utc).toBe('2026-03-01T01:00:00.000Z');
   });
 
   it('counts visible deals: profit > 0 with a list price and a 1-year average', () => {

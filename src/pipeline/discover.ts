@@ -1,0 +1,153 @@
+// Discovery: pages through the deal list and puts candidates into the queue. Pages are not
+// trusted to be in order: each page is sorted by (lastUpdate, ASIN), duplicates are dropped, and a
+// scan ends when a whole page is at or behind its floor or the list ends. The watermark moves to
+// the newest deal of a scan only when the scan is complete, so a scan cut short (429, page limit,
+// crash) never skips the deals it did not reach; its place is kept in `ingest.scan`.
+import { RateLimitedError } from '../errors.js';
+import { MAX_BATCH } from '../keepa/cost.js';
+import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
+import type { KeepaDeal } from '../keepa/types.js';
+import type { Funnel } from '../state/runs.js';
+import { compareCursor, type Watermark } from '../state/systemState.js';
+import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+
+/** Keepa: "stop when the response contains less than 150 results". */
+export const DEAL_PAGE_SIZE = 150;
+const SCAN_KEY = 'ingest.scan';
+
+/** A scan of the deal list in progress. */
+export interface Scan {
+  /** Deals at or behind this cursor are already in the queue or done. */
+  floor: Watermark;
+  /** The watermark as it was stored when the scan began (null: none yet). */
+  expected: Watermark | null;
+  /** The newest deal this scan has queued. */
+  top: Watermark | null;
+  nextPage: number;
+  startedAt: number;
+  /** When the last scan completed; the next one starts `discoverEveryMinutes` later. */
+  lastCompletedAt: number | null;
+}
+
+export const cursorOf = (d: KeepaDeal): Watermark => ({ lastUpdateKm: d.lastUpdate, asin: d.asin });
+
+function readScan(v: unknown): Partial<Scan> | null {
+  return typeof v === 'object' && v !== null ? (v as Partial<Scan>) : null;
+}
+
+/**
+ * The scan to continue, or a new one when the last completed long enough ago; null when it is not
+ * time. A first scan reaches back only as far as a candidate may wait: older deals would expire.
+ */
+export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
+  const saved = readScan(deps.store.system.getJson(SCAN_KEY));
+  if (saved && saved.floor && typeof saved.nextPage === 'number' && saved.nextPage > 0) return saved as Scan;
+  const lastCompletedAt = saved?.lastCompletedAt ?? null;
+  if (lastCompletedAt !== null && nowMs - lastCompletedAt < scanIntervalMs(deps, nowMs)) return null;
+  const expected = deps.store.system.watermark();
+  const oldest: Watermark = { lastUpdateKm: msToKeepaMinutes(nowMs - deps.config.pipeline.candidateMaxAgeHours * 3_600_000), asin: '' };
+  const floor = expected !== null && compareCursor(expected, oldest) > 0 ? expected : oldest;
+  return { floor, expected, top: null, nextPage: 0, startedAt: nowMs, lastCompletedAt };
+}
+
+/** A typical scan reads two pages: the new deals, then one page behind the floor that ends it. */
+const TYPICAL_SCAN_TOKENS = 2 * 5;
+/** Discovery is overhead: at low refill rates scans are spaced so that they stay about this share. */
+const DISCOVERY_SHARE = 0.03;
+
+/** `discoverEveryMinutes`, or longer where the refill rate is so low that scans would cost more than their share. */
+export function scanIntervalMs(deps: Pick<PipelineDeps, 'keepa' | 'config'>, nowMs: number): number {
+  const configured = deps.config.pipeline.discoverEveryMinutes * 60_000;
+  const rate = deps.keepa.bucket.snapshot(nowMs).refillRate;
+  if (rate === null || rate <= 0) return configured;
+  return Math.max(configured, (TYPICAL_SCAN_TOKENS / (DISCOVERY_SHARE * rate)) * 60_000);
+}
+
+/** The promise a deal already shows: its used-price drop in dollars against the query's interval average. */
+export function dealPriority(deal: KeepaDeal, dateRange: number): number {
+  const used = 2;
+  const current = deal.current[used] ?? -1;
+  const avg = deal.avg?.[dateRange]?.[used] ?? -1;
+  if (current <= 0 || avg <= 0) return 0;
+  return Math.max(0, avg - current) / 100;
+}
+
+/** Newest first by (lastUpdate, ASIN), each ASIN once (its newest deal). */
+export function sortAndDedupe(deals: readonly KeepaDeal[]): KeepaDeal[] {
+  const newest = new Map<string, KeepaDeal>();
+  for (const d of deals) {
+    const seen = newest.get(d.asin);
+    if (seen === undefined || d.lastUpdate > seen.lastUpdate) newest.set(d.asin, d);
+  }
+  return [...newest.values()].sort((a, b) => compareCursor(cursorOf(b), cursorOf(a)));
+}
+
+export interface PageResult {
+  outcome: ChunkOutcome;
+  complete: boolean;
+  warning: string | null;
+}
+
+/** Reads one page of the current scan and commits what it found. */
+export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Scan): Promise<PageResult> {
+  const { keepa, store, config, clock } = deps;
+  const log = deps.log.child({ component: 'discover' });
+  const before = tokensSpent(deps);
+  let page;
+  try {
+    page = await keepa.deals(config.dealQuery, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+  } catch (e: unknown) {
+    if (e instanceof RateLimitedError) return { outcome: 'out_of_tokens', complete: false, warning: null };
+    throw e;
+  }
+  const tokens = tokensSpent(deps) - before;
+  const deals = sortAndDedupe(page.dr);
+  const fresh = deals.filter((d) => compareCursor(cursorOf(d), scan.floor) > 0);
+  const complete = fresh.length === 0 || page.dr.length < DEAL_PAGE_SIZE || scan.nextPage + 1 >= MAX_BATCH.deal;
+  const now = clock.now();
+  let warning: string | null = null;
+  const newestMs = deals[0] ? keepaMinutesToMs(deals[0].lastUpdate) : null;
+  if (scan.nextPage === 0 && newestMs !== null && now - newestMs > config.pipeline.staleListHours * 3_600_000) {
+    warning = `the newest deal in Keepa's list is ${Math.round((now - newestMs) / 3_600_000)} h old; check dealQuery.sortType (1 = newest first) and the query filters`;
+    log.warn(warning, { newest: new Date(newestMs).toISOString() });
+  }
+
+  const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
+  let top = scan.top;
+  commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    const reanalyzeBefore = nowMs - config.pipeline.reanalyzeAfterDays * 86_400_000;
+    const refreshBefore = nowMs - config.pipeline.minRefreshGapMinutes * 60_000;
+    for (const d of fresh) {
+      if (top === null || compareCursor(cursorOf(d), top) > 0) top = cursorOf(d);
+      // Its history was analysed recently: the price change needs live offers, not history again.
+      const saved = store.deals.fetchTimes(d.asin);
+      if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
+        if (saved.fetchedAt < refreshBefore) {
+          store.deals.requestRefresh(d.asin);
+          funnel.refresh_requested = (funnel.refresh_requested ?? 0) + 1;
+        }
+        continue;
+      }
+      const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: dealPriority(d, config.dealQuery.dateRange), dealJson: JSON.stringify(d) }, nowMs);
+      funnel[outcome] = (funnel[outcome] ?? 0) + 1;
+    }
+    store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
+    if (complete) {
+      // A rewind during the scan wins: the advance is refused and the next scan starts from it.
+      const advanced = top !== null && store.system.advanceWatermark(scan.expected, top, nowMs);
+      funnel.watermark_moved = advanced ? 1 : 0;
+      store.system.setJson(SCAN_KEY, { lastCompletedAt: nowMs }, nowMs);
+    } else {
+      store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);
+    }
+  });
+  log.info(`deal page ${scan.nextPage}: ${page.dr.length} deals, ${fresh.length} newer than the floor, ${funnel.queued ?? 0} queued`, {
+    page: scan.nextPage,
+    scanned: page.dr.length,
+    fresh: fresh.length,
+    queued: funnel.queued ?? 0,
+    tokens,
+    complete,
+  });
+  return { outcome: 'done', complete, warning };
+}

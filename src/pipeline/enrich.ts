@@ -1,0 +1,120 @@
+// Enrich: the heavy fetch (csv history, live offers, stats over 365 days) for candidates that
+// passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
+// committed: a seller lookup that cannot be afforded leaves only the seller's name and score empty.
+import { describeError, RateLimitedError } from '../errors.js';
+import { CsvType, type KeepaDeal, type KeepaSeller } from '../keepa/types.js';
+import type { Funnel } from '../state/runs.js';
+import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
+import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { failItems, fetchProducts } from './fetch.js';
+
+/** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
+const MAX_ENRICH_BATCH = 10;
+/**
+ * The analytics look back three years and compare with the last point before the window, so a
+ * month more than that keeps a drop at the window's start; older history is not worth the bytes.
+ */
+const HISTORY_DAYS = 3 * 365 + 30;
+
+export function parseDeal(json: string | null): KeepaDeal | null {
+  if (json === null) return null;
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && 'asin' in v ? (v as KeepaDeal) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Used offers the deal list shows for the item; sharpens the offers cost estimate. */
+function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefined {
+  const counts = deals.map((d) => d?.current[CsvType.COUNT_USED] ?? -1).filter((n) => n >= 0);
+  if (counts.length === 0) return undefined;
+  return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
+}
+
+export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: number | undefined): number {
+  const shape = { path: 'product', count: 1, offers: deps.config.pipeline.offersPerProduct, expectedOffers: offers } as const;
+  const affordable = deps.keepa.costs.maxBatchSize(shape, deps.keepa.bucket.grantableNow(nowMs));
+  return Math.max(1, Math.min(MAX_ENRICH_BATCH, affordable));
+}
+
+export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+  const { store, clock, config } = deps;
+  const log = deps.log.child({ component: 'enrich' });
+  const due = store.queue.claim('peeked', MAX_ENRICH_BATCH, clock.now());
+  if (due.length === 0) return 'empty';
+  const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
+  const offers = expectedOffers([...dealsByAsin.values()]);
+  const items = due.slice(0, enrichBatchSize(deps, clock.now(), offers));
+  const fetched = await fetchProducts(deps, run, 'enrich', items.map((i) => i.asin), {
+    stats: 365,
+    history: true,
+    days: HISTORY_DAYS,
+    offers: config.pipeline.offersPerProduct,
+    expectedOffers: offers,
+    onlyLiveOffers: true,
+  }, (error, reason, nowMs) => failItems(deps, items, error, reason, nowMs));
+  if (!fetched.ok) return fetched.outcome;
+
+  const funnel: Funnel = { tokens_enrich: fetched.tokens };
+  const count = (key: string): void => {
+    funnel[key] = (funnel[key] ?? 0) + 1;
+  };
+  const sellers = config.pipeline.lookupSellers ? await lookupSellers(deps, run, [...fetched.products.values()].map(winningOfferSellerId), funnel) : {};
+  const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
+
+  commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    const missing = items.filter((i) => !fetched.products.has(i.asin));
+    if (missing.length > 0) {
+      failItems(deps, missing, 'Keepa returned no product for this ASIN', 'not_in_answer', nowMs);
+      funnel.failed = missing.length;
+    }
+    for (const item of items) {
+      const product = fetched.products.get(item.asin);
+      if (product === undefined) continue;
+      const sellerId = winningOfferSellerId(product);
+      const result = analyzeProduct({
+        product,
+        deal: dealsByAsin.get(item.asin) ?? null,
+        seller: sellerId === null ? null : (sellers[sellerId] ?? null),
+        settings: config.business,
+        nowMs,
+      });
+      count('enriched');
+      if (result.rejected !== null) {
+        store.queue.finish(item.asin, 'rejected', result.rejected, nowMs);
+        count(`rejected_${result.rejected}`);
+        continue;
+      }
+      try {
+        store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
+      } catch (e: unknown) {
+        failItems(deps, [item], describeError(e), 'save_error', nowMs);
+        count('failed');
+        log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
+        continue;
+      }
+      store.queue.finish(item.asin, 'done', null, nowMs);
+      count('saved');
+    }
+  });
+  log.info(`enriched ${funnel.enriched ?? 0}, saved ${funnel.saved ?? 0}`, { funnel });
+  return 'done';
+}
+
+/** One call for the chunk's winning sellers; never fails the chunk whose products were paid for. */
+async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
+  const unique = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (unique.length === 0) return {};
+  const before = tokensSpent(deps);
+  try {
+    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+  } catch (e: unknown) {
+    funnel.seller_lookup_skipped = unique.length;
+    if (!(e instanceof RateLimitedError)) deps.log.warn(`seller lookup failed: ${describeError(e)}; saving the deals without seller names`, { component: 'enrich' });
+    return {};
+  } finally {
+    funnel.tokens_seller = tokensSpent(deps) - before;
+  }
+}

@@ -1,0 +1,89 @@
+// The ingest job: expire stale candidates, continue or start a scan of the deal list, then drain
+// the queue (enrich what passed the peek first, since its peek is paid for; then peek), and give
+// refresh its share. Each step commits on its own. When the tokens for the next step are more
+// than a short wait away, the run ends and the next tick picks up (design.md rule 3).
+import type { Job, JobContext, JobResult } from '../scheduler.js';
+import type { Funnel } from '../state/runs.js';
+import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { currentScan, discoverPage } from './discover.js';
+import { enrichChunk } from './enrich.js';
+import { peekChunk } from './peek.js';
+import { refreshAllowed, refreshChunk } from './refresh.js';
+
+type Step = 'enrich' | 'peek' | 'refresh';
+
+export function ingestJob(deps: PipelineDeps): Job {
+  return { name: 'ingest', run: (ctx) => runIngest(deps, ctx) };
+}
+
+export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<JobResult> {
+  const { store, clock, config, keepa } = deps;
+  const log = deps.log.child({ component: 'ingest' });
+  const run: RunContext = { runId: ctx.runId, signal: ctx.signal, heartbeat: ctx.heartbeat };
+  const deadline = clock.now() + config.pipeline.maxRunSeconds * 1000;
+  const more = (): boolean => !ctx.signal.aborted && clock.now() < deadline;
+  const warnings: string[] = [];
+
+  await keepa.prime({ job: 'token', signal: ctx.signal });
+  expireStale(deps, run);
+
+  let stoppedFor: ChunkOutcome | null = null;
+  for (let pages = 0; pages < config.pipeline.maxPagesPerRun && more(); pages++) {
+    const scan = currentScan(deps, clock.now());
+    if (scan === null) break;
+    const page = await discoverPage(deps, run, scan);
+    if (page.warning) warnings.push(page.warning);
+    if (page.outcome !== 'done') {
+      stoppedFor = page.outcome;
+      break;
+    }
+    if (page.complete) break;
+  }
+
+  const tried = new Set<Step>();
+  while (stoppedFor === null && more()) {
+    const step = nextStep(deps, tried);
+    if (step === null) break;
+    const outcome = step === 'enrich' ? await enrichChunk(deps, run) : step === 'peek' ? await peekChunk(deps, run) : await refreshChunk(deps, run);
+    if (outcome === 'empty') tried.add(step);
+    else if (outcome !== 'done') stoppedFor = outcome;
+    else tried.clear();
+  }
+
+  const funnel = store.runs.get(ctx.runId)?.funnel ?? {};
+  log.info(`ingest run: ${describeFunnel(funnel)}`, { funnel, stoppedFor: stoppedFor ?? (more() ? 'no work' : 'time limit') });
+  const warning = warnings.length > 0 ? warnings.join('; ') : undefined;
+  if (stoppedFor === 'failed') return { outcome: 'partial', warning: warning ?? 'a chunk failed; its items will be tried again' };
+  return { outcome: stoppedFor === 'out_of_tokens' ? 'partial' : 'ok', funnel: stoppedFor === 'out_of_tokens' ? { out_of_tokens: 1 } : {}, ...(warning ? { warning } : {}) };
+}
+
+/** Enrich before peek (its peek is paid for), refresh on its share; null when nothing is due. */
+function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
+  const now = deps.clock.now();
+  const { queue } = deps.store;
+  const enrichDue = !tried.has('enrich') && (queue.nextDueAt('peeked') ?? Infinity) <= now;
+  const peekDue = !tried.has('peek') && (queue.nextDueAt('queued') ?? Infinity) <= now;
+  if (!tried.has('refresh') && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
+  if (enrichDue) return 'enrich';
+  if (peekDue) return 'peek';
+  return null;
+}
+
+/** Expiry is bookkeeping, not progress: it must not make a stuck pipeline look alive. */
+function expireStale(deps: PipelineDeps, run: RunContext): void {
+  const cutoff = deps.clock.now() - deps.config.pipeline.candidateMaxAgeHours * 3_600_000;
+  const funnel: Funnel = {};
+  commitChunk(deps, run, funnel, 0, (nowMs) => {
+    funnel.expired = deps.store.queue.expireQueuedBefore(cutoff, nowMs).length;
+  }, false);
+}
+
+export function describeFunnel(f: Funnel): string {
+  const order = ['scanned', 'queued', 'peeked', 'enriched', 'saved', 'refreshed', 'expired', 'failed'];
+  const rejected = Object.entries(f).filter(([k]) => k.startsWith('rejected_')).map(([k, v]) => `${k.slice('rejected_'.length)} ${v}`);
+  const tokens = Object.entries(f).filter(([k]) => k.startsWith('tokens_')).reduce((a, [, v]) => a + v, 0);
+  const parts = order.filter((k) => f[k] !== undefined).map((k) => `${k} ${f[k]}`);
+  if (rejected.length > 0) parts.push(`rejected (${rejected.join(', ')})`);
+  parts.push(`tokens ${Math.round(tokens * 10) / 10}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,52 @@
+// Peek: cheap product stats (no history, no offers: 1 token a product) for queued candidates.
+// Dead and hopeless items are rejected here with a recorded reason before anyone pays for history.
+import { peekProduct } from './analytics/index.js';
+import type { Funnel } from '../state/runs.js';
+import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { failItems, fetchProducts } from './fetch.js';
+
+/** Enough to amortise one request; small enough that a crash loses little. */
+const MAX_PEEK_BATCH = 50;
+const PEEK_PARAMS = { stats: 365, history: false } as const;
+
+export function peekBatchSize(deps: PipelineDeps, nowMs: number): number {
+  const shape = { path: 'product', count: 1 } as const;
+  const affordable = deps.keepa.costs.maxBatchSize(shape, deps.keepa.bucket.grantableNow(nowMs));
+  return Math.max(1, Math.min(MAX_PEEK_BATCH, affordable));
+}
+
+export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+  const { store, clock } = deps;
+  const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
+  if (items.length === 0) return 'empty';
+  const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, (error, reason, nowMs) =>
+    failItems(deps, items, error, reason, nowMs),
+  );
+  if (!fetched.ok) return fetched.outcome;
+
+  const funnel: Funnel = { tokens_peek: fetched.tokens };
+  const count = (key: string): void => {
+    funnel[key] = (funnel[key] ?? 0) + 1;
+  };
+  commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+    const missing = items.filter((i) => !fetched.products.has(i.asin));
+    if (missing.length > 0) {
+      failItems(deps, missing, 'Keepa returned no product for this ASIN', 'not_in_answer', nowMs);
+      funnel.failed = missing.length;
+    }
+    for (const item of items) {
+      const product = fetched.products.get(item.asin);
+      if (product === undefined) continue;
+      const result = peekProduct(product, deps.config.peek);
+      count('peeked');
+      if (result.ok) {
+        store.queue.advance(item.asin, 'peeked', nowMs, result.score);
+        count('peek_passed');
+      } else {
+        store.queue.finish(item.asin, 'rejected', result.reason, nowMs);
+        count(`rejected_${result.reason ?? 'unknown'}`);
+      }
+    }
+  });
+  return 'done';
+}

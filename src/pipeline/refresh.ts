@@ -1,0 +1,57 @@
+// Refresh: saved deals whose data is oldest get a light update (stats and live offers, no
+// history) on a share of the tokens. It writes only the columns a light update computes, never
+// NULL over `List_at` or `1yr_Avg`.
+import { describeError } from '../errors.js';
+import type { Funnel } from '../state/runs.js';
+import { lightUpdate } from './analytics/index.js';
+import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { enrichBatchSize } from './enrich.js';
+import { fetchProducts } from './fetch.js';
+
+/**
+ * Whether refresh may spend now: always when ingestion has nothing due, otherwise while its share
+ * of all tokens spent stays under `refreshShare`.
+ */
+export function refreshAllowed(deps: PipelineDeps, nowMs: number, queueHasWork: boolean): boolean {
+  const share = deps.config.pipeline.refreshShare;
+  if (share <= 0) return false;
+  if (!queueHasWork) return true;
+  const spent = deps.keepa.bucket.snapshot(nowMs).spentByJob;
+  const total = Object.values(spent).reduce((a, b) => a + b, 0);
+  return total === 0 || (spent.refresh ?? 0) / total < share;
+}
+
+export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+  const { store, clock, config } = deps;
+  const now = clock.now();
+  const asins = store.deals.stalest(enrichBatchSize(deps, now, undefined), now - config.pipeline.refreshAfterHours * 3_600_000);
+  if (asins.length === 0) return 'empty';
+  // A deal that cannot be refreshed goes to the back of the line rather than blocking the others.
+  const fetched = await fetchProducts(deps, run, 'refresh', asins, { stats: 365, history: false, offers: config.pipeline.offersPerProduct, onlyLiveOffers: true }, (_error, _reason, nowMs) => {
+    store.deals.markRefreshed(asins, nowMs);
+    return 0;
+  });
+  if (!fetched.ok) return fetched.outcome;
+  const funnel: Funnel = { tokens_refresh: fetched.tokens };
+  commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+    for (const asin of asins) {
+      const product = fetched.products.get(asin);
+      const stored = store.deals.find(asin);
+      if (stored === null) continue;
+      if (product === undefined) {
+        store.deals.markRefreshed([asin], nowMs);
+        funnel.not_in_answer = (funnel.not_in_answer ?? 0) + 1;
+        continue;
+      }
+      const { row } = lightUpdate({ product, stored, settings: config.business, nowMs });
+      try {
+        store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
+        funnel.refreshed = (funnel.refreshed ?? 0) + 1;
+      } catch (e: unknown) {
+        funnel.failed = (funnel.failed ?? 0) + 1;
+        deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });
+      }
+    }
+  });
+  return 'done';
+}
