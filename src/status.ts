@@ -40,6 +40,8 @@ export interface TokenFigures {
 export interface JobStatus {
   job: string;
   lastRunAt: number | null;
+  /** The newest run row of any kind, skipped ticks included: a running daemon adds one every tick. */
+  lastTickAt: number | null;
   lastOutcome: string | null;
   lastFunnel: Funnel;
   lastCommitAt: number | null;
@@ -121,6 +123,7 @@ export function buildStatus(input: StatusInput): StatusReport {
   const commits = store.runs.lastCommitPerJob();
   const lastRuns = store.runs.lastRunPerJob();
   const lastErrors = store.runs.lastErrorRunPerJob();
+  const ticks = store.runs.lastStartPerJob();
   const tokensHour = store.runs.tokensSpentSince(nowMs - HOUR);
   const tokensDay = store.runs.tokensSpentSince(nowMs - 24 * HOUR);
 
@@ -132,6 +135,7 @@ export function buildStatus(input: StatusInput): StatusReport {
     return {
       job,
       lastRunAt: last?.startedAt ?? null,
+      lastTickAt: ticks[job] ?? null,
       lastOutcome: last?.outcome ?? null,
       lastFunnel: last?.funnel ?? {},
       lastCommitAt: commitAt,
@@ -182,7 +186,8 @@ export function buildStatus(input: StatusInput): StatusReport {
 
 /**
  * The verdict. `stalled`: no ingest chunk committed for longer than the stall interval although
- * tokens were available (or their state is unknown), whatever the process says. `degraded`: the
+ * tokens were available (or their state is unknown), whatever the process says, or a running
+ * daemon that has recorded no run for three ticks (it cannot write). `degraded`: the
  * daemon is not running, the last ingest failed or warned, items are parked, or progress waits
  * for tokens. Otherwise `ok`.
  */
@@ -198,15 +203,24 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
   const since = ingest?.lastCommitAt ?? report.daemon?.startedAt ?? null;
   const tokens = report.tokens;
   const tokensAvailable = tokens === null || tokens.projectedBalance > 0;
+  const tickMs = cronIntervalMs(input.config.ingestCron);
 
   if (report.daemon === null) {
     worsen('stalled', 'the daemon has never started on this database');
   } else if (!report.daemon.running) {
     worsen('degraded', 'no daemon holds this database right now (not running)');
   }
+  if (report.daemon?.running && tickMs > 0) {
+    // Every tick writes a run row, even a skipped one; silence while the process runs means the
+    // database refuses writes (full disk, read-only file), which it cannot record itself.
+    const silentMs = input.nowMs - Math.max(ingest?.lastTickAt ?? 0, report.daemon.startedAt);
+    if (silentMs > Math.max(3 * tickMs, 30_000)) {
+      worsen('stalled', `no ingest run recorded for ${formatDuration(silentMs)} although the daemon runs and ingest is scheduled every ${formatDuration(tickMs)}: the daemon cannot write to its database (disk full or read-only?); see its log`);
+    }
+  }
   if (since !== null && input.nowMs - since > limit) {
     const what = ingest?.lastCommitAt ? `nothing committed for ${formatDuration(input.nowMs - since)}` : `no ingest chunk committed in the ${formatDuration(input.nowMs - since)} since the daemon started`;
-    const err = ingest?.lastError ? `: last error ${ingest.lastError}` : '';
+    const err = ingest?.lastError ? `: last error ${ingest.lastError}${storageHint(ingest.lastError)}` : '';
     if (tokensAvailable) {
       const have = tokens ? ` although ${Math.floor(tokens.projectedBalance)} tokens were available` : '';
       worsen('stalled', `${what}${have}${err}`);
@@ -214,13 +228,20 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
       worsen('degraded', `${what}: waiting for tokens (balance ${tokens?.balance ?? '?'}, refill ${tokens?.refillRate ?? '?'}/min)${err}`);
     }
   }
-  if (ingest?.lastOutcome === 'failed') worsen('degraded', `the last ingest run failed: ${ingest.lastError ?? 'unknown error'}`);
+  if (ingest?.lastOutcome === 'failed') worsen('degraded', `the last ingest run failed: ${ingest.lastError ?? 'unknown error'}${storageHint(ingest.lastError)}`);
   const parked = Object.values(report.queue.parkedByReason).reduce((a, b) => a + b, 0);
   if (parked > 0) worsen('degraded', `${parked} item(s) parked after repeated failures (${Object.entries(report.queue.parkedByReason).map(([r, n]) => `${r}: ${n}`).join(', ')})`);
   return { verdict, reasons };
 }
 
+/** SQLite's own words for a full disk or a file it may not write are terse; say what to check. */
+function storageHint(error: string | null): string {
+  if (error === null || !/disk is full|disk I\/O error|readonly database|unable to open database/i.test(error)) return '';
+  return ' (check the free space on the disk that holds DEALS_DB, and that the daemon\'s user may write the file and its folder)';
+}
+
 export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
   const hours = ms / HOUR;

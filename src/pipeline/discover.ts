@@ -52,8 +52,8 @@ export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
 
 /** A typical scan reads two pages: the new deals, then one page behind the floor that ends it. */
 const TYPICAL_SCAN_TOKENS = 2 * 5;
-/** Discovery is overhead: at low refill rates scans are spaced so that they stay about this share. */
-const DISCOVERY_SHARE = 0.03;
+/** Discovery is overhead: at low refill rates scans are spaced to stay near this share (at 5/min: every 50 min, so the watermark moves within the hour). */
+const DISCOVERY_SHARE = 0.04;
 
 /** `discoverEveryMinutes`, or longer where the refill rate is so low that scans would cost more than their share. */
 export function scanIntervalMs(deps: Pick<PipelineDeps, 'keepa' | 'config'>, nowMs: number): number {
@@ -114,18 +114,33 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
 
   const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
   let top = scan.top;
+  const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
+  const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
+  /**
+   * Keepa moves a deal's lastUpdate often. A deal whose history was analysed recently needs no
+   * second heavy fetch: a saved one gets a light refresh (after a gap), one rejected by the
+   * analysis waits until its analysis is old; one rejected by the peek is peeked again only after
+   * the gap. Returns the funnel key of the decision, or null when it is new work.
+   */
+  const repeatOf = (asin: string): string | null => {
+    const saved = store.deals.fetchTimes(asin);
+    if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
+      if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
+      store.deals.requestRefresh(asin);
+      return 'refresh_requested';
+    }
+    const item = store.queue.get(asin);
+    if (item === null || item.stage !== 'rejected') return null;
+    if (item.analyzedAt !== null && item.analyzedAt > reanalyzeBefore) return 'recently_rejected';
+    if (item.updatedAt >= refreshBefore) return 'recently_rejected';
+    return null;
+  };
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
-    const reanalyzeBefore = nowMs - config.pipeline.reanalyzeAfterDays * 86_400_000;
-    const refreshBefore = nowMs - config.pipeline.minRefreshGapMinutes * 60_000;
     for (const d of fresh) {
       if (top === null || compareCursor(cursorOf(d), top) > 0) top = cursorOf(d);
-      // Its history was analysed recently: the price change needs live offers, not history again.
-      const saved = store.deals.fetchTimes(d.asin);
-      if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
-        if (saved.fetchedAt < refreshBefore) {
-          store.deals.requestRefresh(d.asin);
-          funnel.refresh_requested = (funnel.refresh_requested ?? 0) + 1;
-        }
+      const repeat = repeatOf(d.asin);
+      if (repeat !== null) {
+        funnel[repeat] = (funnel[repeat] ?? 0) + 1;
         continue;
       }
       const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: dealPriority(d, config.dealQuery.dateRange), dealJson: JSON.stringify(d) }, nowMs);

@@ -83,7 +83,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
       });
       count('enriched');
       if (result.rejected !== null) {
-        store.queue.finish(item.asin, 'rejected', result.rejected, nowMs);
+        store.queue.finish(item.asin, 'rejected', result.rejected, nowMs, true);
         count(`rejected_${result.rejected}`);
         continue;
       }
@@ -95,7 +95,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
         log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
         continue;
       }
-      store.queue.finish(item.asin, 'done', null, nowMs);
+      store.queue.finish(item.asin, 'done', null, nowMs, true);
       count('saved');
     }
   });

@@ -52,6 +52,7 @@ export class DealStore {
   private readonly deleteBefore: Database.Statement;
   private readonly countAll: Database.Statement;
   private readonly countVisible: Database.Statement | null;
+  private readonly newestVisibleStmt: Database.Statement | null;
   private readonly newest: Database.Statement;
   private readonly leastRecentlySeen: Database.Statement;
   private readonly touch: Database.Statement;
@@ -70,6 +71,9 @@ export class DealStore {
     this.countAll = db.prepare('SELECT COUNT(*) FROM deals').pluck();
     this.countVisible = ['Profit', 'List_at', '1yr_Avg'].every((n) => this.types.has(n))
       ? db.prepare('SELECT COUNT(*) FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL').pluck()
+      : null;
+    this.newestVisibleStmt = this.countVisible
+      ? db.prepare('SELECT * FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL ORDER BY analyzed_at DESC, "ASIN" LIMIT ?')
       : null;
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
     this.refreshedStmt = db.prepare('UPDATE deals SET refreshed_at = ?, refresh_due = 0 WHERE "ASIN" = ?');
@@ -150,6 +154,11 @@ export class DealStore {
   /** Deals a dashboard shows: Profit > 0, a list price, and a 1-year average. */
   visibleCount(): number {
     return this.countVisible ? Number(this.countVisible.get()) : 0;
+  }
+
+  /** The most recently analysed of the deals a dashboard shows, newest first. */
+  newestVisible(limit: number): DealRow[] {
+    return this.newestVisibleStmt ? this.newestVisibleStmt.all(limit).map(toDealRow) : [];
   }
 
   newestAnalyzedAt(): number | null {

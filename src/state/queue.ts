@@ -31,6 +31,8 @@ export interface QueueItem {
   queuedAt: number;
   updatedAt: number;
   processedLastUpdateKm: number | null;
+  /** When the product was last fetched with history and analysed, or null. */
+  analyzedAt: number | null;
 }
 
 export type OfferOutcome = 'queued' | 'updated' | 'seen';
@@ -52,6 +54,7 @@ function toItem(r: unknown): QueueItem {
     queuedAt: Number(o.queued_at),
     updatedAt: Number(o.updated_at),
     processedLastUpdateKm: typeof o.processed_last_update_km === 'number' ? o.processed_last_update_km : null,
+    analyzedAt: typeof o.analyzed_at === 'number' ? o.analyzed_at : null,
   };
 }
 
@@ -70,6 +73,7 @@ export class Queue {
   private readonly oldestStmt: Database.Statement;
   private readonly parkedStmt: Database.Statement;
   private readonly nextTryStmt: Database.Statement;
+  private readonly parkedItemsStmt: Database.Statement;
 
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT * FROM queue WHERE asin = ?');
@@ -85,7 +89,7 @@ export class Queue {
     this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
       last_error = NULL, updated_at = @now WHERE asin = @asin`);
     this.finishStmt = db.prepare(`UPDATE queue SET stage = @stage, reject_reason = @reason, processed_last_update_km = deal_last_update_km,
-      last_error = NULL, next_try_at = 0, updated_at = @now WHERE asin = @asin`);
+      analyzed_at = CASE WHEN @analyzed = 1 THEN @now ELSE analyzed_at END, last_error = NULL, next_try_at = 0, updated_at = @now WHERE asin = @asin`);
     this.failStmt = db.prepare('UPDATE queue SET attempts = attempts + 1, last_error = @error, next_try_at = @next, updated_at = @now WHERE asin = @asin');
     this.parkStmt = db.prepare("UPDATE queue SET stage = 'parked', attempts = attempts + 1, last_error = @error, parked_reason = @reason, updated_at = @now WHERE asin = @asin");
     this.expireStmt = db.prepare(`UPDATE queue SET stage = 'expired', reject_reason = 'expired', updated_at = @now
@@ -94,6 +98,7 @@ export class Queue {
     this.oldestStmt = db.prepare("SELECT MIN(queued_at) FROM queue WHERE stage IN ('queued', 'peeked')").pluck();
     this.parkedStmt = db.prepare("SELECT parked_reason AS reason, COUNT(*) AS n FROM queue WHERE stage = 'parked' GROUP BY parked_reason");
     this.nextTryStmt = db.prepare("SELECT MIN(next_try_at) FROM queue WHERE stage = ?").pluck();
+    this.parkedItemsStmt = db.prepare("SELECT * FROM queue WHERE stage = 'parked' ORDER BY updated_at DESC, asin LIMIT ?");
   }
 
   get(asin: string): QueueItem | null {
@@ -137,9 +142,12 @@ export class Queue {
     this.moveStmt.run({ asin, stage, priority, now: nowMs });
   }
 
-  /** Ends an item: done, or rejected with its reason. Its deal's lastUpdate counts as processed. */
-  finish(asin: string, outcome: 'done' | 'rejected', reason: string | null, nowMs: number): void {
-    this.finishStmt.run({ asin, stage: outcome, reason, now: nowMs });
+  /**
+   * Ends an item: done, or rejected with its reason. Its deal's lastUpdate counts as processed;
+   * `analyzed` records that its history was fetched and analysed now.
+   */
+  finish(asin: string, outcome: 'done' | 'rejected', reason: string | null, nowMs: number, analyzed = false): void {
+    this.finishStmt.run({ asin, stage: outcome, reason, now: nowMs, analyzed: analyzed ? 1 : 0 });
   }
 
   /**
@@ -190,5 +198,10 @@ export class Queue {
   nextDueAt(stage: Stage): number | null {
     const v: unknown = this.nextTryStmt.get(stage);
     return typeof v === 'number' ? v : null;
+  }
+
+  /** The most recently parked items, for the status page. */
+  parkedItems(limit: number): QueueItem[] {
+    return this.parkedItemsStmt.all(limit).map(toItem);
   }
 }

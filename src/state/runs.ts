@@ -65,6 +65,9 @@ export class Runs {
   private readonly lastCommit: Database.Statement;
   private readonly tokensSince: Database.Statement;
   private readonly lastErrorPerJob: Database.Statement;
+  private readonly startedSince: Database.Statement;
+  private readonly outcomeCountStmt: Database.Statement;
+  private readonly lastStartStmt: Database.Statement;
 
   constructor(db: Db) {
     this.insert = db.prepare("INSERT INTO runs (job, started_at, outcome) VALUES (?, ?, 'running')");
@@ -78,6 +81,9 @@ export class Runs {
     this.lastCommit = db.prepare('SELECT job, MAX(last_commit_at) AS at FROM runs WHERE last_commit_at IS NOT NULL GROUP BY job');
     this.tokensSince = db.prepare('SELECT job, SUM(tokens_spent) AS tokens FROM runs WHERE started_at >= ? GROUP BY job');
     this.lastErrorPerJob = db.prepare("SELECT * FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE error IS NOT NULL AND outcome != 'skipped' GROUP BY job)");
+    this.startedSince = db.prepare("SELECT * FROM runs WHERE started_at >= ? AND outcome != 'skipped' ORDER BY started_at");
+    this.outcomeCountStmt = db.prepare('SELECT job, outcome, COUNT(*) AS n FROM runs GROUP BY job, outcome ORDER BY job, outcome');
+    this.lastStartStmt = db.prepare('SELECT job, MAX(started_at) AS at FROM runs GROUP BY job');
   }
 
   start(job: string, nowMs: number): number {
@@ -151,6 +157,32 @@ export class Runs {
     for (const r of this.tokensSince.all(sinceMs)) {
       const o = r as Record<string, unknown>;
       out[String(o.job)] = Number(o.tokens);
+    }
+    return out;
+  }
+
+  /** Runs (not skipped ticks) started at or after `sinceMs`, oldest first: the page's 24-hour chart. */
+  runsSince(sinceMs: number): Run[] {
+    return this.startedSince.all(sinceMs).map(toRun);
+  }
+
+  /** How many runs each job has had per outcome, since the database began (Prometheus counters). */
+  outcomeCounts(): Array<{ job: string; outcome: RunOutcome; count: number }> {
+    return this.outcomeCountStmt.all().map((r) => {
+      const o = r as Record<string, unknown>;
+      return { job: String(o.job), outcome: OUTCOMES.find((x) => x === o.outcome) ?? 'failed', count: Number(o.n) };
+    });
+  }
+
+  /**
+   * When each job last had a run row of any kind, skipped ticks included. A running daemon adds one
+   * at every tick, so a long silence means it cannot write to its database.
+   */
+  lastStartPerJob(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.lastStartStmt.all()) {
+      const o = r as Record<string, unknown>;
+      out[String(o.job)] = Number(o.at);
     }
     return out;
   }

@@ -1,0 +1,258 @@
+// The deal list: every book whose latest deal listing (listings.ts) is still live and younger
+// than the query's dateRange interval (1, 7, 31 or 90 days), seen as Keepa last read it: the
+// deal's `lastUpdate` moves forward with each re-read of the product (every 2-12 hours while
+// listed), and its current values, averages and deltas are those of that moment. A query is
+// filtered, sorted "as Keepa sorts them, but not strictly" (a little local disorder), cached for
+// 120 s and served in pages of 150.
+
+import { msToKeepaMinutes } from '../time.js';
+import { CsvType, type KeepaDeal } from '../types.js';
+import {
+  CSV_LENGTH, DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE,
+  RANGES_NEED_SWITCH,
+} from './assumptions.js';
+import type { Catalog } from './catalog.js';
+import type { Listing } from './listings.js';
+import type { MarketStore } from './markets.js';
+import { Random, hashSeed } from './random.js';
+import { selectionKey, type DealSelection } from './selection.js';
+import { BOOKS_ROOT } from './words.js';
+
+const DAY_MS = 86_400_000;
+const MIN_DROP_PERCENT = 10;
+
+export interface DealQueryFaults {
+  /** Each page after the first repeats this many deals from the end of the page before. */
+  duplicatePerPage?: number;
+  /** Consecutive deals share one `lastUpdate` minute in groups of this size. */
+  sharedGroupSize?: number;
+}
+
+export interface DealPageResult {
+  deals: KeepaDeal[];
+  /** Deals matched by the query (all pages). */
+  total: number;
+}
+
+export interface DealStreamOptions {
+  catalog: Catalog;
+  markets: MarketStore;
+  seed: number;
+  /** Chance that two neighbours in the sorted list are swapped (0 = strict order). */
+  sortDisorder: number;
+  /** The simulation's start (for `opportunitiesSeen`). */
+  startMs: number;
+}
+
+interface CachedQuery {
+  createdMs: number;
+  deals: KeepaDeal[];
+  total: number;
+}
+
+export class DealStream {
+  private readonly cache = new Map<string, CachedQuery>();
+  private readonly snapshots = new Map<string, KeepaDeal>();
+
+  constructor(private readonly options: DealStreamOptions) {}
+
+  query(selection: DealSelection, nowMs: number, faults: DealQueryFaults = {}): DealPageResult {
+    const key = `${selectionKey(selection)}|${JSON.stringify(faults)}`;
+    for (const [k, v] of this.cache) if (nowMs - v.createdMs >= DEAL_CACHE_MS || nowMs < v.createdMs) this.cache.delete(k);
+    let cached = this.cache.get(key);
+    if (!cached) {
+      cached = this.compute(selection, nowMs, faults, key);
+      this.cache.set(key, cached);
+    }
+    const start = selection.page * DEAL_PAGE_SIZE;
+    return { deals: cached.deals.slice(start, start + DEAL_PAGE_SIZE), total: cached.total };
+  }
+
+  /** Books with a live deal at `nowMs` younger than `windowDays`, with that deal's listing. */
+  active(nowMs: number, windowDays: number): { index: number; listing: Listing }[] {
+    const found: { index: number; listing: Listing }[] = [];
+    for (let index = 0; index < this.options.catalog.size; index++) {
+      const listing = this.options.markets.listings(index).latestAt(nowMs);
+      if (!listing) continue;
+      if (nowMs < listing.atMs + listing.lifetimeMs && nowMs - listing.atMs <= windowDays * DAY_MS) {
+        found.push({ index, listing });
+      }
+    }
+    return found;
+  }
+
+  /** ASINs of real opportunities whose deal was live at some moment from the start until `nowMs`. */
+  opportunitiesSeen(nowMs: number): string[] {
+    const { catalog, markets, startMs } = this.options;
+    const seen: string[] = [];
+    for (let index = 0; index < catalog.size; index++) {
+      const book = catalog.book(index);
+      if (book.archetype !== 'opportunity') continue;
+      const listings = markets.listings(index).upTo(nowMs);
+      if (listings.some((l) => l.atMs + l.lifetimeMs > startMs)) seen.push(book.asin);
+    }
+    return seen.sort();
+  }
+
+  private compute(selection: DealSelection, nowMs: number, faults: DealQueryFaults, key: string): CachedQuery {
+    const k = selection.dateRange;
+    const pt = selection.priceType;
+    const matched: KeepaDeal[] = [];
+    // The simulated deals are Used price drops: other price types have none.
+    if (pt === CsvType.USED) {
+      for (const { index, listing } of this.active(nowMs, DATE_RANGE_WINDOW_DAYS[k] ?? 90)) {
+        const deal = this.snapshot(index, listing, lastUpdateMs(listing, nowMs));
+        if (this.passes(deal, index, selection)) matched.push(deal);
+      }
+    }
+    const sorted = matched.sort(comparator(selection.sortType, k, pt));
+    disorder(sorted, this.options.sortDisorder, new Random(hashSeed(this.options.seed, key, nowMs)));
+    const shared = faults.sharedGroupSize ? shareLastUpdate(sorted, faults.sharedGroupSize) : sorted;
+    const deals = faults.duplicatePerPage ? repeatAcrossPages(shared, faults.duplicatePerPage) : shared;
+    return { createdMs: nowMs, deals, total: matched.length };
+  }
+
+  private passes(deal: KeepaDeal, index: number, s: DealSelection): boolean {
+    const k = s.dateRange;
+    const pt = s.priceType;
+    const current = deal.current[pt] ?? -1;
+    const drop = deal.delta?.[k]?.[pt] ?? 0;
+    const dropPercent = deal.deltaPercent?.[k]?.[pt] ?? 0;
+    const signed = DROP_IS_POSITIVE ? 1 : -1;
+    const ranges = s.isRangeEnabled || !RANGES_NEED_SWITCH;
+    // A deal is a drop of at least 10% (Keepa's documented minimum), whatever the filter says.
+    const minDrop = Math.max(MIN_DROP_PERCENT, ranges && s.deltaPercentRange ? s.deltaPercentRange[0] : 0);
+    if (signed * dropPercent < minDrop) return false;
+    if (ranges) {
+      if (s.deltaPercentRange && signed * dropPercent > s.deltaPercentRange[1]) return false;
+      if (s.currentRange && !within(current, s.currentRange)) return false;
+      if (s.deltaRange && !within(signed * drop, s.deltaRange)) return false;
+      const rank = deal.current[CsvType.SALES_RANK] ?? -1;
+      if (s.salesRankRange && (rank < 0 || !within(rank, s.salesRankRange))) return false;
+    }
+    const cats = [deal.rootCat ?? 0, ...(deal.categories ?? [])];
+    if (s.includeCategories && s.includeCategories.length > 0 && !cats.some((c) => s.includeCategories?.includes(c))) return false;
+    if (s.excludeCategories && cats.some((c) => s.excludeCategories?.includes(c))) return false;
+    if (s.titleSearch) {
+      const title = (deal.title ?? '').toLowerCase();
+      if (!s.titleSearch.toLowerCase().split(/\s+/).filter(Boolean).every((w) => title.includes(w))) return false;
+    }
+    if (s.isFilterEnabled || !RANGES_NEED_SWITCH) {
+      const book = this.options.catalog.book(index);
+      const amazon = (deal.current[CsvType.AMAZON] ?? -1) > 0;
+      if (s.minRating !== null && s.minRating > 0 && book.rating < s.minRating) return false;
+      if (s.hasReviews && book.reviewCount <= 0) return false;
+      if (s.mustHaveAmazonOffer && !amazon) return false;
+      if (s.mustNotHaveAmazonOffer && amazon) return false;
+    }
+    return true;
+  }
+
+  /** The deal as Keepa saw the product at `atMs` (its lastUpdate). */
+  private snapshot(index: number, listing: Listing, atMs: number): KeepaDeal {
+    const key = `${index}:${listing.seq}:${atMs}`;
+    const cached = this.snapshots.get(key);
+    if (cached) return cached;
+    // Snapshots go stale as lastUpdate moves; a few thousand cover any query's working set.
+    if (this.snapshots.size > 5_000) this.snapshots.clear();
+    const book = this.options.catalog.book(index);
+    const timeline = this.options.markets.timeline(index, atMs);
+    const t = msToKeepaMinutes(atMs);
+    const perType = (fn: (type: number) => number): number[] =>
+      Array.from({ length: CSV_LENGTH }, (_, type) => (timeline.series.has(type) ? fn(type) : -1));
+    const current = perType((type) => timeline.get(type).valueAt(t));
+    const avg = DEAL_INTERVAL_DAYS.map((days) => perType((type) => timeline.get(type).weightedMean(t - days * 1_440, t)));
+    const sign = DROP_IS_POSITIVE ? 1 : -1;
+    const delta = avg.map((row) => row.map((a, i) => {
+      const c = current[i] ?? -1;
+      return a < 0 || c < 0 ? 0 : sign * (a - c);
+    }));
+    const deltaPercent = avg.map((row) => row.map((a, i) => {
+      const c = current[i] ?? -1;
+      return a <= 0 || c < 0 ? 0 : Math.round((sign * (a - c) * 100) / a);
+    }));
+    const deal: KeepaDeal = {
+      asin: book.asin,
+      title: book.title,
+      creationDate: msToKeepaMinutes(listing.atMs),
+      lastUpdate: t,
+      current,
+      avg,
+      delta,
+      deltaPercent,
+      currentSince: perType((type) => timeline.get(type).sinceAt(t)),
+      rootCat: BOOKS_ROOT.catId,
+      categories: [book.category.catId],
+      image: null,
+    };
+    this.snapshots.set(key, deal);
+    return deal;
+  }
+}
+
+/** `lastUpdate`: the latest re-read of the product at or before now, starting at the listing. */
+function lastUpdateMs(listing: Listing, nowMs: number): number {
+  const reads = Math.floor((nowMs - listing.atMs) / listing.refreshMs);
+  return listing.atMs + reads * listing.refreshMs;
+}
+
+function within(value: number, [min, max]: [number, number]): boolean {
+  return value >= min && value <= max;
+}
+
+function comparator(sortType: number, k: number, pt: number): (a: KeepaDeal, b: KeepaDeal) => number {
+  const byAsin = (a: KeepaDeal, b: KeepaDeal): number => (a.asin < b.asin ? -1 : a.asin > b.asin ? 1 : 0);
+  const dir = sortType < 0 ? -1 : 1;
+  switch (Math.abs(sortType)) {
+    case 2:
+      return (a, b) => dir * ((b.delta?.[k]?.[pt] ?? 0) - (a.delta?.[k]?.[pt] ?? 0)) || byAsin(a, b);
+    case 3: {
+      const rank = (d: KeepaDeal): number => {
+        const r = d.current[CsvType.SALES_RANK] ?? -1;
+        return r < 0 ? Number.MAX_SAFE_INTEGER : r;
+      };
+      return (a, b) => dir * (rank(a) - rank(b)) || byAsin(a, b);
+    }
+    case 4:
+      return (a, b) => dir * ((b.deltaPercent?.[k]?.[pt] ?? 0) - (a.deltaPercent?.[k]?.[pt] ?? 0)) || byAsin(a, b);
+    default:
+      return (a, b) => b.creationDate - a.creationDate || b.lastUpdate - a.lastUpdate || byAsin(a, b);
+  }
+}
+
+/** Keepa's pages are "sorted, but not strictly": swap some neighbours, each deal moving at most one place. */
+function disorder(deals: KeepaDeal[], chance: number, rng: Random): void {
+  if (chance <= 0) return;
+  for (let i = 0; i + 1 < deals.length; i++) {
+    if (!rng.chance(chance)) continue;
+    const a = deals[i];
+    const b = deals[i + 1];
+    if (!a || !b) continue;
+    deals[i] = b;
+    deals[i + 1] = a;
+    i++;
+  }
+}
+
+function shareLastUpdate(deals: KeepaDeal[], groupSize: number): KeepaDeal[] {
+  const out: KeepaDeal[] = [];
+  for (let i = 0; i < deals.length; i += groupSize) {
+    const group = deals.slice(i, i + groupSize);
+    const minute = Math.max(...group.map((d) => d.lastUpdate));
+    for (const d of group) out.push({ ...d, lastUpdate: minute });
+  }
+  return out;
+}
+
+function repeatAcrossPages(deals: KeepaDeal[], perPage: number): KeepaDeal[] {
+  const repeat = Math.min(perPage, DEAL_PAGE_SIZE - 1);
+  const out: KeepaDeal[] = deals.slice(0, DEAL_PAGE_SIZE);
+  let next = out.length;
+  while (next < deals.length) {
+    const tail = out.slice(out.length - repeat);
+    const fresh = deals.slice(next, next + DEAL_PAGE_SIZE - tail.length);
+    out.push(...tail, ...fresh);
+    next += fresh.length;
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// Discovery against crafted deal pages (undici MockAgent), for the orderings the old system lost
+// deals on: pages out of order, ties on one minute across a page boundary, duplicates, 429s.
+import { MockAgent } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { TokenBucket } from '../../src/keepa/bucket.js';
+import { KeepaClient } from '../../src/keepa/client.js';
+import type { KeepaDeal } from '../../src/keepa/types.js';
+import { msToKeepaMinutes } from '../../src/keepa/time.js';
+import { silentLogger } from '../../src/log.js';
+import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
+import { currentScan, DEAL_PAGE_SIZE, discoverPage } from '../../src/pipeline/discover.js';
+import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
+
+const ORIGIN = 'https://keepa.test';
+const KEY = 'testkey0000000000000000000000000000000000000000000000000000000000';
+const NOW_KM = msToKeepaMinutes(T0);
+
+function deal(asin: string, lastUpdate: number): KeepaDeal {
+  return { asin, title: asin, creationDate: lastUpdate, lastUpdate, current: [-1, -1, 1500, 50000], avg: [[], [], [], [-1, -1, 2500]] };
+}
+
+/** `pages[n]` answers page n; the deal list ends after the last. */
+function setup(pages: KeepaDeal[][]) {
+  const clock = virtualClock();
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const pool = agent.get(ORIGIN);
+  const requested: number[] = [];
+  pool
+    .intercept({ path: (p) => p.startsWith('/deal?'), method: 'GET' })
+    .reply((opts) => {
+      const selection = JSON.parse(new URL(`${ORIGIN}${opts.path}`).searchParams.get('selection') ?? '{}') as { page: number };
+      requested.push(selection.page);
+      const dr = pages[selection.page] ?? [];
+      return { statusCode: 200, data: JSON.stringify({ timestamp: clock.now(), tokensLeft: 500, refillIn: 30_000, refillRate: 20, tokenFlowReduction: 0, tokensConsumed: 5, processingTimeInMs: 5, deals: { dr } }) };
+    })
+    .persist();
+  const store = memoryStore(projectColumns());
+  const base = loadConfig({ env: { KEEPA_API_KEY: KEY } });
+  const config = { ...base, pipeline: { ...base.pipeline, discoverEveryMinutes: 0 } };
+  const bucket = new TokenBucket({ maxDeficit: 60 });
+  const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket, clock, log: silentLogger(), dispatcher: agent });
+  const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
+  const runId = store.runs.start('ingest', clock.now());
+  const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+  const scanAll = async (): Promise<void> => {
+    for (;;) {
+      const scan = currentScan(deps, clock.now());
+      if (scan === null) return;
+      const page = await discoverPage(deps, run, scan);
+      if (page.outcome !== 'done' || page.complete) return;
+    }
+  };
+  return { deps, store, requested, scanAll, clock };
+}
+
+const queued = (store: ReturnType<typeof memoryStore>): string[] =>
+  store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
+
+describe('discovery', () => {
+  it('a page with deals [90, 110, 80, 120] and watermark 100 queues 110 and 120', async () => {
+    const { store, scanAll } = setup([[deal('A090', NOW_KM - 90), deal('A110', NOW_KM - 10), deal('A080', NOW_KM - 100), deal('A120', NOW_KM)]]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: 'Z' }, T0);
+    await scanAll();
+    expect(queued(store)).toEqual(['A110', 'A120']);
+    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
+  });
+
+  it('three deals sharing one minute across a page boundary are all queued, even when a run ends between the pages', async () => {
+    const tie = NOW_KM - 30;
+    const page0 = Array.from({ length: DEAL_PAGE_SIZE - 2 }, (_, i) => deal(`N${String(i).padStart(3, '0')}`, NOW_KM - (i % 20)));
+    page0.push(deal('TIE1', tie), deal('TIE2', tie));
+    const page1 = [deal('TIE3', tie), deal('OLD1', NOW_KM - 500)];
+    const { deps, store, requested } = setup([page0, page1]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
+    const runId = store.runs.start('ingest', T0);
+    const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+
+    const first = await discoverPage(deps, run, currentScan(deps, T0)!);
+    expect(first.complete).toBe(false);
+    // The scan is incomplete: the watermark has not moved past TIE3, which it has not seen yet.
+    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 400, asin: '' });
+    const second = await discoverPage(deps, run, currentScan(deps, T0)!);
+    expect(second.complete).toBe(true);
+    expect(requested).toEqual([0, 1]);
+    expect(queued(store)).toEqual(expect.arrayContaining(['TIE1', 'TIE2', 'TIE3']));
+    expect(queued(store)).not.toContain('OLD1');
+  });
+
+  it('an ASIN on two pages is queued once, with its newest deal', async () => {
+    const page0 = Array.from({ length: DEAL_PAGE_SIZE }, (_, i) => deal(`P${String(i).padStart(3, '0')}`, NOW_KM - i));
+    const page1 = [deal('P149', NOW_KM - 149), deal('DUPE', NOW_KM - 160)];
+    page0[0] = deal('DUPE', NOW_KM - 5);
+    const { store, scanAll } = setup([page0, page1]);
+    await scanAll();
+    expect(store.queue.get('DUPE')).toMatchObject({ lastUpdateKm: NOW_KM - 5, stage: 'queued' });
+    expect(queued(store).filter((a) => a === 'DUPE')).toHaveLength(1);
+  });
+
+  it('a deal already processed is not new work unless its lastUpdate is newer', async () => {
+    const { store, scanAll, clock } = setup([[deal('SEEN', NOW_KM - 10)]]);
+    store.queue.offer({ asin: 'SEEN', lastUpdateKm: NOW_KM - 10, priority: 0, dealJson: null }, T0);
+    store.queue.finish('SEEN', 'done', null, T0);
+    clock.advance(60_000);
+    await scanAll();
+    expect(queued(store)).toEqual([]);
+  });
+
+  it('a first scan reaches back only as far as a candidate may wait', async () => {
+    const { store, scanAll } = setup([[deal('NEW', NOW_KM - 60), deal('ANCIENT', NOW_KM - 80 * 60)]]);
+    await scanAll();
+    expect(queued(store)).toEqual(['NEW']);
+  });
+
+  it('a 429 on the deal list is reported as out of tokens and moves nothing, never as "no new deals"', async () => {
+    const clock = virtualClock();
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    agent.get(ORIGIN).intercept({ path: (p) => p.startsWith('/deal?'), method: 'GET' }).reply(429, { timestamp: clock.now(), tokensLeft: -5, refillIn: 40_000, refillRate: 5, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 1 }).persist();
+    const store = memoryStore(projectColumns());
+    const base = loadConfig({ env: { KEEPA_API_KEY: KEY } });
+    const config = { ...base, pipeline: { ...base.pipeline, maxTokenWaitSeconds: 0 } };
+    const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket: new TokenBucket({ maxDeficit: 60 }), clock, log: silentLogger(), dispatcher: agent });
+    const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
+    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const page = await discoverPage(deps, run, currentScan(deps, T0)!);
+    expect(page).toMatchObject({ outcome: 'out_of_tokens', complete: false });
+    expect(store.system.watermark()).toBeNull();
+    expect(store.system.getJson('ingest.scan')).toBeUndefined();
+  });
+});
