@@ -124,6 +124,9 @@ export function buildStatus(input: StatusInput): StatusReport {
   const lastRuns = store.runs.lastRunPerJob();
   const lastErrors = store.runs.lastErrorRunPerJob();
   const ticks = store.runs.lastStartPerJob();
+  // The funnel worth showing is the last one that counted something; idle runs count nothing.
+  const recent = store.runs.recentRuns(200);
+  const lastFunnel = (job: string): Funnel => recent.find((r) => r.job === job && Object.keys(r.funnel).length > 0)?.funnel ?? {};
   const tokensHour = store.runs.tokensSpentSince(nowMs - HOUR);
   const tokensDay = store.runs.tokensSpentSince(nowMs - 24 * HOUR);
 
@@ -137,7 +140,7 @@ export function buildStatus(input: StatusInput): StatusReport {
       lastRunAt: last?.startedAt ?? null,
       lastTickAt: ticks[job] ?? null,
       lastOutcome: last?.outcome ?? null,
-      lastFunnel: last?.funnel ?? {},
+      lastFunnel: lastFunnel(job),
       lastCommitAt: commitAt,
       lastCommitAgeMs: commitAt === null ? null : nowMs - commitAt,
       lastError: err?.error ?? null,

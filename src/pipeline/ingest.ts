@@ -72,10 +72,13 @@ function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
 /** Expiry is bookkeeping, not progress: it must not make a stuck pipeline look alive. */
 function expireStale(deps: PipelineDeps, run: RunContext): void {
   const cutoff = deps.clock.now() - deps.config.pipeline.candidateMaxAgeHours * 3_600_000;
+  const oldest = deps.store.queue.oldestWaitingSince();
+  if (oldest === null || oldest >= cutoff) return;
   const funnel: Funnel = {};
   commitChunk(deps, run, funnel, 0, (nowMs) => {
     funnel.expired = deps.store.queue.expireQueuedBefore(cutoff, nowMs).length;
   }, false);
+  deps.log.info(`dropped ${funnel.expired ?? 0} candidates that waited longer than ${deps.config.pipeline.candidateMaxAgeHours} h`, { component: 'ingest', expired: funnel.expired });
 }
 
 export function describeFunnel(f: Funnel): string {
