@@ -92,7 +92,8 @@ describe('faults on one chunk (swallowed 429, lost progress)', () => {
       h.sim.faults.add({ kind: 'htmlBody', path: '/product' });
       await h.runUntil(h.clock.now() + 12 * HOUR);
       const { store } = h.life;
-      expect(store.queue.parkedByReason()).toMatchObject({ http_502: expect.any(Number) });
+      // A proxy's page is a 502 or an unreadable 200, depending on the proxy: either way a reason.
+      expect(Object.keys(store.queue.parkedByReason())).toEqual([expect.stringMatching(/^(bad_response|http_502)$/)]);
       expect(store.queue.depthByStage().parked).toBeGreaterThan(0);
       const run = store.runs.recentRuns(500).find((r) => r.funnel.failed);
       expect(run?.funnel.failed).toBeGreaterThan(0);
