@@ -48,7 +48,10 @@ export interface CallOptions {
   job?: string;
   /** The longest this call may wait for tokens in all; beyond it, RateLimitedError. Default 0. */
   maxWaitMs?: number;
-  /** The runner's stop signal: aborts waits and the request in flight. */
+  /**
+   * The runner's stop signal: aborts waits for tokens and back-offs. A request already sent is
+   * let finish (within its timeout), so the chunk it pays for can still commit.
+   */
   signal?: AbortSignal;
 }
 
@@ -171,7 +174,7 @@ export class KeepaClient {
       const startedMs = this.options.clock.now();
       let answer: Answer;
       try {
-        answer = await this.fetch(path, url, call.signal);
+        answer = await this.fetch(path, url);
       } catch (e: unknown) {
         this.bucket.settle(reservation.ticket, null, this.options.clock.now());
         this.logCall(path, estimate, startedMs, 'network', job);
@@ -208,22 +211,21 @@ export class KeepaClient {
     }
   }
 
-  /** One attempt. Throws NetworkError (retryable) unless the caller's signal aborted. */
-  private async fetch(path: string, url: string, signal: AbortSignal | undefined): Promise<Answer> {
+  /** One attempt. Throws NetworkError (retryable). */
+  private async fetch(path: string, url: string): Promise<Answer> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       const res = await request(url, {
         method: 'GET',
         dispatcher: this.options.dispatcher,
         headers: { 'accept-encoding': 'gzip' },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
       const raw = Buffer.from(await res.body.arrayBuffer());
       return { status: res.statusCode, text: decode(raw, res.headers['content-encoding']) };
     } catch (e: unknown) {
-      if (signal?.aborted) throw signal.reason;
       const what = timeout.aborted || isTimeout(e) ? `no answer within ${this.timeoutMs} ms` : `network error (${describeError(e)})`;
       throw new NetworkError(this.redact(`Keepa /${path}: ${what}`));
     }
