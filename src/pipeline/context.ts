@@ -26,6 +26,11 @@ export interface RunContext {
   heartbeat(): void;
 }
 
+/** Adds one to a funnel counter. */
+export function bump(funnel: Funnel, key: string, by = 1): void {
+  funnel[key] = (funnel[key] ?? 0) + by;
+}
+
 export const BUCKET_STATE_KEY = 'keepa.bucket';
 export const COST_STATE_KEY = 'keepa.costs';
 

@@ -9,7 +9,7 @@ import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/systemState.js';
-import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
 export const DEAL_PAGE_SIZE = 150;
@@ -140,11 +140,11 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       if (top === null || compareCursor(cursorOf(d), top) > 0) top = cursorOf(d);
       const repeat = repeatOf(d.asin);
       if (repeat !== null) {
-        funnel[repeat] = (funnel[repeat] ?? 0) + 1;
+        bump(funnel, repeat);
         continue;
       }
       const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: dealPriority(d, config.dealQuery.dateRange), dealJson: JSON.stringify(d) }, nowMs);
-      funnel[outcome] = (funnel[outcome] ?? 0) + 1;
+      bump(funnel, outcome);
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
     if (complete) {

@@ -5,8 +5,8 @@ import { describeError, RateLimitedError } from '../errors.js';
 import { CsvType, type KeepaDeal, type KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
-import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
-import { failItems, fetchProducts } from './fetch.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { failItems, failMissing, fetchProducts } from './fetch.js';
 
 /** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
 const MAX_ENRICH_BATCH = 10;
@@ -58,18 +58,11 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_enrich: fetched.tokens };
-  const count = (key: string): void => {
-    funnel[key] = (funnel[key] ?? 0) + 1;
-  };
   const sellers = config.pipeline.lookupSellers ? await lookupSellers(deps, run, [...fetched.products.values()].map(winningOfferSellerId), funnel) : {};
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
-    const missing = items.filter((i) => !fetched.products.has(i.asin));
-    if (missing.length > 0) {
-      failItems(deps, missing, 'Keepa returned no product for this ASIN', 'not_in_answer', nowMs);
-      funnel.failed = missing.length;
-    }
+    failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
       const product = fetched.products.get(item.asin);
       if (product === undefined) continue;
@@ -81,22 +74,22 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
         settings: config.business,
         nowMs,
       });
-      count('enriched');
+      bump(funnel, 'enriched');
       if (result.rejected !== null) {
         store.queue.finish(item.asin, 'rejected', result.rejected, nowMs, true);
-        count(`rejected_${result.rejected}`);
+        bump(funnel, `rejected_${result.rejected}`);
         continue;
       }
       try {
         store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
       } catch (e: unknown) {
         failItems(deps, [item], describeError(e), 'save_error', nowMs);
-        count('failed');
+        bump(funnel, 'failed');
         log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
         continue;
       }
       store.queue.finish(item.asin, 'done', null, nowMs, true);
-      count('saved');
+      bump(funnel, 'saved');
     }
   });
   log.info(`enriched ${funnel.enriched ?? 0}, saved ${funnel.saved ?? 0}`, { funnel });

@@ -8,7 +8,8 @@ import { backoffDelay } from '../keepa/backoff.js';
 import type { ProductParams } from '../keepa/client.js';
 import type { KeepaProduct } from '../keepa/types.js';
 import type { QueueItem } from '../state/queue.js';
-import { commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import type { Funnel } from '../state/runs.js';
+import { bump, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 
 const RETRY_BASE_MS = 5 * 60_000;
 const RETRY_MAX_MS = 6 * 3_600_000;
@@ -37,6 +38,14 @@ export function failItems(deps: PipelineDeps, items: readonly QueueItem[], error
     if (deps.store.queue.fail(item.asin, error, reason, { nowMs, retryDelayMs, maxAttempts: deps.config.pipeline.maxAttempts })) parked += 1;
   }
   return parked;
+}
+
+/** Items whose product Keepa did not return count a failure each (retried, then parked). */
+export function failMissing(deps: PipelineDeps, items: readonly QueueItem[], products: ReadonlyMap<string, KeepaProduct>, funnel: Funnel, nowMs: number): void {
+  const missing = items.filter((i) => !products.has(i.asin));
+  if (missing.length === 0) return;
+  failItems(deps, missing, 'Keepa returned no product for this ASIN', 'not_in_answer', nowMs);
+  bump(funnel, 'failed', missing.length);
 }
 
 /**

@@ -2,8 +2,8 @@
 // Dead and hopeless items are rejected here with a recorded reason before anyone pays for history.
 import { peekProduct } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
-import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
-import { failItems, fetchProducts } from './fetch.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { failItems, failMissing, fetchProducts } from './fetch.js';
 
 /** Enough to amortise one request; small enough that a crash loses little. */
 const MAX_PEEK_BATCH = 50;
@@ -25,26 +25,19 @@ export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<Ch
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_peek: fetched.tokens };
-  const count = (key: string): void => {
-    funnel[key] = (funnel[key] ?? 0) + 1;
-  };
   commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
-    const missing = items.filter((i) => !fetched.products.has(i.asin));
-    if (missing.length > 0) {
-      failItems(deps, missing, 'Keepa returned no product for this ASIN', 'not_in_answer', nowMs);
-      funnel.failed = missing.length;
-    }
+    failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
       const product = fetched.products.get(item.asin);
       if (product === undefined) continue;
       const result = peekProduct(product, deps.config.peek);
-      count('peeked');
+      bump(funnel, 'peeked');
       if (result.ok) {
         store.queue.advance(item.asin, 'peeked', nowMs, result.score);
-        count('peek_passed');
+        bump(funnel, 'peek_passed');
       } else {
         store.queue.finish(item.asin, 'rejected', result.reason, nowMs);
-        count(`rejected_${result.reason ?? 'unknown'}`);
+        bump(funnel, `rejected_${result.reason ?? 'unknown'}`);
       }
     }
   });

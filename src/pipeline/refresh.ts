@@ -4,7 +4,7 @@
 import { describeError } from '../errors.js';
 import type { Funnel } from '../state/runs.js';
 import { lightUpdate } from './analytics/index.js';
-import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 import { enrichBatchSize } from './enrich.js';
 import { fetchProducts } from './fetch.js';
 
@@ -40,15 +40,15 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
       if (stored === null) continue;
       if (product === undefined) {
         store.deals.markRefreshed([asin], nowMs);
-        funnel.not_in_answer = (funnel.not_in_answer ?? 0) + 1;
+        bump(funnel, 'not_in_answer');
         continue;
       }
       const { row } = lightUpdate({ product, stored, settings: config.business, nowMs });
       try {
         store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
-        funnel.refreshed = (funnel.refreshed ?? 0) + 1;
+        bump(funnel, 'refreshed');
       } catch (e: unknown) {
-        funnel.failed = (funnel.failed ?? 0) + 1;
+        bump(funnel, 'failed');
         deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });
       }
     }

@@ -49,6 +49,16 @@ function toRun(r: unknown): Run {
   };
 }
 
+/** Rows of `job` and one number column, as a map from job to that number. */
+function perJob(rows: unknown[], column: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const o = r as Record<string, unknown>;
+    out[String(o.job)] = Number(o[column]);
+  }
+  return out;
+}
+
 export function addFunnel(into: Funnel, delta: Funnel): Funnel {
   for (const [k, n] of Object.entries(delta)) into[k] = (into[k] ?? 0) + n;
   return into;
@@ -144,21 +154,11 @@ export class Runs {
   }
 
   lastCommitPerJob(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.lastCommit.all()) {
-      const o = r as Record<string, unknown>;
-      out[String(o.job)] = Number(o.at);
-    }
-    return out;
+    return perJob(this.lastCommit.all(), 'at');
   }
 
   tokensSpentSince(sinceMs: number): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.tokensSince.all(sinceMs)) {
-      const o = r as Record<string, unknown>;
-      out[String(o.job)] = Number(o.tokens);
-    }
-    return out;
+    return perJob(this.tokensSince.all(sinceMs), 'tokens');
   }
 
   /** Runs (not skipped ticks) started at or after `sinceMs`, oldest first: the page's 24-hour chart. */
@@ -179,11 +179,6 @@ export class Runs {
    * at every tick, so a long silence means it cannot write to its database.
    */
   lastStartPerJob(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.lastStartStmt.all()) {
-      const o = r as Record<string, unknown>;
-      out[String(o.job)] = Number(o.at);
-    }
-    return out;
+    return perJob(this.lastStartStmt.all(), 'at');
   }
 }

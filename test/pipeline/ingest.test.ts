@@ -1,7 +1,6 @@
 // The ingest pipeline against the simulator on a virtual clock. Each test is named after the
 // failure of the old system it prevents (../shared/design.md).
 import { describe, expect, it } from 'vitest';
-import { keepaMinutesToMs } from '../../src/keepa/time.js';
 import { createHarness } from './harness.js';
 
 const HOUR = 3_600_000;

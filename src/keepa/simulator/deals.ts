@@ -12,6 +12,7 @@ import {
   RANGES_NEED_SWITCH,
 } from './assumptions.js';
 import type { Catalog } from './catalog.js';
+import { ListingIndex } from './listingIndex.js';
 import type { Listing } from './listings.js';
 import type { MarketStore } from './markets.js';
 import { Random, hashSeed } from './random.js';
@@ -53,32 +54,26 @@ interface CachedQuery {
 export class DealStream {
   private readonly cache = new Map<string, CachedQuery>();
   private readonly snapshots = new Map<string, KeepaDeal>();
+  private readonly index: ListingIndex;
 
-  constructor(private readonly options: DealStreamOptions) {}
+  constructor(private readonly options: DealStreamOptions) {
+    this.index = new ListingIndex(options.markets, options.catalog.size);
+  }
 
-  query(selection: DealSelection, nowMs: number, faults: DealQueryFaults = {}): DealPageResult {
-    const key = `${selectionKey(selection)}|${JSON.stringify(faults)}`;
+  /**
+   * One page of the query's answer. `faults` is asked only when the answer is computed (not
+   * cached): a fault shapes a whole answer, every page of it, for the 120 s it is cached.
+   */
+  query(selection: DealSelection, nowMs: number, faults: () => DealQueryFaults = () => ({})): DealPageResult {
+    const key = selectionKey(selection);
     for (const [k, v] of this.cache) if (nowMs - v.createdMs >= DEAL_CACHE_MS || nowMs < v.createdMs) this.cache.delete(k);
     let cached = this.cache.get(key);
     if (!cached) {
-      cached = this.compute(selection, nowMs, faults, key);
+      cached = this.compute(selection, nowMs, faults(), key);
       this.cache.set(key, cached);
     }
     const start = selection.page * DEAL_PAGE_SIZE;
     return { deals: cached.deals.slice(start, start + DEAL_PAGE_SIZE), total: cached.total };
-  }
-
-  /** Books with a live deal at `nowMs` younger than `windowDays`, with that deal's listing. */
-  active(nowMs: number, windowDays: number): { index: number; listing: Listing }[] {
-    const found: { index: number; listing: Listing }[] = [];
-    for (let index = 0; index < this.options.catalog.size; index++) {
-      const listing = this.options.markets.listings(index).latestAt(nowMs);
-      if (!listing) continue;
-      if (nowMs < listing.atMs + listing.lifetimeMs && nowMs - listing.atMs <= windowDays * DAY_MS) {
-        found.push({ index, listing });
-      }
-    }
-    return found;
   }
 
   /** ASINs of real opportunities whose deal was live at some moment from the start until `nowMs`. */
@@ -100,7 +95,7 @@ export class DealStream {
     const matched: KeepaDeal[] = [];
     // The simulated deals are Used price drops: other price types have none.
     if (pt === CsvType.USED) {
-      for (const { index, listing } of this.active(nowMs, DATE_RANGE_WINDOW_DAYS[k] ?? 90)) {
+      for (const { index, listing } of this.index.live(nowMs, (DATE_RANGE_WINDOW_DAYS[k] ?? 90) * DAY_MS)) {
         const deal = this.snapshot(index, listing, lastUpdateMs(listing, nowMs));
         if (this.passes(deal, index, selection)) matched.push(deal);
       }

@@ -7,10 +7,13 @@
 // - hang: never answers; the connection stays open until the client gives up. Charged, since
 //   Keepa did the work and only the answer was lost.
 // - truncatedJson: the body is cut in half (the connection dropped mid-answer); charged.
-// - htmlBody: an HTML error page from a proxy (502 by default); consumes nothing.
+// - htmlBody: an HTML page from a proxy instead of JSON, with status 200 unless `status` is set
+//   (a 5xx with an HTML page is `serverError`'s cousin); consumes nothing.
 // - nullInStats: `null` inside the stats arrays of every product of the answer.
 // - duplicateAsins: each deal page after the first starts with the last deals of the page before.
 // - sharedLastUpdate: deals come in groups that share one `lastUpdate` minute.
+//   These two shape a whole deal answer: they apply when a query's answer is computed (not when
+//   it is served from the 120 s cache), and a `count` counts computed answers.
 // - refillRateChange: the refill rate becomes `refillRate` at simulated time `atMs`.
 
 export type FaultPath = '/deal' | '/product' | '/seller' | '/token';

@@ -26,6 +26,11 @@ export interface Listing {
   refreshMs: number;
 }
 
+/** A deal offer stays live 1 to 5 days. */
+const MIN_LIFETIME_DAYS = 1;
+const MAX_LIFETIME_DAYS = 5;
+export const MAX_LISTING_LIFETIME_MS = MAX_LIFETIME_DAYS * DAY_MS;
+
 /** Opportunities are listed at $20.99 or more, so they pass the usual `currentRange` minimum ($20). */
 const OPPORTUNITY_MIN_PRICE = 2_099;
 
@@ -42,6 +47,11 @@ export class ListingStream {
   ) {
     this.rng = new Random(hashSeed(seed, book.index, 'listings'));
     this.nextAtMs = book.trackingSinceMs + this.rng.exp(perDay) * DAY_MS;
+  }
+
+  /** When the next listing not yet drawn by `upTo` will appear. */
+  get pendingAtMs(): number {
+    return this.nextAtMs;
   }
 
   /** Listings with atMs <= ms, oldest first. A book's deal offers never overlap in time. */
@@ -89,7 +99,7 @@ export class ListingStream {
       condition: rng.weighted([[2, 0.2], [3, 0.4], [4, 0.3], [5, 0.1]]),
       isFBA,
       sellerIdx: rng.int(0, this.sellerCount - 1),
-      lifetimeMs: Math.floor(rng.range(1, 5) * DAY_MS),
+      lifetimeMs: Math.floor(rng.range(MIN_LIFETIME_DAYS, MAX_LIFETIME_DAYS) * DAY_MS),
       refreshMs: Math.floor(rng.range(2, 12) * HOUR_MS),
     };
   }

@@ -1,20 +1,21 @@
 // One book's market as a stream of events from the start of tracking: sellers list and delist
 // copies, buyers buy the cheapest copy (the offer count drops, and within hours the sales rank
-// improves sharply), the rank decays between sales, Amazon goes in and out of stock, and deal
-// listings (listings.ts) bring a cheap copy for a few days. The events are drawn from the
-// book's own generator in time order and stop at the requested time, so extending the
-// timeline later continues exactly where it stopped: histories only ever reach "now", and
-// the result does not depend on when or how often it was extended.
+// improves sharply: rank.ts), Amazon goes in and out of stock, and deal listings (listings.ts)
+// bring a cheap copy for a few days. The events are drawn from the book's own generator in
+// time order and stop at the requested time, so extending the timeline later continues exactly
+// where it stopped: histories only ever reach "now", and the result does not depend on when
+// or how often it was extended.
 
 import { msToKeepaMinutes } from '../time.js';
 import { CsvType } from '../types.js';
-import { RANK_CAP, RANK_FLOOR, shelfPrice, type Book } from './catalog.js';
+import { shelfPrice, type Book } from './catalog.js';
 import type { ListingStream } from './listings.js';
 import {
   TEXTBOOK_DEMAND_MAX, USED_CONDITION_CSV, drawNewOffer, drawUsedOffer, landed, recordOfferHistories, textbookDemand,
   type MarketOffer, type OfferFields,
 } from './offers.js';
 import { Random, hashSeed } from './random.js';
+import { SalesRank } from './rank.js';
 import { Series } from './series.js';
 
 const HOUR_MS = 3_600_000;
@@ -35,25 +36,20 @@ export class MarketTimeline {
   private live: MarketOffer[] = [];
   private cursorMs: number;
   private readonly rng: Random;
-  private readonly tickRng: Random;
   private nextOfferId = 1;
-  private nextRankTick: number;
   private nextSaleCandidate: number;
   private nextUsedArrival: number;
   private nextNewArrival: number;
   private nextDelist = Infinity;
   private nextAmazonToggle: number;
-  private pendingRankDrops: number[] = [];
+  private readonly rank: SalesRank;
   private readonly candidates = new Float64Array(8);
   /** Removable offers when the next delisting was drawn; it is redrawn only when that changes. */
   private delistBase = -1;
   private dealExpiries: { atMs: number; offer: MarketOffer }[] = [];
   private listingCursor = 0;
-  private anchorRank: number;
-  private anchorMs: number;
   private amazonInStock: boolean;
   private reviewCount: number;
-  private readonly growthMs: number;
   private readonly usedArrivalPerDay: number;
   private readonly newArrivalPerDay: number;
   private readonly saleCandidatePerDay: number;
@@ -66,15 +62,12 @@ export class MarketTimeline {
   ) {
     const rng = new Random(hashSeed(seed, book.index, 'market'));
     this.rng = rng;
-    this.tickRng = new Random(hashSeed(seed, book.index, 'rank-ticks'));
     const t0 = book.trackingSinceMs;
     this.cursorMs = t0;
-    this.growthMs = book.rankGrowthDays * DAY_MS;
     this.usedArrivalPerDay = book.usedOffersTarget * DELIST_PER_DAY + book.salesPerDay * (1 - NEW_SALE_SHARE);
     this.newArrivalPerDay = book.newOffersTarget * DELIST_PER_DAY + book.salesPerDay * NEW_SALE_SHARE;
     this.saleCandidatePerDay = book.salesPerDay * (book.seasonal ? TEXTBOOK_DEMAND_MAX : 1);
-    this.anchorMs = t0;
-    this.anchorRank = book.archetype === 'dead' ? book.saleRank : Math.round(book.saleRank * rng.range(1, 3));
+    const startRank = book.archetype === 'dead' ? book.saleRank : Math.round(book.saleRank * rng.range(1, 3));
     this.amazonInStock = book.amazonPrice > 0 && rng.chance(0.5);
     this.reviewCount = book.reviewCount;
 
@@ -83,6 +76,7 @@ export class MarketTimeline {
       this.series.set(type, new Series(2));
     }
     for (const type of Object.values(USED_CONDITION_CSV)) this.series.set(type, new Series(3));
+    this.rank = new SalesRank(this.get(CsvType.SALES_RANK), book, seed, t0, startRank);
 
     const usedCount = Math.min(MAX_USED_OFFERS, Math.max(1, Math.round(book.usedOffersTarget * rng.range(0.6, 1.2))));
     for (let i = 0; i < usedCount; i++) this.addOffer(drawUsedOffer(rng, book, t0, sellerCount));
@@ -91,10 +85,8 @@ export class MarketTimeline {
     this.get(CsvType.LIST_PRICE).push(m, book.listPrice);
     this.get(CsvType.RATING).push(m, book.rating);
     this.get(CsvType.COUNT_REVIEWS).push(m, this.reviewCount);
-    this.get(CsvType.SALES_RANK).push(m, this.anchorRank);
     this.recordOffers(t0);
 
-    this.nextRankTick = t0 + this.tickRng.range(6, 14) * HOUR_MS;
     this.nextSaleCandidate = t0 + rng.exp(this.saleCandidatePerDay) * DAY_MS;
     this.nextUsedArrival = t0 + rng.exp(this.usedArrivalPerDay) * DAY_MS;
     this.nextNewArrival = t0 + rng.exp(this.newArrivalPerDay) * DAY_MS;
@@ -125,7 +117,7 @@ export class MarketTimeline {
       const listing = listings[this.listingCursor];
       // The earliest pending event; ties go to the earlier position in this list.
       const candidates = this.candidates;
-      candidates[0] = this.pendingRankDrops[0] ?? Infinity;
+      candidates[0] = this.rank.nextDropAt;
       candidates[1] = this.nextSaleCandidate;
       candidates[2] = this.nextUsedArrival;
       candidates[3] = this.nextNewArrival;
@@ -143,11 +135,11 @@ export class MarketTimeline {
         }
       }
       if (t > targetMs) break;
-      this.tickRank(t, false);
+      this.rank.sampleUntil(t, false);
       this.apply(which, t);
       this.redrawDelist(t, which === 4);
     }
-    this.tickRank(targetMs, true);
+    this.rank.sampleUntil(targetMs, true);
     this.cursorMs = targetMs;
     if (this.offers.length > 128) {
       const horizon = targetMs - OFFER_MEMORY_MS;
@@ -159,8 +151,7 @@ export class MarketTimeline {
     const rng = this.rng;
     switch (which) {
       case 0:
-        this.pendingRankDrops.shift();
-        this.rankDrop(t);
+        this.rank.drop(t, rng);
         return;
       case 1:
         if (!this.book.seasonal || rng.chance(textbookDemand(t) / TEXTBOOK_DEMAND_MAX)) this.sale(t);
@@ -247,34 +238,7 @@ export class MarketTimeline {
       this.reviewCount++;
       this.get(CsvType.COUNT_REVIEWS).push(msToKeepaMinutes(t), this.reviewCount);
     }
-    const dropAt = t + this.rng.range(0.5, 8) * HOUR_MS;
-    const at = this.pendingRankDrops.findIndex((d) => d > dropAt);
-    this.pendingRankDrops.splice(at < 0 ? this.pendingRankDrops.length : at, 0, dropAt);
-  }
-
-  /**
-   * Rank samples every 6-14 hours up to `until` (included or not), on their own generator: they
-   * outnumber all other events, and sampling is all they do, so they skip the event queue.
-   */
-  private tickRank(until: number, inclusive: boolean): void {
-    const rank = this.get(CsvType.SALES_RANK);
-    while (this.nextRankTick < until || (inclusive && this.nextRankTick === until)) {
-      rank.push(msToKeepaMinutes(this.nextRankTick), this.rankAt(this.nextRankTick));
-      this.nextRankTick += this.tickRng.range(6, 14) * HOUR_MS;
-    }
-  }
-
-  private rankDrop(t: number): void {
-    const current = this.rankAt(t);
-    const improved = Math.min(current * this.rng.range(0.35, 0.65), this.book.saleRank * this.rng.range(0.8, 1.25));
-    this.anchorRank = Math.max(RANK_FLOOR, Math.round(improved));
-    this.anchorMs = t;
-    this.get(CsvType.SALES_RANK).push(msToKeepaMinutes(t), this.anchorRank);
-  }
-
-  /** Between sales the rank only gets worse, so every rank drop in the history is a sale. */
-  private rankAt(t: number): number {
-    return Math.min(RANK_CAP, Math.round(this.anchorRank * (1 + (t - this.anchorMs) / this.growthMs)));
+    this.rank.scheduleDrop(t + this.rng.range(0.5, 8) * HOUR_MS);
   }
 
   private countLive(isNew: boolean): number {

@@ -117,14 +117,18 @@ function deal(p: URLSearchParams, body: string, nowMs: number, ctx: RouteContext
   }
   const parsed = parseSelection(raw);
   if (!parsed.ok) return rejected(parsed.error);
-  const duplicate = ctx.faults.take('duplicateAsins', '/deal', nowMs);
-  const shared = ctx.faults.take('sharedLastUpdate', '/deal', nowMs);
-  const applied = [...(duplicate ? ['duplicateAsins'] : []), ...(shared ? ['sharedLastUpdate'] : [])];
+  const applied: string[] = [];
   const page: DealPage = { dr: [], categoryIds: [], categoryNames: [], categoryCount: [] };
   if (parsed.selection.domainId === 1) {
-    const result = ctx.deals.query(parsed.selection, nowMs, {
-      ...(duplicate ? { duplicatePerPage: duplicate.perPage ?? 3 } : {}),
-      ...(shared ? { sharedGroupSize: shared.groupSize ?? 5 } : {}),
+    const result = ctx.deals.query(parsed.selection, nowMs, () => {
+      const duplicate = ctx.faults.take('duplicateAsins', '/deal', nowMs);
+      const shared = ctx.faults.take('sharedLastUpdate', '/deal', nowMs);
+      if (duplicate) applied.push('duplicateAsins');
+      if (shared) applied.push('sharedLastUpdate');
+      return {
+        ...(duplicate ? { duplicatePerPage: duplicate.perPage ?? 3 } : {}),
+        ...(shared ? { sharedGroupSize: shared.groupSize ?? 5 } : {}),
+      };
     });
     page.dr = result.deals;
     if (result.total > 0) {

@@ -37,7 +37,8 @@ export function parseSelection(raw: unknown): SelectionResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, error: 'The deal selection must be a JSON object.' };
   }
-  const field = (name: string): unknown => (raw as Record<string, unknown>)[name];
+  const fields = new Map<string, unknown>(Object.entries(raw));
+  const field = (name: string): unknown => fields.get(name);
   const priceTypes = numbers(field('priceTypes'));
   const priceType = priceTypes?.[0];
   if (priceType === undefined && PRICE_TYPES_REQUIRED) {

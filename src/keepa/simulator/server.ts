@@ -162,8 +162,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const html = faults.take('htmlBody', path, now);
     if (html) {
       return {
-        status: html.status ?? 502, consumed: 0, asins: [], faults: ['htmlBody'], contentType: 'text/html',
-        body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+        status: html.status ?? 200, consumed: 0, asins: [], faults: ['htmlBody'], contentType: 'text/html',
+        body: '<html><head><title>Service Unavailable</title></head><body><h1>Please try again later</h1><hr><center>nginx</center></body></html>',
       };
     }
     if (!tokens.canRun()) return rateLimited(json);

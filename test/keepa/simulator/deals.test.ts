@@ -52,7 +52,7 @@ describe('/deal', () => {
   });
 
   it('sorts "not strictly": each deal at most one place from its sorted position', async () => {
-    const options = { clock, startMs: START, seed: 10, catalogSize: 150, dealsPerHour: 10, refillRate: 10_000 };
+    const options = { clock, startMs: START, seed: 10, catalogSize: 200, dealsPerHour: 4, refillRate: 10_000 };
     const strictSim = await createSimulator({ ...options, sortDisorder: 0 });
     const loose = await createSimulator({ ...options, sortDisorder: 0.3 });
     try {
