@@ -51,8 +51,13 @@ export const OFFERS_PER_PAGE = 10;
  */
 export const MAX_BATCH = { product: 100, seller: 100, deal: 67 } as const;
 
-/** Weight of a new observation when the correction falls (it rises at once, see `learn`). */
-const FALL_WEIGHT = 0.2;
+/**
+ * The correction is the dearest ratio (charged / baseline) among this many recent answers of a
+ * shape. An average would be lower than the dear answers it averages, and each of those would then
+ * overshoot the deficit floor; the maximum of a short window follows a real change of price
+ * within a few calls and stays safe in between.
+ */
+const RECENT_ANSWERS = 10;
 /**
  * A streak of cheap answers (ASINs Keepa does not know cost nothing) must not talk the estimate
  * down to nothing: the next full-price batch would overshoot the deficit floor.
@@ -60,11 +65,12 @@ const FALL_WEIGHT = 0.2;
 const MIN_CORRECTION = 0.25;
 
 export interface CostSnapshot {
-  corrections: Record<string, number>;
+  /** Recent charged / baseline ratios per shape, oldest first. */
+  recent: Record<string, number[]>;
 }
 
 export class CostModel {
-  private readonly corrections = new Map<string, number>();
+  private readonly recent = new Map<string, number[]>();
 
   /** Keepa's documented price for the shape, without correction. */
   baseline(shape: CallShape): number {
@@ -87,21 +93,25 @@ export class CostModel {
 
   /** Multiplier learned for the shape: 1 until Keepa's answers say otherwise. */
   correction(shape: CallShape): number {
-    return this.corrections.get(shapeKey(shape)) ?? 1;
+    const ratios = this.recent.get(shapeKey(shape));
+    if (ratios === undefined || ratios.length === 0) return 1;
+    return Math.max(MIN_CORRECTION, ...ratios);
   }
 
   /**
    * Learns from what Keepa charged (`tokensConsumed` of a successful answer; a 429 consumes nothing
    * and teaches nothing). An answer dearer than expected raises the correction at once, because an
-   * underestimate is what drives the balance below the floor; a cheaper one lowers it gradually.
+   * underestimate is what drives the balance below the floor; cheaper ones lower it only once the
+   * dear answers have left the recent window.
    */
   learn(shape: CallShape, tokensConsumed: number): void {
     const baseline = this.baseline(shape);
     if (baseline <= 0 || !Number.isFinite(tokensConsumed) || tokensConsumed < 0) return;
-    const observed = tokensConsumed / baseline;
-    const current = this.correction(shape);
-    const next = observed >= current ? observed : current + FALL_WEIGHT * (observed - current);
-    this.corrections.set(shapeKey(shape), Math.max(MIN_CORRECTION, next));
+    const key = shapeKey(shape);
+    const ratios = this.recent.get(key) ?? [];
+    ratios.push(tokensConsumed / baseline);
+    if (ratios.length > RECENT_ANSWERS) ratios.shift();
+    this.recent.set(key, ratios);
   }
 
   /**
@@ -120,13 +130,15 @@ export class CostModel {
   }
 
   snapshot(): CostSnapshot {
-    return { corrections: Object.fromEntries(this.corrections) };
+    return { recent: Object.fromEntries([...this.recent].map(([key, ratios]) => [key, [...ratios]])) };
   }
 
   restore(snapshot: CostSnapshot): void {
-    this.corrections.clear();
-    for (const [key, value] of Object.entries(snapshot.corrections)) {
-      if (Number.isFinite(value) && value > 0) this.corrections.set(key, Math.max(MIN_CORRECTION, value));
+    this.recent.clear();
+    for (const [key, ratios] of Object.entries(snapshot.recent)) {
+      if (!Array.isArray(ratios)) continue;
+      const valid = ratios.filter((r) => Number.isFinite(r) && r >= 0).slice(-RECENT_ANSWERS);
+      if (valid.length > 0) this.recent.set(key, valid);
     }
   }
 }

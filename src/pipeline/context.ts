@@ -76,5 +76,5 @@ function isBucketSnapshot(v: unknown): v is BucketSnapshot {
 }
 
 function isCostSnapshot(v: unknown): v is CostSnapshot {
-  return typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).corrections === 'object';
+  return typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).recent === 'object';
 }

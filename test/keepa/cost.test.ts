@@ -18,14 +18,16 @@ describe('CostModel', () => {
     expect(costs.estimate({ path: 'product', count: 1, offers: 20, expectedOffers: 5, buybox: true })).toBe(6);
   });
 
-  it('corrects a shape from tokensConsumed: up at once, down gradually, never below a floor', () => {
+  it('corrects a shape from tokensConsumed: up at once, down once dear answers leave the recent window, never below a floor', () => {
     const costs = new CostModel();
     const shape: ProductShape = { path: 'product', count: 10, offers: 20 };
     expect(costs.estimate(shape)).toBe(120);
     costs.learn(shape, 180);
     expect(costs.estimate(shape)).toBe(180);
-    for (let i = 0; i < 40; i += 1) costs.learn(shape, 60);
-    expect(costs.estimate(shape)).toBeCloseTo(60, 1);
+    for (let i = 0; i < 9; i += 1) costs.learn(shape, 60);
+    expect(costs.estimate(shape)).toBe(180);
+    costs.learn(shape, 60);
+    expect(costs.estimate(shape)).toBe(60);
     for (let i = 0; i < 40; i += 1) costs.learn(shape, 0);
     expect(costs.correction(shape)).toBe(0.25);
     // Another shape is not affected.
