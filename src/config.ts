@@ -257,7 +257,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     dealQuery: dealQuerySetting(file.dealQuery),
     business: businessSetting(file.business),
     peek: peekSetting(file.peek),
-    pipeline: pipelineSetting(file.pipeline),
+    pipeline: pipelineSetting(file.pipeline, keepaApiKey === null ? DEMO_PIPELINE : {}),
   };
 }
 
@@ -377,9 +377,12 @@ function peekSetting(given: unknown): PeekSettings {
   };
 }
 
-function pipelineSetting(given: unknown): PipelineSettings {
+/** The demo (no key) scans the simulator's deal list every 2 minutes so that new deals show up while one watches. */
+const DEMO_PIPELINE: Partial<PipelineSettings> = { discoverEveryMinutes: 2 };
+
+function pipelineSetting(given: unknown, modeDefaults: Partial<PipelineSettings>): PipelineSettings {
   const s = 'pipeline';
-  const m = mergeSection(DEFAULT_PIPELINE, given, s);
+  const m = mergeSection({ ...DEFAULT_PIPELINE, ...modeDefaults }, given, s);
   const offersPerProduct = numberField(m, s, 'offersPerProduct', 20, 100);
   if (!Number.isInteger(offersPerProduct)) throw new ConfigError(`${s}.offersPerProduct must be a whole number from 20 to 100.`);
   return {

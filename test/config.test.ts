@@ -27,6 +27,8 @@ describe('configuration', () => {
     expect(c.keepaApiKey).toBeNull();
     expect(c.dealsDb).toMatch(/data\/demo\.db$/);
     expect(c.ingestCron).toBe('*/20 * * * * *');
+    expect(c.pipeline.discoverEveryMinutes).toBe(2);
+    expect(loadConfig({ env: { KEEPA_API_KEY: 'a'.repeat(64) } }).pipeline.discoverEveryMinutes).toBe(30);
   });
 
   it('the environment wins over the config file', () => {
