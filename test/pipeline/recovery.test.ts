@@ -57,6 +57,8 @@ describe('kill at random points, then restart (zombie lock, lost progress)', () 
       const before = savedAsins(h.life).size;
       await h.runUntil(h.clock.now() + 6 * HOUR);
       expect(savedAsins(h.life).size).toBeGreaterThan(before);
+      // Each restart resumed with the saved token figures instead of asking /token again.
+      expect(h.sim.ledger.entries('/token').length).toBeLessThanOrEqual(1);
     } finally {
       await h.close();
     }
