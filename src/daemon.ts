@@ -86,7 +86,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     const deps = { store, keepa, clock, log, config };
     if (restoreKeepaState(deps, clock.now())) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
 
-    store.system.setJson('daemon', { pid: process.pid, version: VERSION, startedAt: clock.now(), keepa: simulator ? 'simulator' : 'live' }, clock.now());
+    store.system.setJson('daemon', { pid: process.pid, version: VERSION, startedAt: clock.now(), keepa: simulator ? 'simulator' : 'live', ingestCron: config.ingestCron }, clock.now());
     const scheduler = new Scheduler({ store, clock, log, owner: `${hostname()}:${process.pid}` });
     scheduler.add(ingestJob(deps));
     scheduler.add(janitorJob(deps));
@@ -94,6 +94,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     let http: StatusServer | null = null;
     if (config.httpPort > 0) {
       http = await startStatusServer({
+        store,
         host: config.httpHost,
         port: config.httpPort,
         log,
@@ -101,7 +102,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
       });
       const server = http;
       cleanup.push(() => server.close());
-      log.info(`status at ${http.url}/status (health at /health)`);
+      log.info(`status page at ${http.url}/ (JSON at /status, health at /health, metrics at /metrics)`);
     }
 
     scheduler.start({ ingest: config.ingestCron, janitor: config.janitorCron });

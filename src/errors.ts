@@ -44,6 +44,11 @@ export class TokenBudgetError extends Error {
   override name = 'TokenBudgetError';
 }
 
+/** The database cannot be written (read-only file or folder, full disk). Transient from the daemon's view: it retries. */
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
 /** Another daemon holds the database. */
 export class AlreadyRunningError extends Error {
   override name = 'AlreadyRunningError';

@@ -1,24 +1,38 @@
 // The status server, on 127.0.0.1 by default: `/health` for monitors (200 ok or degraded, 503
-// stalled) and `/status` with the JSON of `bin/status --json`.
+// stalled), `/status` with the JSON of `bin/status --json`, `/metrics` for Prometheus, and `/`,
+// a page for a person. Every answer is read from the database at request time.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 import type { StatusReport } from './status.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './web/metrics.js';
+import { type OverviewStore, readOverview } from './web/overview.js';
+import { renderPage } from './web/page.js';
 
 export interface StatusServer {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startStatusServer(options: { host: string; port: number; report: () => StatusReport; log: Logger }): Promise<StatusServer> {
+export interface StatusServerOptions {
+  host: string;
+  port: number;
+  report: () => StatusReport;
+  log: Logger;
+  /** The run history, queue and deals for the page's chart and tables and the run counters of /metrics; without it they show the report only. */
+  store?: OverviewStore;
+}
+
+export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const log = options.log.child({ component: 'http' });
+  const overview = (r: StatusReport) => (options.store ? readOverview(options.store, r.tokens, Date.parse(r.generatedAt)) : null);
   const server: Server = createServer((req, res) => {
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
+      res.end(req.method === 'HEAD' ? undefined : body);
     };
-    if (req.method !== 'GET') return send(405, 'text/plain', 'only GET\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'only GET\n');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
       if (path === '/health') {
@@ -26,7 +40,15 @@ export async function startStatusServer(options: { host: string; port: number; r
         return send(r.verdict === 'stalled' ? 503 : 200, 'application/json', `${JSON.stringify({ verdict: r.verdict, reasons: r.reasons })}\n`);
       }
       if (path === '/status') return send(200, 'application/json', `${JSON.stringify(options.report(), null, 2)}\n`);
-      return send(404, 'text/plain', 'not found: try /health or /status\n');
+      if (path === '/metrics') {
+        const r = options.report();
+        return send(200, METRICS_CONTENT_TYPE, renderMetrics(r, overview(r)));
+      }
+      if (path === '/') {
+        const r = options.report();
+        return send(200, 'text/html; charset=utf-8', renderPage(r, overview(r), Date.parse(r.generatedAt)));
+      }
+      return send(404, 'text/plain', 'not found: try /, /health, /status or /metrics\n');
     } catch (e: unknown) {
       log.error(`status request failed: ${describeError(e)}`, { path });
       return send(500, 'text/plain', 'status unavailable; see the daemon log\n');
@@ -37,8 +59,14 @@ export async function startStatusServer(options: { host: string; port: number; r
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://${options.host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // A browser keeps its connection open; it must not hold up the daemon's stop.
+        server.closeAllConnections();
+      }),
   };
 }

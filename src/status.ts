@@ -1,6 +1,7 @@
 // Health means progress: the report is read from the database (what was committed and when),
 // never from what a live process says about itself. `bin/status`, the HTTP status server and the
 // tests share this one function.
+import cron from 'node-cron';
 import type { Config } from './config.js';
 import { keepaMinutesToMs, msToIso } from './keepa/time.js';
 import type { Lease } from './state/leases.js';
@@ -20,6 +21,8 @@ export interface DaemonInfo {
   version: string;
   startedAt: number;
   keepa: 'live' | 'simulator';
+  /** The daemon's ingest schedule; judged by it rather than by the reader's configuration. */
+  ingestCron?: string;
 }
 
 /** The token figures the pipeline saves with each chunk (the bucket's snapshot). */
@@ -87,11 +90,15 @@ export function projectBalance(t: TokenFigures, nowMs: number): number {
   return Math.min(t.max, t.balance + refills * t.refillRate);
 }
 
+const validCron = (expression: string): boolean => cron.validate(expression);
+
 function readDaemonInfo(v: unknown): DaemonInfo | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   if (typeof o.pid !== 'number' || typeof o.startedAt !== 'number') return null;
-  return { pid: o.pid, version: String(o.version ?? ''), startedAt: o.startedAt, keepa: o.keepa === 'simulator' ? 'simulator' : 'live' };
+  const info: DaemonInfo = { pid: o.pid, version: String(o.version ?? ''), startedAt: o.startedAt, keepa: o.keepa === 'simulator' ? 'simulator' : 'live' };
+  if (typeof o.ingestCron === 'string' && validCron(o.ingestCron)) info.ingestCron = o.ingestCron;
+  return info;
 }
 
 function readTokenFigures(v: unknown): TokenFigures | null {
@@ -202,11 +209,13 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
     if (v === 'stalled' || (v === 'degraded' && verdict === 'ok')) verdict = v;
   };
   const ingest = report.jobs.find((j) => j.job === 'ingest');
-  const limit = stallAfterMs(input.config.ingestCron);
+  // An operator's shell may lack the daemon's environment; the daemon's own schedule is the truth.
+  const ingestCron = report.daemon?.ingestCron ?? input.config.ingestCron;
+  const limit = stallAfterMs(ingestCron);
   const since = ingest?.lastCommitAt ?? report.daemon?.startedAt ?? null;
   const tokens = report.tokens;
   const tokensAvailable = tokens === null || tokens.projectedBalance > 0;
-  const tickMs = cronIntervalMs(input.config.ingestCron);
+  const tickMs = cronIntervalMs(ingestCron);
 
   if (report.daemon === null) {
     worsen('stalled', 'the daemon has never started on this database');
@@ -217,7 +226,7 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
     // Every tick writes a run row, even a skipped one; silence while the process runs means the
     // database refuses writes (full disk, read-only file), which it cannot record itself.
     const silentMs = input.nowMs - Math.max(ingest?.lastTickAt ?? 0, report.daemon.startedAt);
-    if (silentMs > Math.max(3 * tickMs, 30_000)) {
+    if (silentMs > Math.max(3 * tickMs, 15_000)) {
       worsen('stalled', `no ingest run recorded for ${formatDuration(silentMs)} although the daemon runs and ingest is scheduled every ${formatDuration(tickMs)}: the daemon cannot write to its database (disk full or read-only?); see its log`);
     }
   }

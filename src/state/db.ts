@@ -4,7 +4,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { PROJECT_DIR } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, StorageError } from '../errors.js';
 import type { DealColumn } from './columns.js';
 import { ensureDealColumns } from './deals.js';
 import { applyMigrations, readMigrations } from './migrate.js';
@@ -38,6 +38,12 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     return { db, migrationsApplied, columnsAdded };
   } catch (e: unknown) {
     db.close();
+    if (e instanceof Database.SqliteError && /READONLY|FULL|IOERR|CANTOPEN/.test(e.code)) {
+      throw new StorageError(
+        `Cannot write the database ${options.path} (${e.message}). Check that the daemon's user may write the file and its folder, and that the disk has free space.`,
+        { cause: e },
+      );
+    }
     throw e;
   }
 }

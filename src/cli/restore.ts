@@ -1,0 +1,101 @@
+// bin/restore BACKUP: puts a backup in place of the database while the daemon is stopped. It takes
+// the daemon's own lock for the whole restore, so it refuses while a daemon runs and no daemon can
+// start halfway. The backup is copied through SQLite (a backup taken with its -wal beside it comes
+// whole) and checked before anything is moved; the database it replaces is kept beside it.
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { configPathFromArgs, loadConfig } from '../config.js';
+import { AlreadyRunningError } from '../errors.js';
+import { acquireProcessLock, type ProcessLock } from '../state/processLock.js';
+import { runCommand, UsageError } from './run.js';
+
+const USAGE = 'usage: bin/restore BACKUP [--config PATH]   (BACKUP: a file written by bin/backup)';
+
+export function restoreSource(argv: readonly string[]): string {
+  const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--config');
+  const source = positional[0];
+  if (source === undefined) throw new UsageError(`Name the backup file to restore. ${USAGE}`);
+  if (positional.length > 1) throw new UsageError(`Give one backup file, not ${positional.length}. ${USAGE}`);
+  if (!existsSync(source)) throw new UsageError(`${source} does not exist. ${USAGE}`);
+  return source;
+}
+
+/** Integrity and shape of a database file: the number of deals, or why it cannot be restored. */
+function check(path: string): { deals: number } | { problem: string } {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (e: unknown) {
+    return { problem: `it cannot be opened as a SQLite database (${e instanceof Error ? e.message : String(e)})` };
+  }
+  try {
+    const result: unknown = db.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') return { problem: `it fails SQLite's integrity check (${String(result)})` };
+    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all().map(String));
+    const missing = ['deals', 'queue', 'runs', 'system_state'].filter((t) => !tables.has(t));
+    if (missing.length > 0) return { problem: `it is not a keepa-deals database (no ${missing.join(', ')} table)` };
+    return { deals: Number(db.prepare('SELECT COUNT(*) FROM deals').pluck().get()) };
+  } catch (e: unknown) {
+    return { problem: `it cannot be read (${e instanceof Error ? e.message : String(e)})` };
+  } finally {
+    db.close();
+  }
+}
+
+/** Moves a database aside with its -wal (whose name must follow the file's), dropping its -shm. */
+function keepAside(dbPath: string, stamp: string): string {
+  const kept = `${dbPath}.before-restore-${stamp}`;
+  renameSync(dbPath, kept);
+  if (existsSync(`${dbPath}-wal`)) renameSync(`${dbPath}-wal`, `${kept}-wal`);
+  rmSync(`${dbPath}-shm`, { force: true });
+  return kept;
+}
+
+export async function restore(argv: readonly string[], nowMs: number, out: (line: string) => void): Promise<number> {
+  const source = restoreSource(argv);
+  const config = loadConfig({ configPath: configPathFromArgs(argv) });
+  const dbPath = config.dealsDb;
+  let lock: ProcessLock;
+  try {
+    lock = await acquireProcessLock(dbPath, (e) => out(`the lock on ${dbPath} was lost during the restore: ${e.message}`));
+  } catch (e: unknown) {
+    if (!(e instanceof AlreadyRunningError)) throw e;
+    out(`Not restoring: ${e.message}`);
+    return 2;
+  }
+  try {
+    const copy = `${dbPath}.restoring`;
+    rmSync(copy, { force: true });
+    const backup = new Database(source, { readonly: true, fileMustExist: true });
+    try {
+      await backup.backup(copy);
+    } catch (e: unknown) {
+      rmSync(copy, { force: true });
+      out(`Not restoring: ${source} cannot be read as a SQLite database (${e instanceof Error ? e.message : String(e)}). Nothing changed.`);
+      return 1;
+    } finally {
+      backup.close();
+    }
+    const verdict = check(copy);
+    if ('problem' in verdict) {
+      for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(f, { force: true });
+      out(`Not restoring ${source}: ${verdict.problem}. Nothing changed.`);
+      return 1;
+    }
+    // Left by the read-only check, never holding data: the copy came whole from the backup API.
+    rmSync(`${copy}-wal`, { force: true });
+    rmSync(`${copy}-shm`, { force: true });
+    const kept = existsSync(dbPath) ? keepAside(dbPath, new Date(nowMs).toISOString().replace(/[:.]/g, '-')) : null;
+    renameSync(copy, dbPath);
+    out(`Restored ${source} to ${dbPath}: ${verdict.deals} deals, integrity ok.`);
+    out(kept ? `The database it replaced is kept as ${kept}; delete it once the daemon runs well.` : 'There was no database there before.');
+    out('Start the daemon again (systemctl start keepa-deals); it resumes from the backup\'s queue and watermark.');
+    return 0;
+  } finally {
+    await lock.release();
+  }
+}
+
+export function main(argv: readonly string[] = process.argv.slice(2)): void {
+  runCommand(() => restore(argv, Date.now(), (line) => process.stdout.write(`${line}\n`)));
+}

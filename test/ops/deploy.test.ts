@@ -1,0 +1,89 @@
+// The systemd unit and the environment file an operator installs: systemd accepts the unit, its
+// stop timeout outlasts the daemon's own grace, and the example sets only settings the daemon reads.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { STOP_GRACE_MS } from '../../src/daemon.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const UNIT = resolve(ROOT, 'deploy/keepa-deals.service');
+const ENV_EXAMPLE = resolve(ROOT, 'deploy/env.example');
+
+function which(cmd: string): string | null {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const analyze = which('systemd-analyze');
+if (analyze === null) console.warn('skipping `systemd-analyze verify` of deploy/keepa-deals.service: systemd-analyze is not installed (apt-get install systemd)');
+
+/** `Key=value` settings of the unit, the last one winning as in systemd. */
+function settings(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
+    if (m) out.set(m[1] ?? '', m[2] ?? '');
+  }
+  return out;
+}
+
+describe('deploy/keepa-deals.service', () => {
+  const unit = readFileSync(UNIT, 'utf8');
+  const s = settings(unit);
+
+  it.skipIf(analyze === null)('passes systemd-analyze verify without a warning', () => {
+    // Checked as installed, except that node may live elsewhere on this machine than on the VPS.
+    const dir = mkdtempSync(join(tmpdir(), 'kd-unit-'));
+    try {
+      const copy = join(dir, 'keepa-deals.service');
+      writeFileSync(copy, existsSync('/usr/bin/node') ? unit : unit.replaceAll('/usr/bin/node', process.execPath));
+      const result = spawnSync(analyze ?? 'systemd-analyze', ['verify', '--man=no', copy], { encoding: 'utf8', cwd: dir });
+      const complaints = `${result.stdout}${result.stderr}`.split('\n').filter((l) => l.includes('keepa-deals.service'));
+      expect(complaints).toEqual([]);
+      expect(result.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops with SIGTERM and waits longer than the daemon waits for its chunk', () => {
+    expect(s.get('KillSignal')).toBe('SIGTERM');
+    expect(Number(/^(\d+)s$/.exec(s.get('TimeoutStopSec') ?? '')?.[1]) * 1000).toBeGreaterThan(STOP_GRACE_MS + 5_000);
+  });
+
+  it('restarts on failure but not on exit code 2, and runs bin/daemon.js as its own user with the env file', () => {
+    expect(s.get('Restart')).toBe('on-failure');
+    expect(s.get('RestartPreventExitStatus')).toBe('2');
+    expect(s.get('User')).toBe('keepa-deals');
+    expect(s.get('EnvironmentFile')).toBe('/etc/keepa-deals/env');
+    expect(s.get('ExecStart')).toBe('/usr/bin/node /opt/keepa-deals/bin/daemon.js');
+    expect(s.get('ProtectSystem')).toBe('strict');
+    expect(s.get('ReadWritePaths')).toBe('/opt/keepa-deals/data');
+  });
+});
+
+describe('deploy/env.example', () => {
+  const text = readFileSync(ENV_EXAMPLE, 'utf8');
+  const names = [...text.matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] ?? '');
+  const source = readFileSync(resolve(ROOT, 'src/config.ts'), 'utf8');
+  const read = new Set([...source.matchAll(/pick\('([A-Z_]+)'/g)].map((m) => m[1]));
+
+  it('names every setting the daemon reads from the environment, and no other', () => {
+    expect(new Set(names)).toEqual(read);
+  });
+
+  it('as shipped is a valid configuration (the demo, with the defaults)', () => {
+    const env: Record<string, string> = {};
+    for (const m of text.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)) env[m[1] ?? ''] = m[2] ?? '';
+    const config = loadConfig({ env });
+    expect(config.keepaApiKey).toBeNull();
+    expect(config.dealsDb).toMatch(/data\/demo\.db$/);
+    expect(config.httpHost).toBe('127.0.0.1');
+  });
+});
