@@ -1,0 +1,418 @@
+// Drives one policy (the daemon's real pipeline, or the baseline loop) on a VirtualClock for N
+// simulated days: a tick every 5 minutes, the janitor every 4 hours. Virtual time moves only
+// between ticks and in the sleeps of a run, and the clock samples the simulator's balance at every
+// whole minute it passes there, so each minute of the run is sampled once.
+//
+// The simulator runs in a process of its own, behind a small proxy that sets its clock from a
+// header each request carries: the policy's process then holds only what the daemon holds, so its
+// peak RSS and CPU time are the daemon's, not the simulator's three-year histories. What the
+// policy did is observed, never steered: commits and saves through thin subclasses of the stores,
+// deal pages through a subclass of the client.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent as HttpAgent, createServer, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, type Dispatcher } from 'undici';
+import { type Clock, VirtualClock } from '../src/clock.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { TokenBucket } from '../src/keepa/bucket.js';
+import { type CallOptions, KeepaClient, type KeepaClientOptions } from '../src/keepa/client.js';
+import { type CostModel, DEAL_PAGE_TOKENS } from '../src/keepa/cost.js';
+import { createSimulator, type LedgerEntry, type Simulator } from '../src/keepa/simulator/index.js';
+import { keepaMinutesToMs } from '../src/keepa/time.js';
+import type { DealPage } from '../src/keepa/types.js';
+import { silentLogger } from '../src/log.js';
+import { type PipelineDeps, restoreKeepaState } from '../src/pipeline/context.js';
+import { currentScan } from '../src/pipeline/discover.js';
+import { ingestJob } from '../src/pipeline/ingest.js';
+import { refreshAllowed } from '../src/pipeline/refresh.js';
+import { janitorJob } from '../src/pipeline/janitor.js';
+import { Scheduler } from '../src/scheduler.js';
+import { type DealColumn, loadColumns } from '../src/state/columns.js';
+import type { Db } from '../src/state/db.js';
+import { type DealRow, DealStore, type SaveKind } from '../src/state/deals.js';
+import { type Funnel, Runs } from '../src/state/runs.js';
+import { openStore, type Store } from '../src/state/store.js';
+import { baselinePolicy, OldCostModel, oldBucket } from './baseline.js';
+
+export const SIM_KEY = 'benchkey000000000000000000000000000000000000000000000000000000000';
+/** 2026-03-01T00:00:00Z, as in the tests: the same dates every run. */
+export const START_MS = Date.UTC(2026, 2, 1);
+const NOW_HEADER = 'x-bench-now';
+const MINUTE = 60_000;
+const TICK_MS = 5 * MINUTE;
+const JANITOR_MS = 4 * 60 * MINUTE;
+const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export type PolicyName = 'daemon' | 'baseline';
+
+export interface StreamSettings {
+  seed: number;
+  catalogSize: number;
+  dealsPerHour: number;
+}
+
+export interface DriveOptions {
+  policy: PolicyName;
+  refillRate: number;
+  days: number;
+  stream: StreamSettings;
+}
+
+/** What the driver needs from a policy. */
+export interface Policy {
+  /** One scheduled tick: an ingest run, or a baseline run. */
+  tick(): Promise<void>;
+  janitor(): Promise<void>;
+  /**
+   * Tokens the next step would need at `atMs`: if a run started then (`inRun` false), or when the
+   * run sleeping then woke (`inRun` true); null when there is nothing to do.
+   */
+  nextStepTokens(atMs: number, inRun: boolean): number | null;
+  /** lastUpdate (epoch ms) of the deal that the row of `asin` is analysed from. */
+  dealLastUpdateMs(asin: string): number;
+}
+
+/** A deal row written by a full analysis. */
+export interface SaveEvent {
+  asin: string;
+  savedAtMs: number;
+  dealLastUpdateMs: number;
+  profit: number | null;
+}
+
+/** A deal as a deal page showed it; (asin, creationMs) names a listing. */
+export interface SeenDeal {
+  asin: string;
+  creationMs: number;
+  atMs: number;
+}
+
+/** The simulator's balance at a whole minute, while no call was made. */
+export interface MinuteSample {
+  atMs: number;
+  inRun: boolean;
+  balance: number;
+  maxTokens: number;
+  nextStepTokens: number | null;
+}
+
+export interface DriveResult {
+  options: DriveOptions;
+  startMs: number;
+  endMs: number;
+  ledger: readonly LedgerEntry[];
+  saves: SaveEvent[];
+  seen: SeenDeal[];
+  /** Times of chunks that committed progress. */
+  commits: number[];
+  samples: MinuteSample[];
+  funnel: Funnel;
+  /** Real opportunities whose deal was live at some moment of the run (ground truth). */
+  opportunities: string[];
+  /** Ground truth for every ASIN saved: a real opportunity or not. */
+  isOpportunity: Record<string, boolean>;
+  /** Peak RSS and CPU time of the policy's process (the simulator runs elsewhere). */
+  rssMb: number;
+  cpuMs: number;
+  /** CPU time of the simulator's process. */
+  simCpuMs: number;
+  wallMs: number;
+}
+
+// ---- the simulator's process ----
+
+type HostRequest =
+  | { id: number; op: 'start'; options: DriveOptions }
+  | { id: number; op: 'balances'; times: number[] }
+  | { id: number; op: 'finish'; asins: string[] };
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
+interface Balance { tokensLeft: number; maxTokens: number }
+interface Finished { ledger: LedgerEntry[]; opportunities: string[]; truth: Record<string, boolean>; cpuMs: number }
+
+/** Entry of the simulator's process: answers the runner's requests until `finish`. */
+export function hostSimulator(): void {
+  const clock = new VirtualClock(START_MS);
+  const moveTo = (ms: number): void => {
+    if (Number.isFinite(ms) && ms > clock.now()) clock.set(ms);
+  };
+  let started: Simulator | null = null;
+  const answer = async (msg: HostRequest): Promise<unknown> => {
+    if (msg.op === 'start') {
+      const { stream, refillRate } = msg.options;
+      started = await createSimulator({ ...stream, clock, refillRate, apiKey: SIM_KEY });
+      return { url: await listenProxy(started.port, moveTo) };
+    }
+    const sim = started;
+    if (sim === null) throw new Error('The simulator was not started.');
+    if (msg.op === 'balances') {
+      return msg.times.map((t): Balance => {
+        moveTo(t);
+        const { tokensLeft, maxTokens } = sim.tokens.state();
+        return { tokensLeft, maxTokens };
+      });
+    }
+    const truth: Record<string, boolean> = {};
+    for (const asin of msg.asins) truth[asin] = sim.groundTruth(asin)?.isOpportunity ?? false;
+    const finished: Finished = { ledger: [...sim.ledger.entries()], opportunities: sim.opportunities(), truth, cpuMs: cpuMs() };
+    await sim.close();
+    return finished;
+  };
+  // An orphan would keep its port and memory: it goes when its runner does.
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (msg: HostRequest) => {
+    answer(msg).then(
+      (reply) => process.send?.({ id: msg.id, reply }, () => (msg.op === 'finish' ? process.exit(0) : undefined)),
+      (e: unknown) => process.send?.({ id: msg.id, error: String(e) }),
+    );
+  });
+}
+
+/** Forwards every request to the simulator after moving its clock to the time the request carries. */
+function listenProxy(simPort: number, setNow: (ms: number) => void): Promise<string> {
+  const agent = new HttpAgent({ keepAlive: true });
+  const proxy = createServer((req, res) => {
+    setNow(Number(req.headers[NOW_HEADER]));
+    const upstream = httpRequest({ host: '127.0.0.1', port: simPort, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  return new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => {
+    const address = proxy.address();
+    resolve(typeof address === 'object' && address !== null ? `http://127.0.0.1:${address.port}` : '');
+  }));
+}
+
+/** The runner's handle on the simulator's process. */
+class SimHost {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 1;
+
+  constructor() {
+    this.child = fork(MAIN_JS, ['--sim'], { stdio: 'inherit' });
+    this.child.on('message', (msg: { id: number; reply?: unknown; error?: string }) => {
+      const waiter = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      if (msg.error !== undefined) waiter?.reject(new Error(`simulator: ${msg.error}`));
+      else waiter?.resolve(msg.reply);
+    });
+  }
+
+  request<T>(msg: Unsent<HostRequest>): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: (v) => resolve(v as T), reject });
+      this.child.send({ ...msg, id });
+    });
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill();
+  }
+}
+
+export function cpuMs(): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+}
+
+/** Undici dispatcher that stamps each request with the runner's virtual time. */
+function clockedDispatcher(clock: Clock): Dispatcher {
+  return new Agent().compose((dispatch) => (opts, handler) => {
+    // KeepaClient passes its headers as an object; a flat [name, value, ...] list is kept as well.
+    const headers: Record<string, string | string[] | undefined> = {};
+    const given = opts.headers;
+    if (Array.isArray(given)) for (let i = 0; i + 1 < given.length; i += 2) headers[String(given[i])] = String(given[i + 1]);
+    else if (given) Object.assign(headers, given);
+    headers[NOW_HEADER] = String(clock.now());
+    return dispatch({ ...opts, headers }, handler);
+  });
+}
+
+// ---- the policy's process ----
+
+/** A virtual clock that samples the balance at each whole minute it passes, in [from, to). */
+class SampledClock extends VirtualClock {
+  constructor(startMs: number, private readonly sample: (times: number[], inRun: boolean) => Promise<void>) {
+    super(startMs);
+  }
+
+  /** Between ticks. */
+  async moveTo(ms: number): Promise<void> {
+    await this.sample(minutesIn(this.now(), ms), false);
+    if (ms > this.now()) this.set(ms);
+  }
+
+  /** In a run: waiting for tokens, or for the baseline's burst threshold. */
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason;
+    const to = this.now() + Math.max(0, ms);
+    await this.sample(minutesIn(this.now(), to), true);
+    this.set(to);
+  }
+}
+
+function minutesIn(fromMs: number, toMs: number): number[] {
+  const times: number[] = [];
+  for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) times.push(m);
+  return times;
+}
+
+
+/** Records every committed chunk's time; a chunk that only recorded failures is not progress. */
+class ObservedRuns extends Runs {
+  constructor(db: Db, private readonly onCommit: (atMs: number) => void) {
+    super(db);
+  }
+
+  override recordChunk(id: number, delta: Funnel, tokens: number, nowMs: number, progress = true): void {
+    super.recordChunk(id, delta, tokens, nowMs, progress);
+    if (progress) this.onCommit(nowMs);
+  }
+}
+
+/** Reports every row a full analysis wrote (a light refresh is not a new deal). */
+class ObservedDeals extends DealStore {
+  constructor(db: Db, columns: readonly DealColumn[], private readonly onSave: (row: DealRow, nowMs: number) => void) {
+    super(db, columns);
+  }
+
+  override upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
+    super.upsert(row, nowMs, kind);
+    if (kind === 'full') this.onSave(row, nowMs);
+  }
+}
+
+/** Records the deals each page of the deal list showed: the stream the policy drew from. */
+class ObservedKeepaClient extends KeepaClient {
+  constructor(options: KeepaClientOptions, private readonly onPage: (page: DealPage) => void) {
+    super(options);
+  }
+
+  override async deals(query: object, page: number, call?: CallOptions): Promise<DealPage> {
+    const answer = await super.deals(query, page, call);
+    this.onPage(answer);
+    return answer;
+  }
+}
+
+export async function drive(options: DriveOptions): Promise<DriveResult> {
+  const wallStart = performance.now();
+  const host = new SimHost();
+  const dir = mkdtempSync(join(tmpdir(), 'keepa-bench-'));
+  try {
+    const { url } = await host.request<{ url: string }>({ op: 'start', options });
+    const samples: MinuteSample[] = [];
+    let policy: Policy | null = null;
+    const clock = new SampledClock(START_MS, async (times, inRun) => {
+      if (times.length === 0) return;
+      const balances = await host.request<Balance[]>({ op: 'balances', times });
+      times.forEach((atMs, i) => samples.push({
+        atMs, inRun, balance: balances[i]?.tokensLeft ?? 0, maxTokens: balances[i]?.maxTokens ?? 0, nextStepTokens: policy?.nextStepTokens(atMs, inRun) ?? null,
+      }));
+    });
+    const config = loadConfig({ env: { KEEPA_API_KEY: SIM_KEY, KEEPA_BASE_URL: url } });
+    const columns = loadColumns(config.headersPath);
+    const saves: SaveEvent[] = [];
+    const seen: SeenDeal[] = [];
+    const commits: number[] = [];
+    // A file, as in production: an in-memory database would count in the process's RSS.
+    const opened = openStore({ path: join(dir, 'deals.db'), columns, nowMs: clock.now() });
+    const store: Store = {
+      ...opened,
+      runs: new ObservedRuns(opened.db, (atMs) => commits.push(atMs)),
+      deals: new ObservedDeals(opened.db, columns, (row, nowMs) => {
+        const asin = String(row.ASIN);
+        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: typeof row.Profit === 'number' ? row.Profit : null });
+      }),
+    };
+    const dispatcher = clockedDispatcher(clock);
+    const client = (bucket: TokenBucket, costs?: CostModel): KeepaClient =>
+      new ObservedKeepaClient({ baseUrl: url, apiKey: SIM_KEY, bucket, clock, log: silentLogger(), timeoutMs: 30_000, random: () => 0.5, dispatcher, ...(costs ? { costs } : {}) }, (page) => {
+        for (const d of page.dr) seen.push({ asin: d.asin, creationMs: keepaMinutesToMs(d.creationDate), atMs: clock.now() });
+      });
+    const endMs = START_MS + options.days * 24 * 60 * MINUTE;
+    policy = options.policy === 'daemon'
+      ? daemonPolicy(config, store, clock, client(new TokenBucket({ maxDeficit: config.pipeline.maxDeficit })))
+      : baselinePolicy({ config, store, clock, keepa: client(oldBucket(), new OldCostModel()), refillRate: options.refillRate, untilMs: endMs });
+    let nextJanitor = START_MS + JANITOR_MS;
+    while (clock.now() < endMs) {
+      await policy.tick();
+      if (clock.now() >= nextJanitor) {
+        await policy.janitor();
+        nextJanitor += JANITOR_MS;
+      }
+      await clock.moveTo(Math.min(endMs, (Math.floor(clock.now() / TICK_MS) + 1) * TICK_MS));
+    }
+
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    const policyCpuMs = cpuMs();
+    const funnel: Funnel = {};
+    for (const run of store.runs.recentRuns(Number.MAX_SAFE_INTEGER)) {
+      if (run.job === 'janitor') continue;
+      for (const [k, v] of Object.entries(run.funnel)) funnel[k] = (funnel[k] ?? 0) + v;
+    }
+    store.db.close();
+    const finished = await host.request<Finished>({ op: 'finish', asins: [...new Set(saves.map((s) => s.asin))] });
+    return {
+      options,
+      startMs: START_MS,
+      endMs,
+      ledger: finished.ledger,
+      saves,
+      seen,
+      commits,
+      samples,
+      funnel,
+      opportunities: finished.opportunities,
+      isOpportunity: finished.truth,
+      rssMb,
+      cpuMs: policyCpuMs,
+      simCpuMs: finished.cpuMs,
+      wallMs: performance.now() - wallStart,
+    };
+  } finally {
+    host.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function daemonPolicy(config: Config, store: Store, clock: VirtualClock, keepa: KeepaClient): Policy {
+  const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
+  restoreKeepaState(deps, clock.now());
+  const scheduler = new Scheduler({ store, clock, log: deps.log, owner: 'bench' });
+  scheduler.add(ingestJob(deps));
+  scheduler.add(janitorJob(deps));
+  const offers = config.pipeline.offersPerProduct;
+  return {
+    async tick() {
+      await scheduler.trigger('ingest');
+    },
+    async janitor() {
+      await scheduler.trigger('janitor');
+    },
+    // A run sleeps only for the tokens of the call in hand. Between runs, the step ingest would take
+    // first (ingest.ts): a due scan, refresh on its share, then enrich, then peek; one item each.
+    nextStepTokens(atMs, inRun) {
+      if (inRun) return null;
+      if (currentScan(deps, atMs) !== null) return DEAL_PAGE_TOKENS;
+      const { queue, deals } = store;
+      const enrichDue = (queue.nextDueAt('peeked') ?? Infinity) <= atMs;
+      const peekDue = (queue.nextDueAt('queued') ?? Infinity) <= atMs;
+      const refreshDue = deals.stalest(1, atMs - config.pipeline.refreshAfterHours * 3_600_000).length > 0;
+      if (refreshDue && refreshAllowed(deps, atMs, enrichDue || peekDue)) return keepa.costs.estimate({ path: 'product', count: 1, offers });
+      if (enrichDue) return keepa.costs.estimate({ path: 'product', count: 1, offers, expectedOffers: 1 });
+      return peekDue ? keepa.costs.estimate({ path: 'product', count: 1 }) : null;
+    },
+    dealLastUpdateMs(asin) {
+      const item = store.queue.get(asin);
+      return item === null ? Number.NaN : keepaMinutesToMs(item.lastUpdateKm);
+    },
+  };
+}

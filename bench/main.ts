@@ -1,0 +1,100 @@
+// `npm run bench`: the daemon and the baseline, each for 7 simulated days at 5, 20 and 60
+// tokens/min against the simulator with a fixed seed; prints the tables and writes the JSON.
+// `npm run bench -- --days 2 --catalog 8000 --deals-per-hour 40` changes the run (see below).
+//
+// Every run is a process of its own (`--run`), with its simulator in another (`--sim`), so runs
+// go side by side on the cores there are and each run's RSS and CPU time are its policy's alone.
+//
+// The stream is the simulator's default (3,000 books, 6.25 new deals an hour: ~100 listings a
+// day), and with it the daemon is stream-bound at every rate: the limit of a rate is the smaller
+// of what its tokens and what the stream allow. Tokens would bind at 5/min only from ~1,000 new
+// deals a day (a deal costs the daemon a 1-token peek, and half of them ~10 tokens of enrich),
+// at 20/min from ~4,000. The simulator pays ~15-20 ms of CPU for each book entering the stream
+// (its three-year history) and keeps 800 histories in memory; 8,000 books at 40 deals an hour
+// (~800 listings a day, token-bound at 5/min) took it 70 s of CPU for 2 simulated days, so a
+// token-bound week at three rates does not fit the 3-minute budget on 2 cores.
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PIPELINE } from '../src/config.js';
+import { benchAnalytics } from './analytics.js';
+import { cpuMs, drive, type DriveOptions, hostSimulator, type PolicyName, type StreamSettings } from './driver.js';
+import { baselineLevel, daemonLevel, limitFrom, runFigures, type RunFigures } from './metrics.js';
+import { checkTargets, renderReport, type Report, writeReport } from './report.js';
+
+const RATES = [5, 20, 60];
+const REFRESH_GAP_MS = DEFAULT_PIPELINE.refreshAfterHours * 3_600_000;
+
+/** `--days N`, `--catalog N`, `--deals-per-hour N`; the defaults are the benchmark's. */
+function settings(args: readonly string[]): { days: number; stream: StreamSettings } {
+  const value = (flag: string, fallback: number): number => {
+    const at = args.indexOf(flag);
+    if (at < 0) return fallback;
+    const n = Number(args[at + 1]);
+    if (!(n > 0)) throw new Error(`${flag} needs a positive number, as in ${flag} 2`);
+    return n;
+  };
+  return { days: value('--days', 7), stream: { seed: 7, catalogSize: value('--catalog', 3_000), dealsPerHour: value('--deals-per-hour', 6.25) } };
+}
+
+async function runOne(options: DriveOptions): Promise<void> {
+  process.on('disconnect', () => process.exit(1));
+  const result = await drive(options);
+  const figures = runFigures(result, options.policy === 'daemon' ? daemonLevel : baselineLevel, REFRESH_GAP_MS);
+  process.send?.(figures, () => process.exit(0));
+}
+
+function spawnRun(options: DriveOptions): Promise<RunFigures> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--run', JSON.stringify(options)], { stdio: 'inherit' });
+    let figures: RunFigures | null = null;
+    child.on('message', (msg: RunFigures) => {
+      figures = msg;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (figures !== null) resolve(figures);
+      else reject(new Error(`the ${options.policy} run at ${options.refillRate}/min exited with code ${code} without figures`));
+    });
+  });
+}
+
+async function benchmark(args: readonly string[]): Promise<void> {
+  const started = performance.now();
+  const { days, stream } = settings(args);
+  // Dearest first (the simulator builds a product for every ASIN fetched), so the cores finish together.
+  const jobs: DriveOptions[] = [...RATES].reverse().flatMap((refillRate) =>
+    (['baseline', 'daemon'] as PolicyName[]).map((policy) => ({ policy, refillRate, days, stream })));
+  const results = new Map<DriveOptions, RunFigures>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let job = jobs[next++]; job !== undefined; job = jobs[next++]) {
+      const figures = await spawnRun(job);
+      results.set(job, figures);
+      console.error(`${job.policy} at ${job.refillRate}/min: ${(figures.wallMs / 1000).toFixed(1)} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs.length, availableParallelism()) }, worker));
+  const of = (policy: PolicyName): RunFigures[] =>
+    RATES.map((rate) => {
+      const job = jobs.find((j) => j.policy === policy && j.refillRate === rate);
+      const figures = job === undefined ? undefined : results.get(job);
+      if (figures === undefined) throw new Error(`no figures for the ${policy} at ${rate}/min`);
+      return figures;
+    });
+  const daemon = of('daemon');
+  // Measured alone, once the runs are over, so that no run competes for the core.
+  const analytics = benchAnalytics();
+  const baseline = of('baseline');
+  const benchCpuMs = cpuMs() + [...daemon, ...baseline].reduce((sum, f) => sum + f.cpuMs + f.simCpuMs, 0);
+  const body = { days, stream, rates: RATES, daemon, baseline, limits: daemon.map(limitFrom), analytics, benchWallMs: performance.now() - started, benchCpuMs };
+  const report: Report = { generatedAt: new Date().toISOString(), ...body, targets: checkTargets(body) };
+  console.log(renderReport(report));
+  console.log(`\nJSON: ${writeReport(report)}`);
+}
+
+const args = process.argv.slice(2);
+const [mode, arg] = args;
+if (mode === '--sim') hostSimulator();
+else if (mode === '--run' && arg !== undefined) await runOne(JSON.parse(arg) as DriveOptions);
+else await benchmark(args);
