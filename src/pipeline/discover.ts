@@ -9,6 +9,7 @@ import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/systemState.js';
+import { parseDeal, usedPrice } from './dealRecord.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
@@ -49,6 +50,9 @@ export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const floor = expected !== null && compareCursor(expected, oldest) > 0 ? expected : oldest;
   return { floor, expected, top: null, nextPage: 0, startedAt: nowMs, lastCompletedAt };
 }
+
+/** Keepa caches a query's answer for 120 s; a deal may show up in the list a little after its creation. */
+const CREATION_MARGIN_MINUTES = 15;
 
 /** A typical scan reads two pages: the new deals, then one page behind the floor that ends it. */
 const TYPICAL_SCAN_TOKENS = 2 * 5;
@@ -103,7 +107,12 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
   const tokens = tokensSpent(deps) - before;
   const deals = sortAndDedupe(page.dr);
   const fresh = deals.filter((d) => compareCursor(cursorOf(d), scan.floor) > 0);
-  const complete = fresh.length === 0 || page.dr.length < DEAL_PAGE_SIZE || scan.nextPage + 1 >= MAX_BATCH.deal;
+  // The list is sorted by deal age: once a whole page was created before the floor (less a margin
+  // for Keepa's cache), later pages hold only deals an earlier scan has read. Those that were
+  // updated since are still taken from this page; updates to older ones are the refresh's job.
+  const createdBefore = scan.floor.lastUpdateKm - CREATION_MARGIN_MINUTES;
+  const allOld = deals.every((d) => d.creationDate <= createdBefore);
+  const complete = fresh.length === 0 || allOld || page.dr.length < DEAL_PAGE_SIZE || scan.nextPage + 1 >= MAX_BATCH.deal;
   const now = clock.now();
   let warning: string | null = null;
   const newestMs = deals[0] ? keepaMinutesToMs(deals[0].lastUpdate) : null;
@@ -117,28 +126,35 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
   const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
   const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
   /**
-   * Keepa moves a deal's lastUpdate often. A deal whose history was analysed recently needs no
-   * second heavy fetch: a saved one gets a light refresh (after a gap), one rejected by the
-   * analysis waits until its analysis is old; one rejected by the peek is peeked again only after
-   * the gap. Returns the funnel key of the decision, or null when it is new work.
+   * Keepa moves a deal's lastUpdate whenever it reads the product again, price changed or not. So
+   * a deal already known is new work only when its used price moved:
+   * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
+   *   price changed and its data is older than the gap; never a second heavy fetch;
+   * - a rejected one is looked at again when its verdict is older than `reanalyzeAfterDays`, or,
+   *   when the peek rejected it, once its price fell (a cheaper buy can pass) and the gap passed.
+   * Returns the funnel key of the decision, or null when it is new work.
    */
-  const repeatOf = (asin: string): string | null => {
-    const saved = store.deals.fetchTimes(asin);
+  const repeatOf = (d: KeepaDeal): string | null => {
+    const item = store.queue.get(d.asin);
+    const previous = usedPrice(parseDeal(item?.dealJson ?? null));
+    const current = usedPrice(d);
+    const saved = store.deals.fetchTimes(d.asin);
     if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
+      if (previous !== null && previous === current) return 'unchanged';
       if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
-      store.deals.requestRefresh(asin);
+      store.deals.requestRefresh(d.asin);
+      if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
       return 'refresh_requested';
     }
-    const item = store.queue.get(asin);
-    if (item === null || item.stage !== 'rejected') return null;
-    if (item.analyzedAt !== null && item.analyzedAt > reanalyzeBefore) return 'recently_rejected';
-    if (item.updatedAt >= refreshBefore) return 'recently_rejected';
-    return null;
+    if (item === null || item.stage !== 'rejected' || item.updatedAt < reanalyzeBefore) return null;
+    const cheaper = previous !== null && current !== null && current < previous;
+    if (item.analyzedAt === null && cheaper && item.updatedAt < refreshBefore) return null;
+    return 'recently_rejected';
   };
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
     for (const d of fresh) {
       if (top === null || compareCursor(cursorOf(d), top) > 0) top = cursorOf(d);
-      const repeat = repeatOf(d.asin);
+      const repeat = repeatOf(d);
       if (repeat !== null) {
         bump(funnel, repeat);
         continue;

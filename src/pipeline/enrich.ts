@@ -6,6 +6,7 @@ import { CsvType, type KeepaDeal, type KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { parseDeal } from './dealRecord.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
 
 /** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
@@ -15,16 +16,6 @@ const MAX_ENRICH_BATCH = 10;
  * month more than that keeps a drop at the window's start; older history is not worth the bytes.
  */
 const HISTORY_DAYS = 3 * 365 + 30;
-
-export function parseDeal(json: string | null): KeepaDeal | null {
-  if (json === null) return null;
-  try {
-    const v: unknown = JSON.parse(json);
-    return typeof v === 'object' && v !== null && 'asin' in v ? (v as KeepaDeal) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Used offers the deal list shows for the item; sharpens the offers cost estimate. */
 function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefined {

@@ -73,6 +73,7 @@ export class Queue {
   private readonly oldestStmt: Database.Statement;
   private readonly parkedStmt: Database.Statement;
   private readonly nextTryStmt: Database.Statement;
+  private readonly noteDealStmt: Database.Statement;
   private readonly parkedItemsStmt: Database.Statement;
 
   constructor(db: Db) {
@@ -98,6 +99,7 @@ export class Queue {
     this.oldestStmt = db.prepare("SELECT MIN(queued_at) FROM queue WHERE stage IN ('queued', 'peeked')").pluck();
     this.parkedStmt = db.prepare("SELECT parked_reason AS reason, COUNT(*) AS n FROM queue WHERE stage = 'parked' GROUP BY parked_reason");
     this.nextTryStmt = db.prepare("SELECT MIN(next_try_at) FROM queue WHERE stage = ?").pluck();
+    this.noteDealStmt = db.prepare('UPDATE queue SET deal_json = ? WHERE asin = ?');
     this.parkedItemsStmt = db.prepare("SELECT * FROM queue WHERE stage = 'parked' ORDER BY updated_at DESC, asin LIMIT ?");
   }
 
@@ -130,6 +132,11 @@ export class Queue {
     if (c.lastUpdateKm <= processed) return 'seen';
     this.requeueStmt.run(params);
     return 'queued';
+  }
+
+  /** Keeps the latest deal record of a finished item, for comparing the next one with it. */
+  noteDeal(asin: string, dealJson: string): void {
+    this.noteDealStmt.run(dealJson, asin);
   }
 
   /** Items of `stage` due now, most promising first. */

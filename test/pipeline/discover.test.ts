@@ -16,8 +16,8 @@ const ORIGIN = 'https://keepa.test';
 const KEY = 'testkey0000000000000000000000000000000000000000000000000000000000';
 const NOW_KM = msToKeepaMinutes(T0);
 
-function deal(asin: string, lastUpdate: number): KeepaDeal {
-  return { asin, title: asin, creationDate: lastUpdate, lastUpdate, current: [-1, -1, 1500, 50000], avg: [[], [], [], [-1, -1, 2500]] };
+function deal(asin: string, lastUpdate: number, options: { created?: number; used?: number } = {}): KeepaDeal {
+  return { asin, title: asin, creationDate: options.created ?? lastUpdate, lastUpdate, current: [-1, -1, options.used ?? 1500, 50000], avg: [[], [], [], [-1, -1, 2500]] };
 }
 
 /** `pages[n]` answers page n; the deal list ends after the last. */
@@ -128,5 +128,62 @@ describe('discovery', () => {
     expect(page).toMatchObject({ outcome: 'out_of_tokens', complete: false });
     expect(store.system.watermark()).toBeNull();
     expect(store.system.getJson('ingest.scan')).toBeUndefined();
+  });
+
+  it('ends the scan at a page created before the floor, even when Keepa re-read those deals since', async () => {
+    const page0 = Array.from({ length: DEAL_PAGE_SIZE }, (_, i) => deal(`R${String(i).padStart(3, '0')}`, NOW_KM - 1, { created: NOW_KM - 600 - i }));
+    const page1 = [deal('NEVER', NOW_KM - 1, { created: NOW_KM - 900 })];
+    const { store, scanAll, requested } = setup([page0, page1]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM - 300, asin: '' }, T0);
+    await scanAll();
+    expect(requested).toEqual([0]);
+  });
+});
+
+describe('a known deal that Keepa merely read again is not new work (repeats)', () => {
+  const HOUR_KM = 60;
+
+  async function savedDeal(usedNow: number, fetchedHoursAgo: number) {
+    const t = setup([[deal('SAVED', NOW_KM - 1, { used: usedNow })]]);
+    t.store.queue.offer({ asin: 'SAVED', lastUpdateKm: NOW_KM - 10 * HOUR_KM, priority: 0, dealJson: JSON.stringify(deal('SAVED', NOW_KM - 10 * HOUR_KM, { used: 1500 })) }, T0);
+    t.store.queue.finish('SAVED', 'done', null, T0 - fetchedHoursAgo * 3_600_000, true);
+    t.store.deals.upsert({ ASIN: 'SAVED', List_at: 30 }, T0 - fetchedHoursAgo * 3_600_000, 'full');
+    await t.scanAll();
+    return t;
+  }
+
+  it('a saved deal at the same used price is left alone', async () => {
+    const { store } = await savedDeal(1500, 10);
+    expect(store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual([]);
+    expect(queued(store)).toEqual([]);
+  });
+
+  it('a saved deal whose used price moved is refreshed (light), never queued for a second heavy fetch', async () => {
+    const { store } = await savedDeal(1299, 10);
+    expect(store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual(['SAVED']);
+    expect(queued(store)).toEqual([]);
+  });
+
+  it('...but not within the gap after its last fetch', async () => {
+    const { store } = await savedDeal(1299, 1);
+    expect(store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual([]);
+  });
+
+  async function peekRejected(usedNow: number) {
+    const t = setup([[deal('REJ', NOW_KM - 1, { used: usedNow })]]);
+    t.store.queue.offer({ asin: 'REJ', lastUpdateKm: NOW_KM - 10 * HOUR_KM, priority: 0, dealJson: JSON.stringify(deal('REJ', NOW_KM - 10 * HOUR_KM, { used: 1500 })) }, T0);
+    t.store.queue.finish('REJ', 'rejected', 'low_margin', T0 - 10 * 3_600_000);
+    await t.scanAll();
+    return t;
+  }
+
+  it('a deal the peek rejected is not peeked again at the same price', async () => {
+    const { store } = await peekRejected(1500);
+    expect(store.queue.get('REJ')?.stage).toBe('rejected');
+  });
+
+  it('...and is peeked again once its price fell', async () => {
+    const { store } = await peekRejected(1100);
+    expect(store.queue.get('REJ')?.stage).toBe('queued');
   });
 });
