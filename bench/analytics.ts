@@ -3,7 +3,7 @@
 // Run: npm run build && node dist/bench/analytics.js
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_BUSINESS } from '../src/config.js';
+import { DEFAULT_BUSINESS } from '../src/settings.js';
 import { msToKeepaMinutes } from '../src/keepa/time.js';
 import type { KeepaOffer, KeepaProduct } from '../src/keepa/types.js';
 import { analyzeProduct } from '../src/pipeline/analytics/index.js';

@@ -16,7 +16,7 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PIPELINE } from '../src/config.js';
+import { DEFAULT_PIPELINE } from '../src/settings.js';
 import { benchAnalytics } from './analytics.js';
 import { cpuMs, drive, type DriveOptions, hostSimulator, type PolicyName, type StreamSettings } from './driver.js';
 import { baselineLevel, daemonLevel, limitFrom, runFigures, type RunFigures } from './metrics.js';

@@ -1,7 +1,8 @@
 // Runs the real ingest pipeline against the simulator on a virtual clock: days of operation in
 // seconds, with the simulator's ledger and ground truth to check what the daemon did.
 import { VirtualClock } from '../../src/clock.js';
-import { type Config, loadConfig, type PipelineSettings } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { PipelineSettings } from '../../src/settings.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/keepa/simulator/index.js';

@@ -1,5 +1,5 @@
 // The full analysis of a product fetched with history, offers and stats=365.
-import type { BusinessSettings } from '../../config.js';
+import type { BusinessSettings } from '../../settings.js';
 import { msToKeepaMinutes } from '../../keepa/time.js';
 import { CsvType, type KeepaDeal, type KeepaProduct, type KeepaSeller } from '../../keepa/types.js';
 import { listPrice, listPriceProblem, MONTH_NAMES, yearAverage } from './listPrice.js';

@@ -1,6 +1,6 @@
 // The business math (analytics.md, "All-in Cost" to "Min. Listing Price"), in integer cents;
 // settings arrive in dollars and percent as the operator writes them.
-import type { BusinessSettings } from '../../config.js';
+import type { BusinessSettings } from '../../settings.js';
 import type { KeepaProduct } from '../../keepa/types.js';
 
 const DEFAULT_PICK_AND_PACK_CENTS = 550;

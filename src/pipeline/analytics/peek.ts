@@ -1,5 +1,5 @@
 // The cheap viability check on stats alone, before paying for history (analytics.md, "Peek rules").
-import type { PeekSettings } from '../../config.js';
+import type { PeekSettings } from '../../settings.js';
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
 import { toCents } from './money.js';
 import type { PeekResult, RejectReason } from './types.js';

@@ -1,6 +1,6 @@
 // Writing a deals row: how a missing source is treated, and the offer and money columns that
 // both the full analysis and the light update compute.
-import type { BusinessSettings } from '../../config.js';
+import type { BusinessSettings } from '../../settings.js';
 import type { KeepaSeller } from '../../keepa/types.js';
 import { allInCostCents, amazonFeesCents, minListingPriceCents, percentDown, toDollars, type Fees } from './money.js';
 import { roundTo } from './numeric.js';

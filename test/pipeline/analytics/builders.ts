@@ -1,5 +1,5 @@
 // Small builders for hand-made Keepa products whose analysis can be checked with pencil and paper.
-import { DEFAULT_BUSINESS, type BusinessSettings } from '../../../src/config.js';
+import { DEFAULT_BUSINESS, type BusinessSettings } from '../../../src/settings.js';
 import { msToKeepaMinutes } from '../../../src/keepa/time.js';
 import type { KeepaOffer, KeepaProduct, KeepaStats } from '../../../src/keepa/types.js';
 

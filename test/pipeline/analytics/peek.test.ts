@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PEEK } from '../../../src/config.js';
+import { DEFAULT_PEEK } from '../../../src/settings.js';
 import type { KeepaStats } from '../../../src/keepa/types.js';
 import { peekProduct } from '../../../src/pipeline/analytics/index.js';
 import { product, series, stats } from './builders.js';
