@@ -140,6 +140,15 @@ describe('discovery', () => {
   });
 });
 
+describe('a deal list that looks wrong', () => {
+  it('reports a list whose newest deal is hours old (wrong sortType or query)', async () => {
+    const { deps, store } = setup([[deal('STALE', NOW_KM - 10 * 60)]]);
+    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const page = await discoverPage(deps, run, currentScan(deps, T0)!);
+    expect(page.warning).toMatch(/newest deal in Keepa's list is 10 h old; check dealQuery.sortType/);
+  });
+});
+
 describe('a known deal that Keepa merely read again is not new work (repeats)', () => {
   const HOUR_KM = 60;
 
