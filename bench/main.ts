@@ -18,7 +18,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PIPELINE } from '../src/settings.js';
 import { benchAnalytics } from './analytics.js';
-import { cpuMs, drive, type DriveOptions, hostSimulator, type PolicyName, type StreamSettings } from './driver.js';
+import { drive, type DriveOptions, type PolicyName, type StreamSettings } from './driver.js';
+import { cpuMs, hostSimulator } from './simHost.js';
 import { baselineLevel, daemonLevel, limitFrom, runFigures, type RunFigures } from './metrics.js';
 import { checkTargets, renderReport, type Report, writeReport } from './report.js';
 
