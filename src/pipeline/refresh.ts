@@ -1,9 +1,10 @@
 // Refresh: saved deals whose data is oldest get a light update (stats and live offers, no
 // history) on a share of the tokens. It writes only the columns a light update computes, never
-// NULL over `List_at` or `1yr_Avg`.
+// NULL over `List_at` or `1yr_Avg`. A deal it finds still visible counts as seen; one that is no
+// longer worth showing ages out through the janitor.
 import { describeError } from '../errors.js';
 import type { Funnel } from '../state/runs.js';
-import { lightUpdate } from './analytics/index.js';
+import { isVisible, lightUpdate } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 import { enrichBatchSize } from './enrich.js';
 import { fetchProducts } from './fetch.js';
@@ -47,6 +48,9 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
       try {
         store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
         bump(funnel, 'refreshed');
+        // Scans stop at deals created before their floor, so a long-lived deal is not read again
+        // from the list; one the refresh finds still worth showing stays current for the janitor.
+        if (isVisible({ ...stored, ...row })) store.deals.touchSeen([asin], nowMs);
       } catch (e: unknown) {
         bump(funnel, 'failed');
         deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });

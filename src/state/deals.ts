@@ -90,8 +90,8 @@ export class DealStore {
 
   /**
    * Inserts or updates one deal, writing only the columns present in `row`. A full analysis
-   * counts as seeing the deal; a light refresh does not, so a deal that left Keepa's list still
-   * ages out through the janitor however often it is refreshed.
+   * counts as seeing the deal; a light refresh by itself does not (the refresh stage decides,
+   * with `touchSeen`), so a deal that is no longer worth showing ages out through the janitor.
    */
   upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
     const asin = row.ASIN;

@@ -32,6 +32,27 @@ describe('refresh (NULL overwrite)', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('a refreshed deal still worth showing stays current for the janitor; one no longer worth it ages out', async () => {
+    const h = await createHarness({ refillRate: 20, pipeline: { refreshAfterHours: 1, refreshShare: 1 } });
+    try {
+      await h.runUntil(h.clock.now() + 6 * HOUR);
+      const { store } = h.life;
+      // No more scans: only the refresh can tell whether a deal is still current.
+      store.system.setJson('ingest.scan', { lastCompletedAt: h.clock.now() + 365 * DAY }, h.clock.now());
+      const scanEnded = h.clock.now();
+      await h.runUntil(h.clock.now() + 6 * HOUR);
+      const rows = store.db.prepare('SELECT "Profit", "List_at", "1yr_Avg", last_seen_at, refreshed_at FROM deals WHERE refreshed_at > ?').all(scanEnded) as Record<string, number | null>[];
+      const visible = rows.filter((r) => (r.Profit ?? 0) > 0 && (r.List_at ?? 0) > 0 && r['1yr_Avg'] !== null);
+      const hidden = rows.filter((r) => !visible.includes(r));
+      expect(visible.length).toBeGreaterThan(0);
+      expect(hidden.length).toBeGreaterThan(0);
+      expect(visible.filter((r) => r.last_seen_at !== r.refreshed_at)).toEqual([]);
+      expect(hidden.filter((r) => (r.last_seen_at ?? 0) >= (r.refreshed_at ?? 0))).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });
 
 describe('janitor (janitor during a stall)', () => {
