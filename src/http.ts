@@ -3,7 +3,7 @@
 // a page for a person. Every answer is read from the database at request time.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from './errors.js';
+import { ConfigError, describeError } from './errors.js';
 import type { Logger } from './log.js';
 import type { StatusReport } from './status.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './web/metrics.js';
@@ -55,7 +55,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES' && e.code !== 'EADDRNOTAVAIL') return reject(e);
+      reject(new ConfigError(`The status server cannot listen on ${options.host}:${options.port} (${e.code}); set HTTP_PORT to a free port, or 0 to turn it off.`, { cause: e }));
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

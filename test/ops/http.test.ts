@@ -1,5 +1,6 @@
 // The status server as a monitor, Prometheus and a person see it, over real HTTP on loopback.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';
@@ -99,6 +100,14 @@ describe('status server', () => {
     expect(html).toContain('<span class="badge">STALLED</span> Stalled: nothing is being saved.');
     expect(html).toContain('nothing committed for 3 h although 1200 tokens were available');
     expect((await fetch(`${url}/nope`)).status).toBe(404);
+  });
+
+  it('a port already in use is a configuration error naming HTTP_PORT, not a crash to restart', async () => {
+    const url = await serve(flowingFixture());
+    const port = Number(new URL(url).port);
+    const second = startStatusServer({ host: '127.0.0.1', port, log: silentLogger(), report: flowingFixture().report });
+    await expect(second).rejects.toBeInstanceOf(ConfigError);
+    await expect(second).rejects.toThrow(`cannot listen on 127.0.0.1:${port} (EADDRINUSE); set HTTP_PORT to a free port, or 0 to turn it off`);
   });
 });
 
