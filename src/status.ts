@@ -282,7 +282,7 @@ export function renderStatusText(r: StatusReport): string {
   }
   for (const j of r.jobs) {
     const funnel = Object.entries(j.lastFunnel).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`${j.job.padEnd(10)} last run ${j.lastRunAt === null ? 'never' : msToIso(j.lastRunAt)} ${j.lastOutcome ?? ''}, last commit ${ageText(j.lastCommitAgeMs)}, tokens ${Math.round(j.tokensLastHour)}/h ${Math.round(j.tokensLastDay)}/day`);
+    lines.push(`${j.job.padEnd(10)} last run ${j.lastRunAt === null ? 'never' : `${msToIso(j.lastRunAt)} ${j.lastOutcome ?? ''}`}, last commit ${ageText(j.lastCommitAgeMs)}, tokens ${Math.round(j.tokensLastHour)}/h ${Math.round(j.tokensLastDay)}/day`);
     if (funnel) lines.push(`           funnel: ${funnel}`);
     if (j.lastError) lines.push(`           last error: ${j.lastError}`);
   }
