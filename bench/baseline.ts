@@ -22,6 +22,8 @@ import type { KeepaClient } from '../src/keepa/client.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, peekProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
+import { bump } from '../src/pipeline/context.js';
+import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
 import { describeError } from '../src/errors.js';
 import type { Funnel } from '../src/state/runs.js';
 import type { Store } from '../src/state/store.js';
@@ -34,8 +36,6 @@ const PAGE_SIZE = 150;
 const WAIT_AS_LONG_AS_IT_TAKES_MS = 24 * 3_600_000;
 /** It had no floor under the balance: a call went out whenever the balance was positive. */
 const NO_FLOOR = 1_000_000;
-/** Like the daemon's enrich: three years of history and a month before them. */
-const HISTORY_DAYS = 3 * 365 + 30;
 const MINUTE_MS = 60_000;
 
 export function oldBatchSize(refillRate: number): number {
@@ -57,10 +57,6 @@ export class OldCostModel extends CostModel {
 
   /** The old estimate was a constant: what Keepa charged never changed it. */
   override learn(): void {}
-}
-
-function count(funnel: Funnel, key: string): void {
-  funnel[key] = (funnel[key] ?? 0) + 1;
 }
 
 export function oldBucket(): TokenBucket {
@@ -119,9 +115,9 @@ export function baselinePolicy(deps: BaselineDeps): Policy {
     const survivors: string[] = [];
     for (const product of peeked) {
       const verdict = peekProduct(product, config.peek);
-      count(funnel, 'peeked');
+      bump(funnel, 'peeked');
       if (verdict.ok) survivors.push(product.asin);
-      else count(funnel, `rejected_${verdict.reason ?? 'unknown'}`);
+      else bump(funnel, `rejected_${verdict.reason ?? 'unknown'}`);
     }
     const products = survivors.length === 0 ? [] : await keepa.products(survivors, {
       stats: 365, history: true, days: HISTORY_DAYS, offers: config.pipeline.offersPerProduct, onlyLiveOffers: true,
@@ -139,13 +135,13 @@ export function baselinePolicy(deps: BaselineDeps): Policy {
           settings: config.business,
           nowMs: now,
         });
-        count(funnel, 'enriched');
+        bump(funnel, 'enriched');
         if (result.rejected !== null) {
-          count(funnel, `rejected_${result.rejected}`);
+          bump(funnel, `rejected_${result.rejected}`);
           continue;
         }
         store.deals.upsert({ ...result.row, ASIN: product.asin }, now, 'full');
-        count(funnel, 'saved');
+        bump(funnel, 'saved');
       }
       store.runs.recordChunk(runId, funnel, 0, now);
     })();

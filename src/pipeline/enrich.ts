@@ -15,7 +15,7 @@ const MAX_ENRICH_BATCH = 10;
  * The analytics look back three years and compare with the last point before the window, so a
  * month more than that keeps a drop at the window's start; older history is not worth the bytes.
  */
-const HISTORY_DAYS = 3 * 365 + 30;
+export const HISTORY_DAYS = 3 * 365 + 30;
 
 /** Used offers the deal list shows for the item; sharpens the offers cost estimate. */
 function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefined {
