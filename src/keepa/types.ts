@@ -70,6 +70,8 @@ export interface KeepaProduct {
   stats?: KeepaStats | null;
   offers?: KeepaOffer[] | null;
   liveOffersOrder?: number[] | null;
+  /** false: Keepa could not retrieve or refresh the offers, so those it sends are stale. */
+  offersSuccessful?: boolean;
   categoryTree?: KeepaCategoryNode[] | null;
   rootCategory?: number;
   categories?: number[] | null;
@@ -177,5 +179,5 @@ export const CsvType = {
   BUY_BOX_USED_SHIPPING: 32,
 } as const;
 
-/** The "with shipping" csv types whose histories are triples `[t, price, shipping]`. */
-export const TRIPLE_CSV_TYPES: ReadonlySet<number> = new Set([7, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 32]);
+/** The "with shipping" csv types whose histories are triples `[t, price, shipping]` (18-27, the eBay 28-29, 32 and 7; docs/keepa.md). */
+export const TRIPLE_CSV_TYPES: ReadonlySet<number> = new Set([7, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 32]);

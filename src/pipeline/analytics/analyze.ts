@@ -49,15 +49,17 @@ function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): Anal
   const put = fullPut(row);
   const now = msToKeepaMinutes(nowMs);
 
-  putProductColumns(product, put);
+  putProductColumns(product, put, now);
   putStatsColumns(product, put);
-  putDealColumns(deal, put);
+  putDealColumns(deal, put, now);
   put('last_update', lastUpdate(product, deal));
   const fees = feesOrDefaults(productPickAndPack(product), productReferralPercent(product));
   put('FBA_PickandPack_Fee', toDollars(fees.pickAndPackCents));
   put('Referral_Fee_Percent', fees.referralPercent);
 
-  const offer = winningOffer(product);
+  // Offers Keepa failed to refresh are old news: no Price Now (or seller) comes from them.
+  const staleOffers = product.offersSuccessful === false;
+  const offer = staleOffers ? null : winningOffer(product);
   putOfferColumns(offer, seller, null, put);
 
   const { sales, priced, offerDrops } = inferSales(product, now);
@@ -89,6 +91,7 @@ function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): Anal
 
   let rejected: RejectReason | null = null;
   if (!product.stats) rejected = 'no_stats';
+  else if (staleOffers) rejected = 'stale_offers';
   else if (offer === null) rejected = 'no_used_offer';
   else if (lp === null) rejected = 'no_inferred_sales';
   else if (priceProblem !== null) rejected = priceProblem;

@@ -16,6 +16,7 @@ export type RejectReason =
   | 'absurd_price'
   | 'suspicious_price'
   | 'no_used_offer'
+  | 'stale_offers'
   | 'price_below_min'
   | 'rank_above_max'
   | 'small_drop'
