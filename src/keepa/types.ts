@@ -64,6 +64,8 @@ export interface KeepaCategoryNode {
 export interface KeepaProduct {
   asin: string;
   domainId?: number;
+  /** 0 standard ... 4 invalid: Keepa has no product for the ASIN. */
+  productType?: number;
   title?: string | null;
   /** Indexed by csv type; see keepa-api.md. */
   csv?: CsvHistory[] | null;
