@@ -1,5 +1,5 @@
 // What every pipeline stage is given, and the one way a chunk commits: its state changes, the
-// run's counters and the token figures in one short transaction (design.md rule 4).
+// run's counters and the token figures in one short transaction (docs/design.md rule 4).
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { BucketSnapshot } from '../keepa/bucket.js';
