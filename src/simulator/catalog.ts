@@ -65,9 +65,14 @@ export interface Book {
   reviewCount: number;
   /** Deal offers are listed at typicalPrice x a factor drawn from this range. */
   dealPriceFactor: readonly [number, number];
+  /** Keepa tracks its eBay prices (csv 28, 29). */
+  ebay: boolean;
+  /** Length of its csv and stats arrays: 34 (older answers) or 36 (newer). */
+  csvLength: 34 | 36;
 }
 
-export const RANK_FLOOR = 10_000;
+/** Low enough that a sale's rank improvement (a third at least) is never cut short by it. */
+export const RANK_FLOOR = 1_000;
 export const RANK_CAP = 3_000_000;
 const DAY_MS = 86_400_000;
 
@@ -257,5 +262,7 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
     rating: rng.int(30, 50),
     reviewCount: Math.floor(logUniform(rng, 1, 3_000)),
     dealPriceFactor,
+    ebay: rng.chance(0.3),
+    csvLength: rng.chance(0.7) ? 34 : 36,
   };
 }

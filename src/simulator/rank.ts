@@ -1,8 +1,10 @@
-// A book's Amazon sales rank: sampled every 6-14 hours, it only gets worse between sales
-// (growing linearly, doubling in `rankGrowthDays`, capped at 3,000,000), and a few hours after
-// a sale it drops sharply towards the book's post-sale rank. So every rank drop in the history
-// is a sale, and dead inventory has none: what analytics.md's "offer drop confirmed by a rank
-// drop within 240 h" relies on.
+// A book's Amazon sales rank as Keepa records it (measured on real books, docs/keepa.md): sampled
+// every 1-8 hours (log-uniform, median about 2.8 h), drifting worse between sales (doubling in
+// `rankGrowthDays`, capped at 3,000,000) with a small wobble at every sample: most samples move
+// by a few tenths of a percent either way, some by a few percent, and no wobble makes the rank
+// fall by 8% or more between two samples. A sale improves the rank at once by at least a third;
+// the next sample shows it. So a sale is a rank fall of more than about 10% between two samples
+// and nothing else is, which is what the inference relies on.
 
 import { msToKeepaMinutes } from '../keepa/time.js';
 import { RANK_CAP, RANK_FLOOR, type Book } from './catalog.js';
@@ -11,12 +13,20 @@ import type { Series } from './series.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+const MIN_GAP_HOURS = 1;
+const MAX_GAP_HOURS = 8;
+/** Most samples wobble by at most this share either way... */
+const SMALL_WOBBLE = 0.002;
+/** ...some (this share of samples) by more, within [JOLT_DOWN, JOLT_UP]. */
+const JOLT_CHANCE = 0.04;
+const JOLT_DOWN = -0.03;
+const JOLT_UP = 0.05;
 
 export class SalesRank {
   private anchorRank: number;
   private anchorMs: number;
   private nextTickMs: number;
-  private readonly pending: number[] = [];
+  private lastTickMs: number;
   private readonly growthMs: number;
   /** Samples outnumber every other event, so they have their own generator and skip the event queue. */
   private readonly tickRng: Random;
@@ -33,37 +43,44 @@ export class SalesRank {
     this.anchorRank = startRank;
     this.anchorMs = startMs;
     series.push(msToKeepaMinutes(startMs), startRank);
-    this.nextTickMs = startMs + this.tickRng.range(6, 14) * HOUR_MS;
+    this.lastTickMs = startMs;
+    this.nextTickMs = startMs + this.gapMs();
   }
 
-  /** When the next pending post-sale drop happens (Infinity when none). */
-  get nextDropAt(): number {
-    return this.pending[0] ?? Infinity;
+  /** When the last sample was taken. */
+  get lastSampleMs(): number {
+    return this.lastTickMs;
   }
 
-  scheduleDrop(atMs: number): void {
-    const at = this.pending.findIndex((d) => d > atMs);
-    this.pending.splice(at < 0 ? this.pending.length : at, 0, atMs);
+  /** When the next sample will be taken. */
+  get nextSampleMs(): number {
+    return this.nextTickMs;
   }
 
   /** Records the samples due before `until` (or at it, when inclusive). */
   sampleUntil(until: number, inclusive: boolean): void {
+    const rng = this.tickRng;
     while (this.nextTickMs < until || (inclusive && this.nextTickMs === until)) {
-      this.series.push(msToKeepaMinutes(this.nextTickMs), this.at(this.nextTickMs));
-      this.nextTickMs += this.tickRng.range(6, 14) * HOUR_MS;
+      const wobble = rng.chance(JOLT_CHANCE) ? rng.range(JOLT_DOWN, JOLT_UP) : rng.range(-SMALL_WOBBLE, SMALL_WOBBLE);
+      const value = Math.min(RANK_CAP, Math.max(1, Math.round(this.at(this.nextTickMs) * (1 + wobble))));
+      this.series.push(msToKeepaMinutes(this.nextTickMs), value);
+      this.lastTickMs = this.nextTickMs;
+      this.nextTickMs += this.gapMs();
     }
   }
 
-  /** Applies the pending drop due at `t`. */
-  drop(t: number, rng: Random): void {
-    this.pending.shift();
+  /** A sale at `t`: the rank improves towards the book's post-sale rank, by a third at least. */
+  sale(t: number, rng: Random): void {
     const improved = Math.min(this.at(t) * rng.range(0.35, 0.65), this.book.saleRank * rng.range(0.8, 1.25));
     this.anchorRank = Math.max(RANK_FLOOR, Math.round(improved));
     this.anchorMs = t;
-    this.series.push(msToKeepaMinutes(t), this.anchorRank);
   }
 
   private at(t: number): number {
-    return Math.min(RANK_CAP, Math.round(this.anchorRank * (1 + (t - this.anchorMs) / this.growthMs)));
+    return Math.min(RANK_CAP, this.anchorRank * (1 + (t - this.anchorMs) / this.growthMs));
+  }
+
+  private gapMs(): number {
+    return Math.exp(this.tickRng.range(Math.log(MIN_GAP_HOURS), Math.log(MAX_GAP_HOURS))) * HOUR_MS;
   }
 }
