@@ -13,7 +13,7 @@
 // one, and a withdrawal waits when a sale happened since the last one. So the ground truth (the
 // sales and withdrawals it keeps) is what a perfect reader of the histories could find.
 
-import { msToKeepaMinutes } from '../keepa/time.js';
+import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType } from '../keepa/types.js';
 import { shelfPrice, type Book } from './catalog.js';
 import type { ListingStream } from './listings.js';
@@ -29,13 +29,15 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 /**
- * Each offer is withdrawn by its seller after 25 days on average: with a few offers listed, that
- * makes withdrawals the majority of offer-count drops, as on the real books.
+ * Each offer is withdrawn by its seller after 20 days on average: with a few offers listed (3 to
+ * 7 used on the real books), that makes withdrawals the majority of offer-count drops, as there.
  */
-const DELIST_PER_DAY = 1 / 25;
+const DELIST_PER_DAY = 1 / 20;
 const MAX_USED_OFFERS = 30;
 const MAX_NEW_OFFERS = 15;
 const NEW_SALE_SHARE = 0.15;
+/** Share of withdrawals that take the cheapest copy; the others take any. */
+const CHEAPEST_WITHDRAWN = 0.5;
 /** eBay prices (csv 28, 29) of the books that have them move about every 10 days. */
 const EBAY_UPDATES_PER_DAY = 1 / 10;
 /** Offers gone for longer than this are dropped from memory; Keepa returns only recent ones. */
@@ -91,6 +93,8 @@ export class MarketTimeline {
   private readonly saleCandidatePerDay: number;
   /** The rank sample that opened the current gap between samples, and what happened in it. */
   private gapOpenedMs = -1;
+  /** The first moment of the minute after the last event's. */
+  private nextFreeMs = -Infinity;
   private gapSale = false;
   private gapDrop = false;
 
@@ -183,7 +187,12 @@ export class MarketTimeline {
           which = i;
         }
       }
+      // Keepa's histories have one point a minute: an event in the minute of the one before waits
+      // for the next minute, so that neither hides the other (a sale then a listing would
+      // otherwise leave no count drop).
+      t = Math.max(t, this.nextFreeMs);
       if (t > targetMs) break;
+      this.nextFreeMs = keepaMinutesToMs(msToKeepaMinutes(t) + 1);
       this.rank.sampleUntil(t, false);
       if (this.rank.lastSampleMs !== this.gapOpenedMs) {
         this.gapOpenedMs = this.rank.lastSampleMs;
@@ -241,7 +250,9 @@ export class MarketTimeline {
           return;
         }
         const removable = this.live.filter((o) => o.dealSeq === null);
-        const gone = removable[Math.floor(rng.float() * removable.length)];
+        // The cheapest copies leave more often (sold elsewhere, repriced): on real books most
+        // offer drops move the lowest price.
+        const gone = rng.chance(CHEAPEST_WITHDRAWN) ? cheapestOf(removable) : removable[Math.floor(rng.float() * removable.length)];
         if (gone) this.withdraw(gone, t);
         this.redrawDelist(t, true);
         return;
@@ -383,4 +394,10 @@ export class MarketTimeline {
   private recordOffers(t: number): void {
     recordOfferHistories(this.series, this.live, this.amazonInStock ? this.book.amazonPrice : -1, msToKeepaMinutes(t));
   }
+}
+
+function cheapestOf(offers: readonly MarketOffer[]): MarketOffer | undefined {
+  let best: MarketOffer | undefined;
+  for (const o of offers) if (!best || o.price < best.price) best = o;
+  return best;
 }

@@ -1,4 +1,4 @@
-// A book's Amazon sales rank as Keepa records it (measured on real books, docs/keepa.md): sampled
+// A book's Amazon sales rank as Keepa records it (measured on real books, docs/simulator.md): sampled
 // every 1-8 hours (log-uniform, median about 2.8 h), drifting worse between sales (doubling in
 // `rankGrowthDays`, capped at 3,000,000) with a small wobble at every sample: most samples move
 // by a few tenths of a percent either way, some by a few percent, and no wobble makes the rank
@@ -16,7 +16,7 @@ const DAY_MS = 24 * HOUR_MS;
 const MIN_GAP_HOURS = 1;
 const MAX_GAP_HOURS = 8;
 /** Most samples wobble by at most this share either way... */
-const SMALL_WOBBLE = 0.002;
+const SMALL_WOBBLE = 0.004;
 /** ...some (this share of samples) by more, within [JOLT_DOWN, JOLT_UP]. */
 const JOLT_CHANCE = 0.04;
 const JOLT_DOWN = -0.03;
