@@ -109,7 +109,7 @@ function nearestValue(prices: History, t: number): number | null {
 }
 
 /** Keeps sales within [q1 - 1.5 IQR, q3 + 1.5 IQR] of the sale prices. */
-function withoutOutliers(sales: Sale[]): Sale[] {
+export function withoutOutliers(sales: Sale[]): Sale[] {
   // A typed array sorts numerically without a comparator call per step.
   const sorted = new Float64Array(sales.length);
   sales.forEach((s, i) => (sorted[i] = s.priceCents));
