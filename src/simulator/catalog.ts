@@ -73,7 +73,7 @@ export interface Book {
 
 /** Low enough that a sale's rank improvement (a third at least) is never cut short by it. */
 export const RANK_FLOOR = 1_000;
-export const RANK_CAP = 3_000_000;
+export const RANK_CAP = 6_000_000;
 const DAY_MS = 86_400_000;
 
 export interface CatalogOptions {

@@ -1,10 +1,12 @@
-// A book's Amazon sales rank as Keepa records it (measured on real books, docs/simulator.md): sampled
-// every 1-8 hours (log-uniform, median about 2.8 h), drifting worse between sales (doubling in
-// `rankGrowthDays`, capped at 3,000,000) with a small wobble at every sample: most samples move
-// by a few tenths of a percent either way, some by a few percent, and no wobble makes the rank
-// fall by 8% or more between two samples. A sale improves the rank at once by at least a third;
-// the next sample shows it. So a sale is a rank fall of more than about 10% between two samples
-// and nothing else is, which is what the inference relies on.
+// A book's Amazon sales rank as Keepa records it (measured on real books, docs/simulator.md):
+// sampled every 1-8 hours (log-uniform, median about 2.8 h), drifting worse between sales (by the
+// book's usual post-sale rank every `rankGrowthDays`, capped at 6,000,000) with a wobble at every
+// sample. The wobble is small against the fall that means a sale: most samples move by half the
+// wobble limit either way, some (4%) by up to the limit, and the limit is 40% of
+// min(5%, rank / 10,000,000), the smallest fall the inference reads as a sale (real books: a few
+// tenths of a percent at ranks in the millions). A sale improves the rank at once by at least a
+// third; the next sample shows it. So every sale is one rank fall between two samples, and no
+// wobble is.
 
 import { msToKeepaMinutes } from '../keepa/time.js';
 import { RANK_CAP, RANK_FLOOR, type Book } from './catalog.js';
@@ -15,12 +17,16 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const MIN_GAP_HOURS = 1;
 const MAX_GAP_HOURS = 8;
-/** Most samples wobble by at most this share either way... */
-const SMALL_WOBBLE = 0.004;
-/** ...some (this share of samples) by more, within [JOLT_DOWN, JOLT_UP]. */
+/** Share of the smallest sale fall a wobble may reach, either way. */
+const WOBBLE_SHARE = 0.4;
+/** Most samples wobble by half the limit; this share of them by up to the limit. */
 const JOLT_CHANCE = 0.04;
-const JOLT_DOWN = -0.03;
-const JOLT_UP = 0.05;
+const SMALL_WOBBLE = 0.5;
+
+/** The smallest rank fall that the inference reads as a sale, as a share of the rank. */
+function saleFallShare(rank: number): number {
+  return Math.min(0.05, rank / 10_000_000);
+}
 
 export class SalesRank {
   private anchorRank: number;
@@ -61,8 +67,10 @@ export class SalesRank {
   sampleUntil(until: number, inclusive: boolean): void {
     const rng = this.tickRng;
     while (this.nextTickMs < until || (inclusive && this.nextTickMs === until)) {
-      const wobble = rng.chance(JOLT_CHANCE) ? rng.range(JOLT_DOWN, JOLT_UP) : rng.range(-SMALL_WOBBLE, SMALL_WOBBLE);
-      const value = Math.min(RANK_CAP, Math.max(1, Math.round(this.at(this.nextTickMs) * (1 + wobble))));
+      const base = this.at(this.nextTickMs);
+      const limit = WOBBLE_SHARE * saleFallShare(base) * (rng.chance(JOLT_CHANCE) ? 1 : SMALL_WOBBLE);
+      // The wobble goes on after the cap: a rank in the millions still moves at every sample.
+      const value = Math.max(1, Math.round(base * (1 + rng.range(-limit, limit))));
       this.series.push(msToKeepaMinutes(this.nextTickMs), value);
       this.lastTickMs = this.nextTickMs;
       this.nextTickMs += this.gapMs();
@@ -76,8 +84,10 @@ export class SalesRank {
     this.anchorMs = t;
   }
 
+  // Grows by the book's post-sale rank (or its own, if worse) every `rankGrowthDays`: a rank
+  // left very good by a burst of sales climbs back towards the book's usual level.
   private at(t: number): number {
-    return Math.min(RANK_CAP, this.anchorRank * (1 + (t - this.anchorMs) / this.growthMs));
+    return Math.min(RANK_CAP, this.anchorRank + ((t - this.anchorMs) / this.growthMs) * Math.max(this.anchorRank, this.book.saleRank));
   }
 
   private gapMs(): number {

@@ -98,7 +98,7 @@ describe('catalog', () => {
     expect(min(used)).toBeGreaterThanOrEqual(400);
     expect(max(used)).toBeLessThanOrEqual(12_000);
     expect(min(ranks)).toBeGreaterThanOrEqual(900);
-    expect(max(ranks)).toBeLessThanOrEqual(3_000_000);
+    expect(max(ranks)).toBeLessThanOrEqual(6_500_000);
     // As on Keepa: -1 when the last offer is gone, never 0.
     expect(counts).toContain(-1);
     expect(counts).not.toContain(0);

@@ -57,7 +57,8 @@ function summary(books: Book[]): Record<string, number> {
     medianRankGapHours: of((b) => b.figures.medianRankGapHours),
     bigFallShare: of((b) => b.figures.bigFallShare),
     smallFallShare: of((b) => b.figures.smallFallShare),
-    salesShareOfOfferDrops: of((b) => b.salesShare),
+    // Among books that sell: on dead inventory every offer drop is a withdrawal.
+    salesShareOfOfferDrops: median(books.filter((b) => b.figures.bigFalls > 0).map((b) => b.salesShare)),
     priceAtDropMinuteShare: median(books.filter((b) => b.figures.offerDrops > 0).map((b) => b.figures.priceAtDropMinuteShare)),
     minusOnes: books.reduce((n, b) => n + b.figures.minusOnes, 0),
     zeros: books.reduce((n, b) => n + b.figures.zeros, 0),
