@@ -207,7 +207,7 @@ function priceBefore(prices: History, t: number): number | null {
 }
 
 /** Keeps sales within [q1 - 1.5 IQR, q3 + 1.5 IQR] of the sale prices. */
-function withoutOutliers(sales: PricedSale[]): PricedSale[] {
+export function withoutOutliers(sales: PricedSale[]): PricedSale[] {
   // A typed array sorts numerically without a comparator call per step.
   const sorted = new Float64Array(sales.length);
   sales.forEach((s, i) => (sorted[i] = s.priceCents));
