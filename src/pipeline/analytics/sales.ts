@@ -67,7 +67,7 @@ export function isSaleFall(prev: number, next: number): boolean {
 interface RankSale {
   /** The last valid rank point before the improvement. */
   from: number;
-  /** The improved rank point: the sale's time. */
+  /** The improved rank point: the sale's time when no offer drop pairs with it. */
   at: number;
 }
 
@@ -88,7 +88,6 @@ export function inferSales(product: KeepaProduct, nowMinute: number): InferredSa
   const paired = new Uint8Array(drops.length);
 
   const sales: Sale[] = [];
-  const withPrice: PricedSale[] = [];
   for (const s of rankSales) {
     const d = nearestDrop(drops, paired, s);
     if (d === null) {
@@ -98,11 +97,12 @@ export function inferSales(product: KeepaProduct, nowMinute: number): InferredSa
     paired[d] = 1;
     const drop = drops[d] as OfferDrop;
     const prices = drop.condition === 'New' && newPrices.n > 0 ? newPrices : usedPrices;
-    const price = priceBefore(prices, drop.t);
-    const sale: Sale = { t: s.at, month: monthOf(s.at), priceCents: price, condition: drop.condition };
-    sales.push(sale);
-    if (price !== null) withPrice.push(sale as PricedSale);
+    // The listing leaves when the copy sells; the rank shows it hours later.
+    sales.push({ t: drop.t, month: monthOf(drop.t), priceCents: priceBefore(prices, drop.t), condition: drop.condition });
   }
+  // A drop paired ahead of its rank fall can precede the sale before it.
+  sales.sort((a, b) => a.t - b.t);
+  const withPrice = sales.filter((s): s is PricedSale => s.priceCents !== null);
   return { sales, priced: withoutOutliers(withPrice), offerDrops: drops.length };
 }
 
