@@ -168,7 +168,8 @@ function mergeDrops(a: readonly OfferDrop[], b: readonly OfferDrop[]): OfferDrop
 
 /**
  * The unpaired offer drop in [from - PAIR_BEFORE, at + PAIR_AFTER] nearest to the sale's interval
- * [from, at] (inside counts as distance 0; ties go to the earlier drop), or null.
+ * [from, at] (inside counts as distance 0), or null. Ties go to the later drop: of two drops inside
+ * the interval, one seen at `from` was seen while the rank still showed no sale.
  */
 function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSale): number | null {
   const lo = s.from - PAIR_BEFORE_MINUTES;
@@ -187,7 +188,7 @@ function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSal
     if (t > hi) break;
     if (paired[i] === 1) continue;
     const distance = t < s.from ? s.from - t : t > s.at ? t - s.at : 0;
-    if (distance < bestDistance) {
+    if (distance <= bestDistance) {
       best = i;
       bestDistance = distance;
     }

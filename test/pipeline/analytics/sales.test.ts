@@ -67,6 +67,12 @@ describe('what counts as a sale', () => {
     expect(sales).toEqual([saleAt(T - 40 * HOUR, 2500, 'New'), saleAt(T + 2 * HOUR, 1500)]);
   });
 
+  it('of two drops inside the fall\'s interval, pairs the later: one seen with the last unimproved rank point is likelier a withdrawal', () => {
+    // Interval [T, T + 1 h]: a used drop at T (with the rank still 1,000,000), a new one at T + 30 min.
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 11: [T - 10 * DAY, 2, T + 30, 1], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500], 1: [T - 10 * DAY, 2500] }) });
+    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + 30, 2500, 'New')], priced: [saleAt(T + 30, 2500, 'New')], offerDrops: 2 });
+  });
+
   it('reads an offer count of -1 as no offers left: 1 -> -1 is the last copy selling', () => {
     // At the drop's minute Keepa writes -1 for the used price too; the price before is $15.00.
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 1, T, -1], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T, -1] }) });
