@@ -26,7 +26,7 @@ function dealLines(a: DealAlert): string[] {
 }
 
 function statusLine(s: StatusAlert): string {
-  const head = s.verdict === 'stalled' ? 'keepa-deals is STALLED: no deals are coming in.' : 'keepa-deals recovered: deals are flowing again.';
+  const head = s.verdict === 'stalled' ? 'keepa-deals is STALLED: no deals are coming in.' : `keepa-deals recovered: deals are flowing again (status ${s.verdict}).`;
   return `${s.test ? '[test] ' : ''}${head}${s.reasons.length > 0 ? ` ${s.reasons.join('; ')}` : ''}`;
 }
 

@@ -3,6 +3,7 @@
 // destination's format (formats.ts) is applied when it is sent. Pure.
 import { msToIso } from '../keepa/time.js';
 import type { DealRow } from '../state/deals.js';
+import type { Verdict } from '../status.js';
 import { STATUS_RULE } from './config.js';
 import { dealFacts } from './rules.js';
 
@@ -38,7 +39,8 @@ export interface StatusAlert {
   /** `status:episode:verdict`: one stall and its recovery share the episode. */
   id: string;
   rule: typeof STATUS_RULE;
-  verdict: 'stalled' | 'ok';
+  /** `stalled`, or the verdict it recovered to: `ok`, or `degraded` when something short of a stall remains. */
+  verdict: Verdict;
   reasons: string[];
   at: string;
   url: string | null;
@@ -83,7 +85,7 @@ export function dealAlert(input: { rule: string; asin: string; episode: number; 
   };
 }
 
-export function statusAlert(input: { episode: number; verdict: 'stalled' | 'ok'; reasons: string[]; atMs: number; pageUrl: string | null }): StatusAlert {
+export function statusAlert(input: { episode: number; verdict: Verdict; reasons: string[]; atMs: number; pageUrl: string | null }): StatusAlert {
   return {
     id: `${STATUS_RULE}:${input.episode}:${input.verdict}`,
     rule: STATUS_RULE,

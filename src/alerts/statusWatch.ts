@@ -1,8 +1,9 @@
-// Operational alerts: the status verdict turning stalled, and back to ok, sent to every destination
+// Operational alerts: the status verdict turning stalled, and back (to ok, or to degraded when
+// something short of a stall remains, such as parked items), sent to every destination
 // of the alert rules. What was last sent is kept in system_state, so a restart neither repeats a
 // stall alert nor forgets to say the pipeline recovered.
 import type { Store } from '../state/store.js';
-import { stallAfterMs, type StatusReport } from '../status.js';
+import { stallAfterMs, type StatusReport, type Verdict } from '../status.js';
 import type { AlertSettings } from './config.js';
 import { type StatusAlert, statusAlert } from './message.js';
 
@@ -10,7 +11,7 @@ export const STATUS_WATCH_KEY = 'alerts.status';
 
 export interface WatchState {
   /** The last status alert sent: a stall, its recovery, or none yet. */
-  alerted: 'stalled' | 'ok' | null;
+  alerted: 'stalled' | 'recovered' | null;
   /** Stalls alerted so far; a stall and its recovery share the number. */
   episode: number;
 }
@@ -20,10 +21,9 @@ export interface WatchState {
  * its last commit from before the stop; that is not a stall until the stall interval has passed
  * since the start.
  */
-export function statusChange(state: WatchState, report: StatusReport): 'stalled' | 'ok' | null {
-  if (report.verdict === 'stalled' && state.alerted !== 'stalled' && !justStarted(report)) return 'stalled';
-  if (report.verdict === 'ok' && state.alerted === 'stalled') return 'ok';
-  return null;
+export function statusChange(state: WatchState, report: StatusReport): Verdict | null {
+  if (report.verdict === 'stalled') return state.alerted !== 'stalled' && !justStarted(report) ? 'stalled' : null;
+  return state.alerted === 'stalled' ? report.verdict : null;
 }
 
 function justStarted(r: StatusReport): boolean {
@@ -36,7 +36,7 @@ function justStarted(r: StatusReport): boolean {
 function readState(v: unknown): WatchState {
   if (typeof v !== 'object' || v === null) return { alerted: null, episode: 0 };
   const o = v as Record<string, unknown>;
-  return { alerted: o.alerted === 'stalled' || o.alerted === 'ok' ? o.alerted : null, episode: typeof o.episode === 'number' ? o.episode : 0 };
+  return { alerted: o.alerted === 'stalled' || o.alerted === 'recovered' ? o.alerted : null, episode: typeof o.episode === 'number' ? o.episode : 0 };
 }
 
 /** One rule per distinct destination URL: two rules posting to one channel get one status alert. */
@@ -59,7 +59,7 @@ export function watchStatus(store: Pick<Store, 'db' | 'system' | 'alerts'>, sett
     for (const destination of statusDestinations(settings)) {
       store.alerts.enqueue({ id: message.id, destination, rule: message.rule, asin: null, payload, fetchedAt: null }, nowMs);
     }
-    store.system.setJson(STATUS_WATCH_KEY, { alerted: change, episode }, nowMs);
+    store.system.setJson(STATUS_WATCH_KEY, { alerted: change === 'stalled' ? 'stalled' : 'recovered', episode }, nowMs);
     return message;
   }).immediate();
 }

@@ -17,6 +17,8 @@ export type ReceiverMode = 'up' | 'error' | 'down';
 export interface Receiver {
   url: string;
   received: Received[];
+  /** The requests it answered 2xx. */
+  answered: Received[];
   mode: ReceiverMode;
   /** Called with each request before it is answered; may answer itself by returning true. */
   onRequest: ((r: Received, res: ServerResponse) => boolean | void) | null;
@@ -30,6 +32,7 @@ export async function startReceiver(path = '/hook/s3cr3t-token-xyz'): Promise<Re
   const receiver: Receiver = {
     url: '',
     received: [],
+    answered,
     mode: 'up',
     onRequest: null,
     deliveredKeys: () => new Set(answered.map((r) => r.idempotencyKey ?? '')),
