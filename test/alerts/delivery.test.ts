@@ -7,6 +7,7 @@ import { AlertDelivery } from '../../src/alerts/delivery.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { buildStatus, renderStatusText } from '../../src/status.js';
 import { renderMetrics } from '../../src/web/metrics.js';
+import { renderPage } from '../../src/web/page.js';
 import { createHarness, type Harness } from '../pipeline/harness.js';
 import { type Receiver, startReceiver } from './receiver.js';
 
@@ -156,8 +157,11 @@ describe('alert delivery', () => {
     expect(text).toMatch(/parked alert good:/);
     const json = JSON.stringify(report);
     const metrics = renderMetrics(report, null);
+    const page = renderPage(report, null, s.h.clock.now());
+    expect(page).toMatch(/<h2>Alerts<\/h2>.*\d+ delivered .*[1-9]\d* parked/s);
+    expect(page).toContain(`<td>${report.alerts.parked[0]?.id}</td><td>good</td><td>3</td>`);
     expect(metrics).toMatch(/keepa_deals_alerts\{state="parked"\} [1-9]/);
-    for (const out of [text, json, metrics, s.logText()]) {
+    for (const out of [text, json, metrics, page, s.logText()]) {
       expect(out).not.toContain(s.r.url);
       expect(out).not.toContain('s3cr3t-token-xyz');
     }
