@@ -14,7 +14,7 @@ import type { OutboxRow } from '../state/alerts.js';
 import type { Store } from '../state/store.js';
 import type { StatusReport } from '../status.js';
 import { type AlertSettings, destinationName } from './config.js';
-import { render } from './formats.js';
+import { render, type Rendered } from './formats.js';
 import { parseMessage } from './message.js';
 import { type Sender, sendAlert } from './send.js';
 import { watchStatus } from './statusWatch.js';
@@ -23,6 +23,11 @@ import { watchStatus } from './statusWatch.js';
 const BATCH = 20;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 15 * 60_000;
+/** The verdict is read from the database; twice a minute is soon enough for a stall of 30 min. */
+const STATUS_CHECK_MS = 30_000;
+/** Settled messages are kept this long for `bin/alerts`, then forgotten. */
+const KEEP_SETTLED_MS = 30 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface DeliveryDeps {
   store: Store;
@@ -47,6 +52,8 @@ export class AlertDelivery {
   private readonly send: Sender;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | null = null;
+  private statusCheckedAt = -Infinity;
+  private prunedAt = -Infinity;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.log = deps.log.child({ component: 'alerts' });
@@ -85,8 +92,16 @@ export class AlertDelivery {
     const { store, clock, settings } = this.deps;
     const result: PassResult = { delivered: 0, failed: 0, parked: 0, stale: 0 };
     if (settings.rules.length === 0) return result;
-    const queued = watchStatus(store, settings, this.deps.status(), clock.now());
-    if (queued) this.log.warn(`status turned ${queued.verdict}: alert ${queued.id} queued`, { verdict: queued.verdict, id: queued.id });
+    if (clock.now() - this.statusCheckedAt >= STATUS_CHECK_MS) {
+      this.statusCheckedAt = clock.now();
+      const queued = watchStatus(store, settings, this.deps.status(), clock.now());
+      if (queued) this.log.warn(`status turned ${queued.verdict}: alert ${queued.id} queued`, { verdict: queued.verdict, id: queued.id });
+    }
+    if (clock.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = clock.now();
+      const pruned = store.alerts.prune(clock.now() - KEEP_SETTLED_MS);
+      if (pruned > 0) this.log.info(`forgot ${pruned} settled alerts older than ${KEEP_SETTLED_MS / 86_400_000} days`, { pruned });
+    }
     for (const row of store.alerts.due(clock.now(), BATCH)) {
       if (this.stopping.signal.aborted) break;
       await this.deliver(row, result);
@@ -116,7 +131,16 @@ export class AlertDelivery {
       return;
     }
     const where = destinationName(rule);
-    const message = render(rule.destination.format, parseMessage(row.payload));
+    let message: Rendered;
+    try {
+      message = render(rule.destination.format, parseMessage(row.payload));
+    } catch (e: unknown) {
+      // One message that cannot be read must not hold up the others.
+      store.alerts.markFailed(row, describeError(e), clock.now(), null);
+      result.parked += 1;
+      this.log.error(`alert ${row.id} parked: its stored message cannot be read (${describeError(e)})`, { id: row.id });
+      return;
+    }
     const answer = await this.send(rule.destination.url, message, { timeoutMs: settings.timeoutSeconds * 1000, signal: this.stopping.signal });
     // Stopped mid-send: no verdict on the destination; the message stays pending as it was.
     if (this.stopping.signal.aborted && !answer.ok) return;

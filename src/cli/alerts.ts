@@ -1,6 +1,7 @@
 // bin/alerts: the recent alerts with their delivery state; `bin/alerts test [RULE]` sends a test
-// message to each rule's destination (or RULE's) and says what it answered. Destinations are
-// shown by rule name and host only: a webhook URL holds its secret.
+// message to each rule's destination (or RULE's) and says what it answered; `bin/alerts retry
+// [RULE]` puts parked alerts back in line. Destinations are shown by rule name and host only: a
+// webhook URL holds its secret.
 import { parseArgs } from 'node:util';
 import { type AlertRule, destinationName } from '../alerts/config.js';
 import { render } from '../alerts/formats.js';
@@ -14,12 +15,13 @@ import { openExistingDatabase } from '../state/db.js';
 import { runCommand, UsageError } from './run.js';
 
 export const USAGE = `usage: bin/alerts [--limit N] [--json] [--config PATH]   the recent alerts, newest first, with their delivery state
-       bin/alerts test [RULE] [--config PATH]          sends a test message to RULE's destination (all rules without RULE)`;
+       bin/alerts test [RULE] [--config PATH]          sends a test message to RULE's destination (all rules without RULE)
+       bin/alerts retry [RULE] [--config PATH]         parked alerts (RULE's, or all) are tried again from now`;
 
 const DEFAULT_LIMIT = 20;
 
 interface Args {
-  command: 'list' | 'test' | 'help';
+  command: 'list' | 'test' | 'retry' | 'help';
   rule: string | null;
   limit: number;
   json: boolean;
@@ -47,10 +49,10 @@ export function parseAlertArgs(argv: readonly string[]): Args {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000; got "${values.limit}".\n${USAGE}`);
     return { command: 'list', rule: null, limit, json: values.json ?? false, configPath };
   }
-  if (command !== 'test') throw new UsageError(`unknown command "${command}".\n${USAGE}`);
-  if (rest.length > 0) throw new UsageError(`bin/alerts test takes at most one rule name; got ${[rule, ...rest].join(' ')}.\n${USAGE}`);
-  if (values.limit !== undefined || values.json) throw new UsageError(`--limit and --json go with the list, not with test.\n${USAGE}`);
-  return { command: 'test', rule: rule ?? null, limit: DEFAULT_LIMIT, json: false, configPath };
+  if (command !== 'test' && command !== 'retry') throw new UsageError(`unknown command "${command}".\n${USAGE}`);
+  if (rest.length > 0) throw new UsageError(`bin/alerts ${command} takes at most one rule name; got ${[rule, ...rest].join(' ')}.\n${USAGE}`);
+  if (values.limit !== undefined || values.json) throw new UsageError(`--limit and --json go with the list, not with ${command}.\n${USAGE}`);
+  return { command, rule: rule ?? null, limit: DEFAULT_LIMIT, json: false, configPath };
 }
 
 export function listAlerts(config: Config, limit: number, json: boolean, out: (text: string) => void): number {
@@ -98,6 +100,18 @@ export async function testRules(config: Config, ruleName: string | null, nowMs: 
   return failed === 0 ? 0 : 1;
 }
 
+/** Safe while the daemon runs: one short write it picks up on its next pass. */
+export function retryParked(config: Config, ruleName: string | null, nowMs: number, out: (text: string) => void): number {
+  const db = openExistingDatabase(config.dealsDb);
+  try {
+    const n = new AlertStore(db).retryParked(ruleName, nowMs);
+    out(n === 0 ? `No parked alerts${ruleName === null ? '' : ` for rule ${ruleName}`}.` : `${n} parked alert${n === 1 ? '' : 's'} will be tried again from now, each with ${config.alerts.maxAttempts} tries (alerts.maxAttempts).`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
 export async function alerts(argv: readonly string[], nowMs: number, out: (text: string) => void): Promise<number> {
   const args = parseAlertArgs(argv);
   if (args.command === 'help') {
@@ -105,7 +119,9 @@ export async function alerts(argv: readonly string[], nowMs: number, out: (text:
     return 0;
   }
   const config = loadConfig({ configPath: args.configPath });
-  return args.command === 'test' ? testRules(config, args.rule, nowMs, out) : listAlerts(config, args.limit, args.json, out);
+  if (args.command === 'test') return testRules(config, args.rule, nowMs, out);
+  if (args.command === 'retry') return retryParked(config, args.rule, nowMs, out);
+  return listAlerts(config, args.limit, args.json, out);
 }
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {

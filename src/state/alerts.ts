@@ -76,6 +76,8 @@ export class AlertStore {
   private readonly byStateStmt: Database.Statement;
   private readonly inStateStmt: Database.Statement;
   private readonly lastDeliveredStmt: Database.Statement;
+  private readonly pruneStmt: Database.Statement;
+  private readonly retryParkedStmt: Database.Statement;
 
   constructor(db: Db) {
     this.getEpisode = db.prepare('SELECT episode, matching, deal_first_seen_at FROM alert_episodes WHERE rule = ? AND asin = ?');
@@ -97,6 +99,8 @@ export class AlertStore {
     this.byStateStmt = db.prepare('SELECT state, COUNT(*) AS n FROM alert_outbox GROUP BY state');
     this.inStateStmt = db.prepare('SELECT * FROM alert_outbox WHERE state = ? ORDER BY updated_at DESC, id LIMIT ?');
     this.lastDeliveredStmt = db.prepare('SELECT MAX(delivered_at) FROM alert_outbox').pluck();
+    this.pruneStmt = db.prepare("DELETE FROM alert_outbox WHERE state IN ('delivered', 'dropped', 'parked', 'stale') AND updated_at < ?");
+    this.retryParkedStmt = db.prepare("UPDATE alert_outbox SET state = 'pending', attempts = 0, next_try_at = @now, updated_at = @now WHERE state = 'parked' AND (@rule IS NULL OR destination = @rule)");
   }
 
   episode(rule: string, asin: string): Episode | null {
@@ -167,6 +171,19 @@ export class AlertStore {
       if ((OUTBOX_STATES as readonly string[]).includes(state)) out[state as OutboxState] = int(o.n) ?? 0;
     }
     return out;
+  }
+
+  /**
+   * Forgets settled messages last changed before `cutoffMs`. The episode counters stay, so a key
+   * is never reused.
+   */
+  prune(cutoffMs: number): number {
+    return this.pruneStmt.run(cutoffMs).changes;
+  }
+
+  /** Parked messages (of one rule's destination, or all) are tried again from now, with a fresh count. */
+  retryParked(rule: string | null, nowMs: number): number {
+    return this.retryParkedStmt.run({ rule, now: nowMs }).changes;
   }
 
   lastDeliveredAt(): number | null {

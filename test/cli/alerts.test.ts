@@ -77,4 +77,19 @@ describe('bin/alerts', () => {
     ]);
     expect(out.stdout).not.toContain('s3cr3t');
   });
+
+  it('retry puts parked alerts back in line', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'kd-alerts-cli-')), 'deals.db');
+    const store = openStore({ path: dbPath, columns: smallColumns(), nowMs: T0 });
+    store.alerts.enqueue({ id: 'webhook:B0PARKED01:1', destination: 'webhook', rule: 'webhook', asin: 'B0PARKED01', payload: '{}', fetchedAt: T0 }, T0);
+    store.alerts.markFailed({ id: 'webhook:B0PARKED01:1', destination: 'webhook' }, '500', T0, null);
+    store.db.close();
+    const out = await run(['retry'], { DEALS_DB: dbPath, ALERT_WEBHOOK_URL: receiver.url });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^1 parked alert will be tried again from now/);
+    const after = openStore({ path: dbPath, columns: smallColumns(), nowMs: T0 });
+    expect(after.alerts.recent(5).map((r) => [r.state, r.attempts])).toEqual([['pending', 0]]);
+    after.db.close();
+    expect((await run(['retry'], { DEALS_DB: dbPath })).stdout).toMatch(/^No parked alerts\./);
+  });
 });
