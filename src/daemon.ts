@@ -11,7 +11,7 @@ import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
 import { startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
-import { createSimulator, type Simulator } from './keepa/simulator/index.js';
+import type { Simulator } from './simulator/index.js';
 import { createLogger, type Logger } from './log.js';
 import { restoreKeepaState } from './pipeline/context.js';
 import { ingestJob } from './pipeline/ingest.js';
@@ -75,6 +75,8 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     let baseUrl = config.keepaBaseUrl;
     let apiKey = config.keepaApiKey;
     if (apiKey === null) {
+      // Loaded only in demo mode: a daemon with a key never loads the simulator's code.
+      const { createSimulator } = await import('./simulator/index.js');
       simulator = await createSimulator({ seed: 1, clock, refillRate: DEMO_REFILL_RATE, apiKey: DEMO_API_KEY });
       const sim = simulator;
       cleanup.push(() => sim.close());
