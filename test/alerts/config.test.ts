@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertSecrets, destinationName } from '../../src/alerts/config.js';
+import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
 import { redactSecrets } from '../../src/redact.js';
 
 const DISCORD = 'https://discord.com/api/webhooks/1234567/AbCdEfToKeN';
@@ -65,5 +67,17 @@ describe('alert configuration', () => {
     expect(redactSecrets(line, secrets)).not.toContain('AbCdEfToKeN');
     // Discord and Slack webhook URLs are masked even when no rule names them.
     expect(redactSecrets('see https://discord.com/api/webhooks/99/zzzTOKEN and https://hooks.slack.com/services/T/B/sEcReT')).toBe('see https://discord.com/api/webhooks/*** and https://hooks.slack.com/services/***');
+  });
+
+  it('the daemon\'s logger, given the rules\' secrets, masks a webhook URL in the message, the metadata and an error', async () => {
+    const c = loadConfig({ env: { ALERT_WEBHOOK_URL: 'https://example.com/hooks/abc123secret?sig=zzz' } });
+    let text = '';
+    const stream = new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString('utf8')), done()) });
+    const log = createLogger({ level: 'info', format: 'json', stream, secrets: alertSecrets(c.alerts) });
+    log.error('post to https://example.com/hooks/abc123secret?sig=zzz failed', { url: c.alerts.rules[0]!.destination.url, error: new Error('bad path /hooks/abc123secret?sig=zzz') });
+    await new Promise<void>((res) => setImmediate(res));
+    expect(text).toContain('post to ***');
+    expect(text).not.toContain('abc123secret');
+    expect(text).not.toContain('sig=zzz');
   });
 });
