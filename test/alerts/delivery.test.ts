@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertSetting, type AlertSettings } from '../../src/alerts/config.js';
 import { AlertDelivery } from '../../src/alerts/delivery.js';
-import { createLogger, type Logger } from '../../src/log.js';
+import { systemClock } from '../../src/clock.js';
+import { createLogger, type Logger, silentLogger } from '../../src/log.js';
 import { buildStatus, renderStatusText } from '../../src/status.js';
 import { renderMetrics } from '../../src/web/metrics.js';
 import { renderPage } from '../../src/web/page.js';
@@ -187,5 +188,33 @@ describe('alert delivery', () => {
     expect(stalledAt - from).toBeLessThan(2 * HOUR);
     expect(Date.parse(String(status[1]?.at))).toBeGreaterThan(from + 2 * HOUR);
     console.info(`stall: alerted ${Math.round((stalledAt - from) / MINUTE)} min after Keepa began answering 500; recovered (${String(status[1]?.verdict)}) ${Math.round((Date.parse(String(status[1]?.at)) - from - 2 * HOUR) / MINUTE)} min after it healed`);
+  }, 120_000);
+
+  it('a webhook that never answers does not delay ingestion', async () => {
+    const s = await setup({ statusAlerts: false, timeoutSeconds: 60, freshMinutes: 600 });
+    let hung = 0;
+    s.r.onRequest = () => {
+      hung += 1;
+      return true;
+    };
+    // The loop sleeps in real time, as in the daemon (reading the harness's time); ingestion runs in the meantime.
+    const clock = { now: () => s.h.clock.now(), sleep: systemClock.sleep };
+    const loop = new AlertDelivery({ store: s.h.life.store, clock, log: silentLogger(), settings: { ...s.settings, pollSeconds: 1 }, status: () => { throw new Error('not asked: status alerts are off'); } });
+    await s.h.runUntil(s.h.clock.now() + 2 * HOUR);
+    expect(s.h.life.store.alerts.countByState().pending).toBeGreaterThan(0);
+    loop.start();
+    const t0 = performance.now();
+    while (hung === 0 && performance.now() - t0 < 10_000) await new Promise((res) => setTimeout(res, 20));
+    expect(hung).toBe(1);
+    const before = s.h.life.store.deals.count();
+    const t1 = performance.now();
+    await s.h.runUntil(s.h.clock.now() + 3 * HOUR);
+    const ms = performance.now() - t1;
+    expect(s.h.life.store.deals.count()).toBeGreaterThan(before);
+    expect(hung).toBe(1);
+    // The send waits up to its 60 s timeout; ingestion did not wait for it.
+    expect(ms).toBeLessThan(30_000);
+    await loop.stop();
+    console.info(`hung webhook: 3 simulated hours of ingest took ${Math.round(ms)} ms of real time while one send waited`);
   }, 120_000);
 });
