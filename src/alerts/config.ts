@@ -52,7 +52,7 @@ export const STATUS_RULE = 'status';
 /** The rule that ALERT_WEBHOOK_URL defines. */
 export const ENV_RULE = 'webhook';
 
-const DEFAULTS = { rules: [], freshMinutes: 30, maxAttempts: 12, timeoutSeconds: 10, pollSeconds: 5, pageUrl: null, statusAlerts: true };
+const DEFAULTS = { rules: [], freshMinutes: 30, maxAttempts: 20, timeoutSeconds: 10, pollSeconds: 5, pageUrl: null, statusAlerts: true };
 const RULE_KEYS = ['name', 'minProfit', 'minRoi', 'maxSalesRank', 'minSalesPerYear', 'condition', 'season', 'destination'];
 
 type Env = Record<string, string | undefined>;

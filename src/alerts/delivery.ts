@@ -19,7 +19,7 @@ import { parseMessage } from './message.js';
 import { type Sender, sendAlert } from './send.js';
 import { watchStatus } from './statusWatch.js';
 
-/** Messages sent per pass; the rest wait for the next pass, so stopping is never held up long. */
+/** Messages read from the outbox at a time. */
 const BATCH = 20;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 15 * 60_000;
@@ -102,9 +102,12 @@ export class AlertDelivery {
       const pruned = store.alerts.prune(clock.now() - KEEP_SETTLED_MS);
       if (pruned > 0) this.log.info(`forgot ${pruned} settled alerts older than ${KEEP_SETTLED_MS / 86_400_000} days`, { pruned });
     }
-    for (const row of store.alerts.due(clock.now(), BATCH)) {
-      if (this.stopping.signal.aborted) break;
-      await this.deliver(row, result);
+    // Until nothing is due: a failed message moves to a later try, so each round takes new rows.
+    for (let due = store.alerts.due(clock.now(), BATCH); due.length > 0 && !this.stopping.signal.aborted; due = store.alerts.due(clock.now(), BATCH)) {
+      for (const row of due) {
+        if (this.stopping.signal.aborted) break;
+        await this.deliver(row, result);
+      }
     }
     return result;
   }
