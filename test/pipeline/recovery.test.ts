@@ -74,7 +74,7 @@ describe('faults on one chunk (swallowed 429, lost progress)', () => {
       h.sim.faults.add({ kind: 'serverError', path: '/product', count: 4 });
       h.clock.advance(HOUR);
       const { store } = h.life;
-      store.system.setJson('ingest.scan', { lastCompletedAt: 0 }, h.clock.now());
+      store.system.setJson('ingest.scan', { lastStartedAt: 0 }, h.clock.now());
       await h.life.scheduler.trigger('ingest');
       const waiting = store.queue.depthByStage();
       expect(waiting.parked).toBe(0);
@@ -124,7 +124,7 @@ describe('database is locked', () => {
       await new Promise<void>((r) => holder.stdout.once('data', () => r()));
       const started = Date.now();
       h.clock.advance(HOUR);
-      h.life.store.system.setJson('ingest.scan', { lastCompletedAt: 0 }, h.clock.now());
+      h.life.store.system.setJson('ingest.scan', { lastStartedAt: 0 }, h.clock.now());
       const run = await h.life.scheduler.trigger('ingest');
       expect(Date.now() - started).toBeGreaterThanOrEqual(5_000);
       expect(run?.outcome).not.toBe('failed');
