@@ -84,7 +84,9 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     const bucket = new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
     const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log });
     const deps = { store, keepa, clock, log, config };
-    if (restoreKeepaState(deps, clock.now())) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
+    const saved = restoreKeepaState(deps, clock.now());
+    if (saved.restored) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
+    if (saved.refused !== null) log.warn(`did not restore the saved token figures (${saved.refused}); asking Keepa instead`);
 
     store.system.setJson('daemon', { pid: process.pid, version: VERSION, startedAt: clock.now(), keepa: simulator ? 'simulator' : 'live', ingestCron: config.ingestCron }, clock.now());
     const scheduler = new Scheduler({ store, clock, log, owner: `${hostname()}:${process.pid}` });

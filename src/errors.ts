@@ -34,6 +34,11 @@ export class BadResponseError extends Error {
   override name = 'BadResponseError';
 }
 
+/** The answer was larger than any Keepa answer can be (a gzip bomb, a wrong server); refused unread. */
+export class ResponseTooLargeError extends BadResponseError {
+  override name = 'ResponseTooLargeError';
+}
+
 /** The network failed or the request timed out. Transient. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
