@@ -54,6 +54,24 @@ export class StorageError extends Error {
   override name = 'StorageError';
 }
 
+/**
+ * The daemon cannot go on safely and stops (exit 2, no restart): its database file or its lock file
+ * was deleted or replaced under it, so what it writes would be lost or could meet a second daemon.
+ */
+export class MustStopError extends Error {
+  override name = 'MustStopError';
+}
+
+/** The lock file that keeps a second daemon out is gone or another file. */
+export class LockLostError extends MustStopError {
+  override name = 'LockLostError';
+}
+
+/** The database file the daemon opened is no longer at its path (deleted, moved or replaced). */
+export class DatabaseGoneError extends MustStopError {
+  override name = 'DatabaseGoneError';
+}
+
 /** Another daemon holds the database. */
 export class AlreadyRunningError extends Error {
   override name = 'AlreadyRunningError';

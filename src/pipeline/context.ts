@@ -47,6 +47,7 @@ export function tokensSpent(deps: Pick<PipelineDeps, 'keepa' | 'clock'>): number
 export function commitChunk(deps: PipelineDeps, run: RunContext, funnel: Funnel, tokens: number, apply: (nowMs: number) => void, progress = true): void {
   const now = deps.clock.now();
   const { store } = deps;
+  store.checkFile();
   store.db.transaction(() => {
     apply(now);
     store.runs.recordChunk(run.runId, funnel, tokens, now, progress);

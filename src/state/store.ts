@@ -1,7 +1,7 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
-import { type Db, openDatabase } from './db.js';
+import { databaseFileGuard, type Db, openDatabase } from './db.js';
 import { Leases } from './leases.js';
 import { Queue } from './queue.js';
 import { Runs } from './runs.js';
@@ -15,6 +15,8 @@ export interface Store {
   system: SystemState;
   leases: Leases;
   runs: Runs;
+  /** Throws DatabaseGoneError when the database file was deleted or replaced since it was opened. */
+  checkFile(): void;
   migrationsApplied: number[];
   columnsAdded: string[];
 }
@@ -28,10 +30,11 @@ export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'm
     system: new SystemState(db),
     leases: new Leases(db),
     runs: new Runs(db),
+    checkFile: () => undefined,
   };
 }
 
 export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number }): Store {
   const { db, migrationsApplied, columnsAdded } = openDatabase(options);
-  return { ...storeFor(db, options.columns), migrationsApplied, columnsAdded };
+  return { ...storeFor(db, options.columns), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
 }
