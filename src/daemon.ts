@@ -118,6 +118,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
       http = await startStatusServer({
         store,
         host: config.httpHost,
+        allowedHosts: config.httpAllowedHosts,
         port: config.httpPort,
         log,
         report: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }),

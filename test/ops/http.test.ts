@@ -1,4 +1,5 @@
 // The status server as a monitor, Prometheus and a person see it, over real HTTP on loopback.
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
@@ -100,6 +101,25 @@ describe('status server', () => {
     expect(html).toContain('<span class="badge">STALLED</span> Stalled: nothing is being saved.');
     expect(html).toContain('nothing committed for 3 h although 1200 tokens were available');
     expect((await fetch(`${url}/nope`)).status).toBe(404);
+  });
+
+  it('answers only the Host names it serves (no DNS rebinding), with security headers', async () => {
+    server = await startStatusServer({ host: '127.0.0.1', port: 0, log: silentLogger(), report: flowingFixture().report, allowedHosts: ['deals.example.org'] });
+    const { port } = new URL(server.url);
+    const get = (host: string): Promise<{ status: number; headers: Record<string, unknown> }> =>
+      new Promise((res, rej) => {
+        request({ host: '127.0.0.1', port, path: '/status', headers: { host } }, (r) => {
+          r.resume();
+          r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers }));
+        }).on('error', rej).end();
+      });
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'LOCALHOST', `[::1]:${port}`, 'deals.example.org']) {
+      expect((await get(host)).status, host).toBe(200);
+    }
+    for (const host of [`evil.example.com:${port}`, 'deals.example.org.evil.com', '127.0.0.2']) {
+      expect((await get(host)).status, host).toBe(403);
+    }
+    expect((await get('localhost')).headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
   });
 
   it('a port already in use is a configuration error naming HTTP_PORT, not a crash to restart', async () => {
