@@ -346,6 +346,20 @@ describe('KeepaClient', () => {
     expect(client.bucket.snapshot(T0).balance).toBe(250);
   });
 
+  it('leaves out a product whose stats or offers do not fit Keepa\'s types (a string where a number belongs), naming it in the log', async () => {
+    const { client, pool, lines } = harness();
+    serveToken(pool, 300);
+    const stringPrice = { asin: 'S1', csv: [], stats: { current: [-1, null, '1999'] } };
+    const stringOffer = { asin: 'S2', csv: [], offers: [{ sellerId: 'A', condition: 'used', isFBA: false, offerCSV: [1, 2, 3] }] };
+    const stringDrops = { asin: 'S3', csv: [], stats: { current: [], salesRankDrops365: '12' } };
+    pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(296, 5, MINUTE, 4), products: [stringPrice, product('OK1'), stringOffer, stringDrops] }));
+    expect((await client.products(['S1', 'OK1', 'S2', 'S3'])).map((p) => p.asin)).toEqual(['OK1']);
+    const warning = lines.find((l) => /do not fit its types/.test(l)) ?? '';
+    expect(warning).toContain('S1: stats.current holds a value that is not a number');
+    expect(warning).toContain('S2: offers[0] lacks a sellerId, a numeric condition or a numeric offerCSV');
+    expect(warning).toContain('S3: stats.salesRankDrops365 is not a number');
+  });
+
   it('refuses an answer larger than the limits, compressed or not, with ResponseTooLargeError', async () => {
     const { client, pool } = harness({ maxBodyBytes: 1_000_000, maxWireBytes: 100_000 });
     serveToken(pool, 300);
