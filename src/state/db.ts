@@ -16,10 +16,11 @@ export const MIGRATIONS_DIR = resolve(PROJECT_DIR, 'migrations');
 /**
  * better-sqlite3 is synchronous: while SQLite waits for another process's lock, the status server
  * and SIGTERM wait too. A wait this long fails the statement; the chunk or run fails and the next
- * tick retries, so a stop still comes within systemd's TimeoutStopSec (30 s). The only other
- * writers (bin/rewind, bin/restore's check) hold the lock for milliseconds.
+ * tick retries. A failing run meets the wait a few times in a row (its commit, the failure record,
+ * the run's end, the lease), so this bounds the freeze to seconds and a stop comes well within
+ * systemd's TimeoutStopSec (30 s). The only other writers (bin/rewind) hold the lock for milliseconds.
  */
-export const BUSY_TIMEOUT_MS = 5_000;
+export const BUSY_TIMEOUT_MS = 2_000;
 
 export interface OpenOptions {
   /** A file path, or ':memory:' for tests. */
