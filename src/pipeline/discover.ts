@@ -89,14 +89,18 @@ function presentKm(nowMs: number): number {
   return msToKeepaMinutes(nowMs + CLOCK_TOLERANCE_MS);
 }
 
-/** The deals with their times clamped to the present, and how far ahead the furthest one was (0: none). */
+/**
+ * The deals with times past the tolerance clamped to the present minute (not to the tolerance's
+ * end, which would hide the deals of the next minutes), and how far ahead the furthest was (0: none).
+ */
 export function clampToPresent(deals: readonly KeepaDeal[], nowMs: number): { deals: KeepaDeal[]; aheadMs: number } {
   const limit = presentKm(nowMs);
+  const now = msToKeepaMinutes(nowMs);
   let aheadMs = 0;
   const clamped = deals.map((d) => {
     if (d.lastUpdate <= limit && d.creationDate <= limit) return d;
     aheadMs = Math.max(aheadMs, keepaMinutesToMs(Math.max(d.lastUpdate, d.creationDate)) - nowMs);
-    return { ...d, lastUpdate: Math.min(d.lastUpdate, limit), creationDate: Math.min(d.creationDate, limit) };
+    return { ...d, lastUpdate: Math.min(d.lastUpdate, now), creationDate: Math.min(d.creationDate, now) };
   });
   return { deals: clamped, aheadMs };
 }
