@@ -1,4 +1,5 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
+import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
 import { databaseFileGuard, type Db, openDatabase } from './db.js';
@@ -17,6 +18,7 @@ export interface Store {
   runs: Runs;
   /** Throws DatabaseGoneError when the database file was deleted or replaced since it was opened. */
   checkFile(): void;
+  alerts: AlertStore;
   migrationsApplied: number[];
   columnsAdded: string[];
 }
@@ -31,6 +33,7 @@ export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'm
     leases: new Leases(db),
     runs: new Runs(db),
     checkFile: () => undefined,
+    alerts: new AlertStore(db),
   };
 }
 

@@ -4,7 +4,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGzip } from 'node:zlib';
-import { createSimulator, type Simulator } from '../../src/keepa/simulator/index.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 export const HOSTILE_KEY = 'hostile0000000000000000000000000000000000000000000000000000000000';
 
