@@ -174,10 +174,20 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));
   log.info(`keepa-deals ${VERSION} starting`, describeConfig(config));
+  // Signals are taken from the start: without a listener, a SIGTERM during start-up would end the
+  // process on the spot. One that comes before the daemon is up stops it as soon as it is.
+  let requested: string | null = null;
+  let stop = (signal: string): void => {
+    requested ??= signal;
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Logs go to stdout (the journal): there is no file to reopen, and settings are read at start.
+  process.on('SIGHUP', () => log.info('SIGHUP ignored: logs go to stdout and settings are read at start; restart the daemon to change them'));
   startDaemon(config, log).then(
     (daemon) => {
       let stopping = false;
-      const stop = (signal: string, code = 0): void => {
+      const stopWith = (signal: string, code: number): void => {
         if (stopping) return;
         stopping = true;
         log.info(`${signal}: stopping after the current chunk`);
@@ -187,15 +197,13 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
           log.end();
         });
       };
+      stop = (signal) => stopWith(signal, 0);
+      if (requested !== null) stop(requested);
       // 2: the operator must act; systemd does not restart on it.
       void daemon.mustStop.then((e) => {
         log.error(e.message);
-        stop(e.name, 2);
+        stopWith(e.name, 2);
       });
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      // Logs go to stdout (the journal): there is no file to reopen, and settings are read at start.
-      process.on('SIGHUP', () => log.info('SIGHUP ignored: logs go to stdout and settings are read at start; restart the daemon to change them'));
     },
     (e: unknown) => {
       log.error(`cannot start: ${describeError(e)}`);

@@ -20,7 +20,7 @@ export const MIGRATIONS_DIR = resolve(PROJECT_DIR, 'migrations');
  * the run's end, the lease), so this bounds the freeze to seconds and a stop comes well within
  * systemd's TimeoutStopSec (30 s). The only other writers (bin/rewind) hold the lock for milliseconds.
  */
-export const BUSY_TIMEOUT_MS = 2_000;
+export const BUSY_TIMEOUT_MS = 1_000;
 
 export interface OpenOptions {
   /** A file path, or ':memory:' for tests. */

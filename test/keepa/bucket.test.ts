@@ -153,6 +153,9 @@ describe('TokenBucket', () => {
     expect(new TokenBucket({ maxDeficit: 0 }).restore(saved, T0 - 60 * MINUTE)).toMatch(/in the future/);
     const restored = new TokenBucket({ maxDeficit: 0 });
     expect(restored.restore(saved, T0 + 5000)).toBeNull();
+    // Keepa's clock, from the answers' timestamp, for status.
+    bucket.observe({ ...figures(80, 5, MINUTE), timestamp: T0 + 20 * MINUTE }, T0 + 5000);
+    expect(bucket.snapshot(T0 + 5000).clockSkewMs).toBe(20 * MINUTE - 5000);
     expect(restored.needsInitialToken()).toBe(false);
   });
 });

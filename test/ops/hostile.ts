@@ -11,6 +11,7 @@ export const HOSTILE_KEY = 'hostile000000000000000000000000000000000000000000000
 export interface Seen {
   path: string;
   url: string;
+  /** When the request arrived. */
   atMs: number;
   status: number | 'reset' | 'bomb';
   body: Record<string, unknown> | null;
@@ -65,9 +66,10 @@ export async function startHostileKeepa(options: { refillRate: number; bomb?: Bu
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const arrivedMs = Date.now();
     const tamper = take(path);
     const record = (status: Seen['status'], body: Seen['body']): void => {
-      seen.push({ path, url: req.url ?? '', atMs: Date.now(), status, body });
+      seen.push({ path, url: req.url ?? '', atMs: arrivedMs, status, body });
     };
     if (tamper?.kind === 'reset') {
       record('reset', null);

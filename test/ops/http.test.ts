@@ -2,6 +2,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { BUCKET_STATE_KEY } from '../../src/pipeline/context.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';
@@ -132,6 +133,16 @@ describe('status server', () => {
 });
 
 describe('status wording', () => {
+  it("says when Keepa's answers carry a time far from this host's clock", () => {
+    const f = flowingFixture();
+    expect(f.report().reasons.join(' ')).not.toMatch(/clock/);
+    const saved = f.store.system.getJson(BUCKET_STATE_KEY) as Record<string, unknown>;
+    f.store.system.setJson(BUCKET_STATE_KEY, { ...saved, clockSkewMs: -12 * 60_000 }, f.nowMs);
+    const report = f.report();
+    expect(report.verdict).toBe('degraded');
+    expect(report.reasons).toContain("Keepa's clock disagrees with ours: its answers are 12 min behind; check this host's clock (timedatectl)");
+  });
+
   it('a running daemon that records no run for three ticks cannot write to its database', () => {
     const f = flowingFixture();
     const report = buildStatus({ store: f.store, config: CONFIG, nowMs: f.nowMs + HOUR / 2, daemonRunning: true });

@@ -39,7 +39,8 @@ function get(url: string, options: { host?: string; timeoutMs?: number } = {}): 
   const u = new URL(url);
   const t0 = Date.now();
   return new Promise((res, rej) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, headers: { host: options.host ?? u.host }, timeout: options.timeoutMs ?? 10_000 }, (r) => {
+    // A fresh connection each time: a kept-alive one may be closed by the server as the request leaves.
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, agent: false, headers: { host: options.host ?? u.host }, timeout: options.timeoutMs ?? 10_000 }, (r) => {
       let body = '';
       r.on('data', (c: Buffer) => (body += String(c)));
       r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body, ms: Date.now() - t0 }));

@@ -45,7 +45,7 @@ describe('migrations', () => {
   it('opens in WAL mode with a busy timeout short enough for a stop within 30 s', () => {
     const { db } = openDatabase({ path: tempDb(), columns: smallColumns(), nowMs: T0 });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(Number(db.pragma('busy_timeout', { simple: true }))).toBe(2_000);
+    expect(Number(db.pragma('busy_timeout', { simple: true }))).toBe(1_000);
     db.close();
   });
 
