@@ -24,7 +24,7 @@ interface Book {
 
 function realBooks(): Book[] {
   return REAL_BOOKS.map((asin) => {
-    const product = JSON.parse(readFileSync(resolve(PROJECT_DIR, 'test/fixtures/real-keepa', `${asin}.json`), 'utf8')) as KeepaProduct;
+    const product = JSON.parse(readFileSync(resolve(PROJECT_DIR, 'test/fixtures/real-keepa/books', `${asin}.json`), 'utf8')) as KeepaProduct;
     const figures = measure(product, product.lastUpdate ?? 0);
     // Keepa's own count of rank drops stands for the sales: the real books have no ground truth.
     return { name: asin, figures, salesShare: (product.stats?.salesRankDrops365 ?? 0) / Math.max(1, figures.offerDrops) };
