@@ -192,8 +192,12 @@ export class MarketTimeline {
       // otherwise leave no count drop).
       t = Math.max(t, this.nextFreeMs);
       if (t > targetMs) break;
-      this.nextFreeMs = keepaMinutesToMs(msToKeepaMinutes(t) + 1);
       this.rank.sampleUntil(t, false);
+      // Nor does an event share the minute of a rank sample taken before it: the sample's minute
+      // would seem to show the rank after the event when it shows the rank before.
+      t = Math.max(t, keepaMinutesToMs(msToKeepaMinutes(this.rank.lastSampleMs) + 1));
+      if (t > targetMs) break;
+      this.nextFreeMs = keepaMinutesToMs(msToKeepaMinutes(t) + 1);
       if (this.rank.lastSampleMs !== this.gapOpenedMs) {
         this.gapOpenedMs = this.rank.lastSampleMs;
         this.gapSale = false;
