@@ -12,13 +12,17 @@ it('the demo world keeps the daemon saving new deals, and new ones worth showing
     const counts = (): { saved: number; visible: number } =>
       h.life.store.db.prepare('SELECT count(*) AS saved, count(CASE WHEN Profit > 0 THEN 1 END) AS visible FROM deals').get() as { saved: number; visible: number };
     const start = h.clock.now();
-    // The first hour works through the deals already listed at the start.
+    // The first hour works through the deals already listed at the start; then new ones, each hour.
     await h.runUntil(start + HOUR);
     const first = counts();
-    await h.runUntil(start + 2 * HOUR);
-    const second = counts();
-    expect(second.saved - first.saved).toBeGreaterThanOrEqual(10);
-    expect(second.visible - first.visible).toBeGreaterThanOrEqual(3);
+    let before = first;
+    for (const hour of [2, 3]) {
+      await h.runUntil(start + hour * HOUR);
+      const now = counts();
+      expect(now.saved - before.saved, `new deals saved in hour ${hour}`).toBeGreaterThanOrEqual(2);
+      before = now;
+    }
+    expect(before.visible - first.visible).toBeGreaterThanOrEqual(2);
   } finally {
     await h.close();
   }
