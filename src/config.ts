@@ -33,6 +33,8 @@ export interface Config {
   /** Status server port on `httpHost`; 0 turns it off. */
   httpPort: number;
   httpHost: string;
+  /** Host names the status server answers besides localhost and its own address (a DNS name behind a proxy). */
+  httpAllowedHosts: string[];
   dealQuery: DealQuery;
   business: BusinessSettings;
   peek: PeekSettings;
@@ -98,6 +100,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT is "${logFormat}"; it accepts json or pretty.`);
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
   const httpHost = stringSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST', 'an address to bind the status server to');
+  const httpAllowedHosts = (optionalString(pick('HTTP_ALLOWED_HOSTS', 'httpAllowedHosts'), 'HTTP_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
 
   return {
     keepaApiKey,
@@ -110,6 +113,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat,
     httpPort,
     httpHost,
+    httpAllowedHosts,
     dealQuery: dealQuerySetting(file.dealQuery),
     business: businessSetting(file.business),
     peek: peekSetting(file.peek),
