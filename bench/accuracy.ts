@@ -11,8 +11,8 @@ import { inferSales, SALES_WINDOW_MINUTES, saleAt, withoutOutliers } from '../sr
 import type { LedgerEntry, MarketTruth, Simulator } from '../src/simulator/index.js';
 
 const HOUR_MINUTES = 60;
-/** An inferred sale within this of a true offer drop is that drop; farther from any, it was invented. */
-const MATCH_MINUTES = 12 * HOUR_MINUTES;
+/** An inferred sale with no true sale behind it but a withdrawal this near took the withdrawal for a sale. */
+const MATCH_MINUTES = 48 * HOUR_MINUTES;
 
 /** What a full analysis saved: the three columns that rest on the sales and the offers, in dollars. */
 export interface SavedPrices {
@@ -31,9 +31,9 @@ export interface Accuracy {
   /** Over the distinct ASINs saved, the products as last fetched, their 3-year windows. */
   trueSales: number;
   inferredSales: number;
-  /** Inferred sales nearest to a listing withdrawn, not sold. */
+  /** Inferred sales with no true sale behind them but a listing withdrawn near them. */
   withdrawnCountedAsSales: number;
-  /** Inferred sales with no offer drop of any kind near them. */
+  /** Inferred sales with no true sale behind them and no withdrawal near them either. */
   inventedSales: number;
 }
 
@@ -47,9 +47,9 @@ export interface Truth {
 export function truthFor(product: KeepaProduct, truth: MarketTruth, nowMs: number): Truth {
   const now = msToKeepaMinutes(nowMs);
   const sales = withoutOutliers(truth.sales
-    .map((s) => ({ minute: msToKeepaMinutes(s.ms), price: s.price }))
+    .map((s) => ({ minute: msToKeepaMinutes(s.ms), price: s.price, condition: s.condition === 1 ? 'New' as const : 'Used' as const }))
     .filter((s) => s.minute > now - SALES_WINDOW_MINUTES && s.minute <= now)
-    .map((s) => saleAt(s.minute, s.price)));
+    .map((s) => saleAt(s.minute, s.price, s.condition)));
   const offer = winningOffer(product);
   const lp = listPrice(sales, product.stats);
   const usedNow = product.stats?.current?.[CsvType.USED];
@@ -69,6 +69,26 @@ function fetchedAt(ledger: readonly LedgerEntry[], asin: string, savedAtMs: numb
     if (e.path === '/product' && e.status === 200 && e.params.history !== '0' && e.params.offers !== undefined && e.asins.includes(asin)) at = e.atMs;
   }
   return at;
+}
+
+/** Times (Keepa minutes) of the product's valid sales-rank points, ascending. */
+function rankPointTimes(product: KeepaProduct): number[] {
+  const csv = product.csv?.[CsvType.SALES_RANK] ?? [];
+  const times: number[] = [];
+  for (let i = 0; i + 1 < csv.length; i += 2) if ((csv[i + 1] ?? -1) > 0) times.push(csv[i] ?? 0);
+  return times;
+}
+
+/** Index of the first element >= t. */
+function lowerBound(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? Infinity) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const sameCents = (dollars: number | null, cents: number | null): boolean =>
@@ -95,17 +115,18 @@ export function measureAccuracy(sim: Simulator, ledger: readonly LedgerEntry[], 
     if (!product || !truth) continue;
     const now = msToKeepaMinutes(atMs);
     const inWindow = (ms: number): boolean => msToKeepaMinutes(ms) > now - SALES_WINDOW_MINUTES && ms <= atMs;
-    const drops = [
-      ...truth.sales.filter((s) => inWindow(s.ms)).map((s) => ({ minute: msToKeepaMinutes(s.ms), sold: true })),
-      ...truth.withdrawals.filter((w) => inWindow(w.ms)).map((w) => ({ minute: msToKeepaMinutes(w.ms), sold: false })),
-    ];
-    out.trueSales += drops.filter((d) => d.sold).length;
+    const soldAt = truth.sales.filter((x) => inWindow(x.ms)).map((x) => msToKeepaMinutes(x.ms));
+    const withdrawnAt = truth.withdrawals.filter((x) => inWindow(x.ms)).map((x) => msToKeepaMinutes(x.ms));
+    const rankTimes = rankPointTimes(product);
+    out.trueSales += soldAt.length;
     for (const sale of inferSales(product, now).sales) {
       out.inferredSales++;
-      let nearest: { minute: number; sold: boolean } | undefined;
-      for (const d of drops) if (!nearest || Math.abs(d.minute - sale.t) < Math.abs(nearest.minute - sale.t)) nearest = d;
-      if (!nearest || Math.abs(nearest.minute - sale.t) > MATCH_MINUTES) out.inventedSales++;
-      else if (!nearest.sold) out.withdrawnCountedAsSales++;
+      // A sale shows at the first rank point after it: the inferred sale is real when a true one
+      // lies between the rank point before it and its own time.
+      const since = rankTimes[lowerBound(rankTimes, sale.t) - 1] ?? -Infinity;
+      if (soldAt.some((m) => m > since && m <= sale.t)) continue;
+      if (withdrawnAt.some((m) => Math.abs(m - sale.t) <= MATCH_MINUTES)) out.withdrawnCountedAsSales++;
+      else out.inventedSales++;
     }
   }
   return out;
