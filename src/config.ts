@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cronSetting, intSetting, isRecord, optionalString, stringSetting, urlSetting } from './configFields.js';
+import { cronSetting, hostSetting, intSetting, isRecord, notASetting, optionalString, stringSetting, urlSetting } from './configFields.js';
 import { ConfigError } from './errors.js';
 import {
   businessSetting,
@@ -54,28 +54,23 @@ export interface LoadOptions {
   isTty?: boolean;
 }
 
-/** Reads `--config PATH` (or `--config=PATH`) from command-line arguments. */
-export function configPathFromArgs(argv: readonly string[]): string | null {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--config') {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new ConfigError('--config needs a path to a JSON file, as in --config /etc/keepa-deals.json.');
-      return value;
-    }
-    if (arg.startsWith('--config=')) return arg.slice('--config='.length);
-  }
-  return null;
-}
-
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const file = options.configPath ? readConfigFile(options.configPath) : {};
-  const pick = (envName: string, fileKey: string): unknown => {
-    const fromEnv = env[envName];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-    return file[fileKey];
+  // Every key the file may hold is one that pick() or section() reads below, so a new setting is
+  // one line and the unknown-key check at the end needs no list of its own.
+  const known = new Set<string>();
+  const fromFile = (key: string): unknown => {
+    known.add(key);
+    return Object.hasOwn(file, key) ? file[key] : undefined;
   };
+  const pick = (envName: string, fileKey: string): unknown => {
+    const inFile = fromFile(fileKey);
+    const fromEnv = env[envName];
+    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : inFile;
+  };
+  /** An object of settings that only the config file holds. */
+  const section = (key: string): unknown => fromFile(key);
 
   const keepaApiKey = optionalString(pick('KEEPA_API_KEY', 'keepaApiKey'), 'KEEPA_API_KEY');
   if (keepaApiKey !== null && !/^[A-Za-z0-9]{16,128}$/.test(keepaApiKey)) {
@@ -95,9 +90,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const logFormat = stringSetting(pick('LOG_FORMAT', 'logFormat') ?? (options.isTty ? 'pretty' : 'json'), 'LOG_FORMAT', 'json or pretty');
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT is "${logFormat}"; it accepts json or pretty.`);
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
-  const httpHost = stringSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST', 'an address to bind the status server to');
+  const httpHost = hostSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST');
 
-  return {
+  const config: Config = {
     keepaApiKey,
     keepaBaseUrl,
     dealsDb,
@@ -108,11 +103,16 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat,
     httpPort,
     httpHost,
-    dealQuery: dealQuerySetting(file.dealQuery),
-    business: businessSetting(file.business),
-    peek: peekSetting(file.peek),
-    pipeline: pipelineSetting(file.pipeline, keepaApiKey === null ? DEMO_PIPELINE : {}),
+    dealQuery: dealQuerySetting(section('dealQuery')),
+    business: businessSetting(section('business')),
+    peek: peekSetting(section('peek')),
+    pipeline: pipelineSetting(section('pipeline'), keepaApiKey === null ? DEMO_PIPELINE : {}),
   };
+  // Every key is read first, even when the environment wins, so that the check sees them all.
+  for (const key of Object.keys(file)) {
+    if (!known.has(key)) throw notASetting(`"${key}" in the config file`, key, [...known]);
+  }
+  return config;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

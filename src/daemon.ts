@@ -1,10 +1,10 @@
 // The daemon: configuration, the one Keepa client and bucket, the database, the scheduler and the
 // status server, started in that order and stopped in reverse on SIGTERM/SIGINT.
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { type CommandSpec, CONFIG_OPTION, configPathOf, parseCommandArgs, UsageError, usageLine } from './cli/args.js';
+import { earlyAnswer, USAGE_EXIT_CODE } from './cli/run.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
 import { startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
@@ -20,6 +20,7 @@ import { loadColumns } from './state/columns.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
+import { VERSION } from './version.js';
 
 /** How long SIGTERM waits for the running chunk to commit; systemd's TimeoutStopSec must be longer. */
 export const STOP_GRACE_MS = 20_000;
@@ -27,16 +28,11 @@ export const STOP_GRACE_MS = 20_000;
 const DEMO_REFILL_RATE = 300;
 const DEMO_API_KEY = 'demo0000000000000000000000000000000000000000000000000000000000000';
 
-export const VERSION: string = readVersion();
-
-function readVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(resolve(PROJECT_DIR, 'package.json'), 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+export const DAEMON_COMMAND: CommandSpec = {
+  name: 'node bin/daemon.js',
+  summary: 'The keepa-deals daemon: finds deals through Keepa (or the built-in simulator without KEEPA_API_KEY) and keeps the deals table fresh. Settings come from the environment (README, "Configuration"); SIGTERM stops it after the chunk in hand.',
+  options: { config: CONFIG_OPTION },
+};
 
 export interface Daemon {
   store: Store;
@@ -131,8 +127,18 @@ function describeConfig(config: Config): Record<string, unknown> {
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   let config: Config;
   try {
-    config = loadConfig({ configPath: configPathFromArgs(argv), isTty: process.stdout.isTTY === true });
+    const args = parseCommandArgs(DAEMON_COMMAND, argv);
+    const answer = earlyAnswer(DAEMON_COMMAND, args);
+    if (answer !== null) {
+      process.stdout.write(`${answer}\n`);
+      return;
+    }
+    config = loadConfig({ configPath: configPathOf(args), isTty: process.stdout.isTTY === true });
   } catch (e: unknown) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${usageLine(DAEMON_COMMAND)}   (--help for more)\n`);
+      process.exit(USAGE_EXIT_CODE);
+    }
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }
