@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.js';
 import { restoreKeepaState } from './pipeline/context.js';
 import { ingestJob } from './pipeline/ingest.js';
 import { janitorJob } from './pipeline/janitor.js';
+import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
 import { loadColumns } from './state/columns.js';
@@ -43,6 +44,7 @@ export interface Daemon {
 
 export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
+  checkDatabaseFolder(config.dealsDb);
   const lock: ProcessLock = await acquireProcessLock(config.dealsDb, (e) => log.error(`the database lock was compromised: ${e.message}`));
   const cleanup: Array<() => Promise<void> | void> = [() => lock.release()];
   const unwind = async (): Promise<void> => {

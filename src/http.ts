@@ -56,7 +56,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES' && e.code !== 'EADDRNOTAVAIL') return reject(e);
+      if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EADDRNOTAVAIL') {
+        return reject(new ConfigError(`The status server cannot listen on HTTP_HOST ${options.host} (${e.code}: not an address of this machine); set HTTP_HOST to one, such as 127.0.0.1.`, { cause: e }));
+      }
+      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') return reject(e);
       reject(new ConfigError(`The status server cannot listen on ${options.host}:${options.port} (${e.code}); set HTTP_PORT to a free port, or 0 to turn it off.`, { cause: e }));
     });
     server.listen(options.port, options.host, () => resolve());
