@@ -80,7 +80,14 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     }
 
     const bucket = new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
-    const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log });
+    const onCall = (endpoint: string, code: string): void => {
+      try {
+        store.runs.counters.add('keepa_requests_total', { endpoint, code }, 1);
+      } catch (e: unknown) {
+        log.warn(`cannot count a Keepa request for /metrics: ${describeError(e)}`);
+      }
+    };
+    const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log, onCall });
     const deps = { store, keepa, clock, log, config };
     if (restoreKeepaState(deps, clock.now())) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
 

@@ -9,6 +9,7 @@ import type { StatusReport } from './status.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './web/metrics.js';
 import { type OverviewStore, readOverview } from './web/overview.js';
 import { renderPage } from './web/page.js';
+import { ProcessMonitor } from './web/processMetrics.js';
 
 export interface StatusServer {
   url: string;
@@ -26,6 +27,8 @@ export interface StatusServerOptions {
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const log = options.log.child({ component: 'http' });
+  // The figures of this process, the daemon's, for /metrics.
+  const monitor = new ProcessMonitor();
   const overview = (r: StatusReport) => (options.store ? readOverview(options.store, r.tokens, Date.parse(r.generatedAt)) : null);
   const server: Server = createServer((req, res) => {
     const send = (status: number, type: string, body: string): void => {
@@ -42,7 +45,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       if (path === '/status') return send(200, 'application/json', `${JSON.stringify(options.report(), null, 2)}\n`);
       if (path === '/metrics') {
         const r = options.report();
-        return send(200, METRICS_CONTENT_TYPE, renderMetrics(r, overview(r)));
+        return send(200, METRICS_CONTENT_TYPE, renderMetrics(r, { counters: options.store?.runs.counters.all(), process: monitor.read() }));
       }
       if (path === '/') {
         const r = options.report();
@@ -70,6 +73,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        monitor.stop();
         server.close(() => resolve());
         // A browser keeps its connection open; it must not hold up the daemon's stop.
         server.closeAllConnections();
