@@ -89,6 +89,8 @@ export interface PipelineSettings {
   minRefreshGapMinutes: number;
   /** Look up the winning offer's seller (1 token) for the Seller and Seller_Quality_Score columns. */
   lookupSellers: boolean;
+  /** Janitor: runs older than this are deleted (the last of each job is kept; /metrics counters are not affected). */
+  runHistoryDays: number;
 }
 
 export const DEFAULT_DEAL_QUERY: DealQuery = {
@@ -158,6 +160,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   reanalyzeAfterDays: 30,
   minRefreshGapMinutes: 240,
   lookupSellers: true,
+  runHistoryDays: 90,
 };
 
 export function businessSetting(given: unknown): BusinessSettings {
@@ -210,6 +213,7 @@ export function pipelineSetting(given: unknown, modeDefaults: Partial<PipelineSe
     reanalyzeAfterDays: numberField(m, s, 'reanalyzeAfterDays', 0, 3650),
     minRefreshGapMinutes: numberField(m, s, 'minRefreshGapMinutes', 0, 24 * 60 * 30),
     lookupSellers: booleanField(m, s, 'lookupSellers'),
+    runHistoryDays: numberField(m, s, 'runHistoryDays', 1, 3650),
   };
 }
 

@@ -21,6 +21,14 @@ export function janitorJob(deps: JanitorDeps): Job {
     run: async ({ runId }): Promise<JobResult> => {
       const { store, clock } = deps;
       const now = clock.now();
+      // Run history is pruned whatever ingestion's health: the runs that judge it are kept.
+      const historyCutoff = now - deps.config.pipeline.runHistoryDays * 86_400_000;
+      const pruned = store.db.transaction(() => {
+        const n = store.runs.prune(historyCutoff);
+        store.runs.recordChunk(runId, { runs_pruned: n }, 0, now, false);
+        return n;
+      }).immediate();
+      if (pruned > 0) log.info(`deleted ${pruned} runs started before ${msToIso(historyCutoff)} from the run history`, { pruned });
       const graceMs = deps.config.pipeline.staleAfterHours * 3_600_000;
       const lastIngestCommit = store.runs.lastCommitPerJob().ingest ?? null;
       if (lastIngestCommit === null || now - lastIngestCommit > graceMs) {

@@ -82,9 +82,17 @@ export class Runs {
   private readonly lastStartStmt: Database.Statement;
 
   private readonly countInterrupted: Database.Statement;
+  private readonly pruneStmt: Database.Statement;
 
   constructor(db: Db) {
     this.counters = new Counters(db);
+    // The newest run of each job, its newest with a commit and its newest with an error stay:
+    // status judges health and explains failures from them, however old they are.
+    this.pruneStmt = db.prepare(`DELETE FROM runs WHERE started_at < ? AND outcome != 'running'
+      AND id NOT IN (SELECT MAX(id) FROM runs GROUP BY job)
+      AND id NOT IN (SELECT MAX(id) FROM runs WHERE outcome != 'skipped' GROUP BY job)
+      AND id NOT IN (SELECT MAX(id) FROM runs WHERE last_commit_at IS NOT NULL GROUP BY job)
+      AND id NOT IN (SELECT MAX(id) FROM runs WHERE error IS NOT NULL AND outcome != 'skipped' GROUP BY job)`);
     this.countInterrupted = db.prepare("SELECT job, COUNT(*) AS n FROM runs WHERE outcome = 'running' GROUP BY job");
     this.insert = db.prepare("INSERT INTO runs (job, started_at, outcome) VALUES (?, ?, 'running')");
     this.getOne = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -157,6 +165,11 @@ export class Runs {
       this.counters.add('runs_total', { job: o.job, outcome: 'interrupted' }, o.n);
     }
     return this.interrupt.run().changes;
+  }
+
+  /** Deletes the history of runs started before `beforeMs`; returns how many went. */
+  prune(beforeMs: number): number {
+    return this.pruneStmt.run(beforeMs).changes;
   }
 
   recentRuns(limit: number): Run[] {
