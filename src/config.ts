@@ -79,8 +79,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const keepaBaseUrl = urlSetting(pick('KEEPA_BASE_URL', 'keepaBaseUrl') ?? 'https://api.keepa.com', 'KEEPA_BASE_URL');
   // Without a key the daemon runs against the simulator: its invented deals go to a database of
   // their own, so that adding a key later never mixes them with real ones.
-  const defaultDb = keepaApiKey === null ? 'data/demo.db' : 'data/deals.db';
-  const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(PROJECT_DIR, defaultDb), 'DEALS_DB', 'a file path');
+  // Under systemd the data folder is the unit's StateDirectory= (/var/lib/keepa-deals, given as
+  // $STATE_DIRECTORY); run by hand, data/ in the project folder.
+  const dataDir = env.STATE_DIRECTORY?.split(':')[0] || resolve(PROJECT_DIR, 'data');
+  const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(dataDir, keepaApiKey === null ? 'demo.db' : 'deals.db'), 'DEALS_DB', 'a file path');
   const headersPath = stringSetting(pick('DEALS_HEADERS', 'headersPath') ?? resolve(PROJECT_DIR, 'headers.json'), 'DEALS_HEADERS', 'a file path');
   // The demo (no key) runs every 20 s so that a newcomer sees deals within two minutes.
   const ingestCron = cronSetting(pick('INGEST_CRON', 'ingestCron') ?? (keepaApiKey === null ? '*/20 * * * * *' : '*/5 * * * *'), 'INGEST_CRON');

@@ -2,7 +2,7 @@
 // 0 and run nothing, a misspelt or incomplete flag exits 2 with the usage and runs nothing), and
 // the command-specific refusals an operator meets, each with its exit code and its sentence.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ const COMMANDS: Array<[string, RegExp]> = [
   ['daemon', /^usage: node bin\/daemon\.js \[--config PATH\](   \(--help for more\))?$/m],
   ['status', /^usage: bin\/status \[--json\] \[--config PATH\](   \(--help for more\))?$/m],
   ['rewind', /^usage: bin\/rewind --hours N \[--config PATH\](   \(--help for more\))?$/m],
-  ['backup', /^usage: bin\/backup PATH \[--config PATH\](   \(--help for more\))?$/m],
+  ['backup', /^usage: bin\/backup PATH \[--into DIR\] \[--keep N\] \[--config PATH\](   \(--help for more\))?$/m],
   ['restore', /^usage: bin\/restore BACKUP \[--config PATH\](   \(--help for more\))?$/m],
 ];
 
@@ -103,6 +103,22 @@ describe.concurrent('refusals of the operator commands', () => {
     const r = run('backup', [target], { DEALS_DB: database() });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Backed up .* to .*copy\.db: 0 deals, \d+ bytes, integrity ok\./);
+  });
+
+  it('bin/backup --into DIR --keep 2 (the backup timer): dated files, the oldest deleted, other files left alone', () => {
+    const db = database();
+    const folder = mkdtempSync(join(dir, 'rot-'));
+    writeFileSync(join(folder, 'keepa-deals-20200101T000000Z.db'), 'old');
+    writeFileSync(join(folder, 'keepa-deals-20200102T000000Z.db'), 'old');
+    writeFileSync(join(folder, 'notes.txt'), 'mine');
+    const r = run('backup', ['--into', folder, '--keep', '2'], { DEALS_DB: db });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Backed up .* to .*keepa-deals-\d{8}T\d{6}Z\.db: 0 deals, \d+ bytes, integrity ok\./);
+    expect(r.stdout).toMatch(/Deleted 1 older backup\(s\), keeping the newest 2: keepa-deals-20200101T000000Z\.db\./);
+    expect(readdirSync(folder).sort()).toEqual([expect.stringMatching(/^keepa-deals-20200102T000000Z\.db$/), expect.stringMatching(/^keepa-deals-2\d{7}T\d{6}Z\.db$/), 'notes.txt']);
+    const bad = run('backup', ['--keep', '2', 'x.db'], { DEALS_DB: db });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^--keep needs --into DIR: it deletes older backups in that folder\.\n/);
   });
 
   it('bin/status on a file that is not a database: exit 3 with a sentence naming DEALS_DB', () => {
