@@ -71,3 +71,19 @@ describe('run history retention', () => {
     expect(counter(store, 'runs_total', { job: 'ingest', outcome: 'interrupted' })).toBe(1);
   });
 });
+
+describe('queue history retention', () => {
+  it('deletes items finished before the cutoff, keeping open and parked ones and those of saved deals', () => {
+    const store = openStore({ path: ':memory:', columns: smallColumns(), nowMs: T0 });
+    const old = T0 - 120 * DAY;
+    const offer = (asin: string, at: number) => store.queue.offer({ asin, lastUpdateKm: Math.floor(at / 60_000), priority: 1, dealJson: null }, at);
+    for (const asin of ['OLDREJECT1', 'OLDDONE001', 'OLDSAVED01', 'OLDQUEUED1', 'NEWREJECT1']) offer(asin, asin.startsWith('NEW') ? T0 - DAY : old);
+    store.queue.finish('OLDREJECT1', 'rejected', 'few_rank_drops', old);
+    store.queue.finish('OLDDONE001', 'done', null, old);
+    store.queue.finish('OLDSAVED01', 'done', null, old, true);
+    store.deals.upsert({ ASIN: 'OLDSAVED01' }, old, 'full');
+    store.queue.finish('NEWREJECT1', 'rejected', 'few_rank_drops', T0 - DAY);
+    expect(store.queue.pruneFinished(T0 - 90 * DAY)).toBe(2);
+    expect(['OLDREJECT1', 'OLDDONE001', 'OLDSAVED01', 'OLDQUEUED1', 'NEWREJECT1'].map((a) => store.queue.get(a)?.stage ?? null)).toEqual([null, null, 'done', 'queued', 'rejected']);
+  });
+});
