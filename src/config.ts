@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alertSetting, type AlertSettings } from './alerts/config.js';
 import { cronSetting, hostSetting, intSetting, isRecord, notASetting, optionalString, stringSetting, urlSetting } from './configFields.js';
 import { ConfigError } from './errors.js';
 import {
@@ -36,6 +37,7 @@ export interface Config {
   business: BusinessSettings;
   peek: PeekSettings;
   pipeline: PipelineSettings;
+  alerts: AlertSettings;
 }
 
 /** The project folder (where package.json and headers.json live), whether running from src/ or dist/src/. */
@@ -109,6 +111,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     business: businessSetting(section('business')),
     peek: peekSetting(section('peek')),
     pipeline: pipelineSetting(section('pipeline'), keepaApiKey === null ? DEMO_PIPELINE : {}),
+    alerts: alertSetting(section('alerts'), env, { httpHost, httpPort }),
   };
   // Every key is read first, even when the environment wins, so that the check sees them all.
   for (const key of Object.keys(file)) {

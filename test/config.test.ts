@@ -85,7 +85,7 @@ describe('the config file is checked at every level', () => {
   it('a misspelt top-level key is refused, naming it and the nearest setting', () => {
     const path = configFile({ buisness: { taxExempt: true } });
     expect(() => loadConfig({ env: {}, configPath: path })).toThrow(ConfigError);
-    expect(() => loadConfig({ env: {}, configPath: path })).toThrow(/^"buisness" in the config file is not a setting; did you mean "business"\? Known: keepaApiKey, .*pipeline\.$/);
+    expect(() => loadConfig({ env: {}, configPath: path })).toThrow(/^"buisness" in the config file is not a setting; did you mean "business"\? Known: keepaApiKey, .*pipeline, alerts\.$/);
   });
 
   it('a top-level key is checked even when the environment sets that setting', () => {

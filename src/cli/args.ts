@@ -77,7 +77,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Co
     throw new UsageError(
       wanted === 0
         ? `${spec.name} takes no argument "${positionals[0]}" (flags start with --).`
-        : `${spec.name} takes one ${spec.positional?.name}, not ${positionals.length}.`,
+        : wanted === 1
+          ? `${spec.name} takes one ${spec.positional?.name}, not ${positionals.length}.`
+          : `${spec.name} takes at most ${wanted} arguments (${spec.positional?.name}), not ${positionals.length}.`,
     );
   }
   // No option is declared `multiple`, so no value is a list.

@@ -31,6 +31,7 @@ const COMMANDS: Array<[string, RegExp]> = [
   ['status', /^usage: bin\/status \[--json\] \[--config PATH\](   \(--help for more\))?$/m],
   ['rewind', /^usage: bin\/rewind --hours N \[--config PATH\](   \(--help for more\))?$/m],
   ['backup', /^usage: bin\/backup PATH \[--into DIR\] \[--keep N\] \[--config PATH\](   \(--help for more\))?$/m],
+  ['alerts', /^usage: bin\/alerts \[test\|retry \[RULE\]\] \[--limit N\] \[--json\] \[--config PATH\](   \(--help for more\))?$/m],
   ['restore', /^usage: bin\/restore BACKUP \[--config PATH\](   \(--help for more\))?$/m],
 ];
 
