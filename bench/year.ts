@@ -1,4 +1,4 @@
-// `npm run bench:year`: how big the database grows in a year of operation, on a virtual clock.
+// `npm run bench:year [-- ASINS_PER_DAY [DAYS]]`: how big the database grows in a year of operation, on a virtual clock.
 // It writes what a year of the daemon writes, through the real stores and the real janitor job:
 // an ingest run every 5 minutes (chunks, funnel, tokens, Keepa requests counted for /metrics),
 // the janitor every 4 hours, N new distinct ASINs a day through the queue (a quarter saved as
@@ -37,7 +37,7 @@ function fileSize(path: string): number {
   return total;
 }
 
-async function year(config: Config, asinsPerDay: number, retention: boolean): Promise<Array<{ day: number; mb: number; runs: number; queue: number; deals: number }>> {
+async function year(config: Config, asinsPerDay: number, retention: boolean, days: number): Promise<Array<{ day: number; mb: number; runs: number; queue: number; deals: number }>> {
   const dir = mkdtempSync(join(tmpdir(), 'kd-year-'));
   const path = join(dir, 'deals.db');
   const store = openStore({ path, columns: loadColumns(resolve(PROJECT_DIR, 'headers.json')), nowMs: T0 });
@@ -47,7 +47,7 @@ async function year(config: Config, asinsPerDay: number, retention: boolean): Pr
   const janitor = janitorJob({ store, clock: clock as never, config: { pipeline }, log: silentLogger() });
   const out: Array<{ day: number; mb: number; runs: number; queue: number; deals: number }> = [];
   let serial = 0;
-  for (let day = 1; day <= 365; day++) {
+  for (let day = 1; day <= days; day++) {
     store.db.transaction(() => {
       for (let tick = 0; tick < 288; tick++) {
         now = T0 + (day - 1) * DAY + tick * 5 * MINUTE;
@@ -71,10 +71,12 @@ async function year(config: Config, asinsPerDay: number, retention: boolean): Pr
       const result = await janitor.run({ runId: id, signal: new AbortController().signal, heartbeat: () => undefined });
       store.runs.finish(id, result.outcome, now + 1000);
     }
-    if ([1, 30, 90, 180, 365].includes(day)) {
+    if ([1, 30, 90, 180, 270, 365].includes(day) || day === days) {
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       const count = (sql: string): number => Number(store.db.prepare(sql).pluck().get());
-      out.push({ day, mb: fileSize(path) / 1e6, runs: count('SELECT COUNT(*) FROM runs'), queue: count('SELECT COUNT(*) FROM queue'), deals: count('SELECT COUNT(*) FROM deals') });
+      const row = { day, mb: fileSize(path) / 1e6, runs: count('SELECT COUNT(*) FROM runs'), queue: count('SELECT COUNT(*) FROM queue'), deals: count('SELECT COUNT(*) FROM deals') };
+      out.push(row);
+      process.stderr.write(`${retention ? 'with' : 'without'} retention, day ${day}: ${row.mb.toFixed(1)} MB\n`);
     }
   }
   store.db.close();
@@ -84,11 +86,12 @@ async function year(config: Config, asinsPerDay: number, retention: boolean): Pr
 
 async function main(): Promise<void> {
   const asinsPerDay = Number(process.argv[2] ?? 400);
+  const days = Number(process.argv[3] ?? 365);
   const config = loadConfig({ env: { KEEPA_API_KEY: 'a'.repeat(64) } });
   console.log(`A year on the virtual clock: ingest every 5 min, janitor every 4 h, ${asinsPerDay} new ASINs a day, a quarter saved; historyDays ${config.pipeline.historyDays}.`);
   for (const retention of [true, false]) {
     const t0 = performance.now();
-    const rows = await year(config, asinsPerDay, retention);
+    const rows = await year(config, asinsPerDay, retention, days);
     console.log(`\n${retention ? `with retention (historyDays ${config.pipeline.historyDays})` : 'without retention'}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     console.log('day  size MB   runs   queue  deals');
     for (const r of rows) console.log(`${String(r.day).padStart(3)}  ${r.mb.toFixed(1).padStart(7)}  ${String(r.runs).padStart(6)}  ${String(r.queue).padStart(6)}  ${String(r.deals).padStart(5)}`);

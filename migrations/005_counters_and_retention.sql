@@ -15,3 +15,6 @@ INSERT INTO metric_counters (name, labels, value)
   SELECT 'keepa_tokens_consumed_total', json_object('job', job), SUM(tokens_spent) FROM runs GROUP BY job;
 INSERT INTO metric_counters (name, labels, value)
   SELECT 'runs_total', json_object('job', job, 'outcome', outcome), COUNT(*) FROM runs WHERE outcome != 'running' GROUP BY job, outcome;
+
+-- The janitor deletes finished queue items by stage and age (pipeline.historyDays).
+CREATE INDEX queue_stage_updated ON queue (stage, updated_at);
