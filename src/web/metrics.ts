@@ -63,6 +63,7 @@ const COUNTER_HELP: Record<string, string> = {
   keepa_requests_total: 'Keepa API requests, by endpoint and HTTP status (network: no answer); code="429" counts refusals for lack of tokens.',
   keepa_tokens_consumed_total: 'Keepa tokens consumed, by job.',
   runs_total: 'Job runs recorded, by job and outcome (skipped: a tick that found another job running).',
+  alerts_sent_total: 'Alert messages delivered (answered 2xx), by rule (status: the stalled and recovered alerts).',
 };
 const HISTOGRAM_HELP: Record<string, string> = {
   run_duration_seconds: 'How long job runs took, skipped ticks excepted.',

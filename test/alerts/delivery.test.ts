@@ -83,6 +83,7 @@ describe('alert delivery', () => {
     expect(keys.length).toBeGreaterThan(3);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(episodesStarted(s.h) - store.alerts.countByState().dropped);
+    expect(store.runs.counters.all().find((c) => c.name === 'alerts_sent_total' && c.labels.rule === 'good')?.value).toBe(store.alerts.countByState().delivered);
     for (const m of s.r.received) {
       expect(m.json?.id).toBe(m.idempotencyKey);
       expect(m.contentType).toBe('application/json');
