@@ -1,6 +1,9 @@
 // The status server, on 127.0.0.1 by default: `/health` for monitors (200 ok or degraded, 503
 // stalled), `/status` with the JSON of `bin/status --json`, `/metrics` for Prometheus, and `/`,
 // a page for a person. Every answer is read from the database at request time.
+//
+// It answers only requests addressed to a name it serves (localhost, its own address, names the
+// operator lists): a web page on another site could otherwise read /status through DNS rebinding.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, describeError } from './errors.js';
@@ -23,6 +26,28 @@ export interface StatusServerOptions {
   log: Logger;
   /** The run history, queue and deals for the page's chart and tables and the run counters of /metrics; without it they show the report only. */
   store?: OverviewStore;
+  /** Host names to answer besides localhost and `host` (HTTP_ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[];
+}
+
+/** Sent with every answer: no MIME sniffing, never inside another site's frame, no referrer. */
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' } as const;
+
+/** Whether a request's Host header names this server; `allowed` holds lower-case host names without port. */
+export function hostAllowed(hostHeader: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (hostHeader === undefined) return false;
+  let name: string;
+  try {
+    name = new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return allowed.has(name.replace(/^\[(.*)\]$/, '$1'));
+}
+
+function allowedHostNames(options: StatusServerOptions): Set<string> {
+  const names = ['localhost', '127.0.0.1', '::1', options.host, ...(options.allowedHosts ?? [])];
+  return new Set(names.map((n) => n.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
 }
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
@@ -30,11 +55,15 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   // The figures of this process, the daemon's, for /metrics.
   const monitor = new ProcessMonitor();
   const overview = (r: StatusReport) => (options.store ? readOverview(options.store, r.tokens, Date.parse(r.generatedAt)) : null);
+  const allowed = allowedHostNames(options);
   const server: Server = createServer((req, res) => {
     const send = (status: number, type: string, body: string): void => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    if (!hostAllowed(req.headers.host, allowed)) {
+      return send(403, 'text/plain', 'this server answers only its own names (localhost, its address, HTTP_ALLOWED_HOSTS)\n');
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'only GET\n');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {

@@ -61,7 +61,7 @@ export async function restore(args: CommandArgs, nowMs: number, out: (line: stri
   const dbPath = config.dealsDb;
   let lock: ProcessLock;
   try {
-    lock = await acquireProcessLock(dbPath, (e) => out(`the lock on ${dbPath} was lost during the restore: ${e.message}`));
+    lock = await acquireProcessLock(dbPath);
   } catch (e: unknown) {
     if (!(e instanceof AlreadyRunningError)) throw e;
     out(`Not restoring: ${e.message}`);
