@@ -1,12 +1,12 @@
 // The daemon: configuration, the one Keepa client and bucket, the database, the scheduler and the
 // status server, started in that order and stopped in reverse on SIGTERM/SIGINT.
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { type CommandSpec, CONFIG_OPTION, configPathOf, parseCommandArgs, UsageError, usageLine } from './cli/args.js';
+import { earlyAnswer, USAGE_EXIT_CODE } from './cli/run.js';
 import { alertSecrets, destinationName } from './alerts/config.js';
 import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError, MustStopError } from './errors.js';
 import { startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
@@ -16,12 +16,14 @@ import { createLogger, type Logger } from './log.js';
 import { restoreKeepaState } from './pipeline/context.js';
 import { ingestJob } from './pipeline/ingest.js';
 import { janitorJob } from './pipeline/janitor.js';
+import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
 import { loadColumns } from './state/columns.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
+import { VERSION } from './version.js';
 
 /** How long SIGTERM waits for the running chunk to commit; systemd's TimeoutStopSec must be longer. */
 export const STOP_GRACE_MS = 20_000;
@@ -31,16 +33,11 @@ const FILE_CHECK_MS = 5_000;
 const DEMO_REFILL_RATE = 300;
 const DEMO_API_KEY = 'demo0000000000000000000000000000000000000000000000000000000000000';
 
-export const VERSION: string = readVersion();
-
-function readVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(resolve(PROJECT_DIR, 'package.json'), 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+export const DAEMON_COMMAND: CommandSpec = {
+  name: 'node bin/daemon.js',
+  summary: 'The keepa-deals daemon: finds deals through Keepa (or the built-in simulator without KEEPA_API_KEY) and keeps the deals table fresh. Settings come from the environment (README, "Configuration"); SIGTERM stops it after the chunk in hand.',
+  options: { config: CONFIG_OPTION },
+};
 
 export interface Daemon {
   store: Store;
@@ -53,6 +50,7 @@ export interface Daemon {
 
 export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
+  checkDatabaseFolder(config.dealsDb);
   const lock: ProcessLock = await acquireProcessLock(config.dealsDb);
   const cleanup: Array<() => Promise<void> | void> = [() => lock.release()];
   let mustStop: (e: MustStopError) => void = () => undefined;
@@ -94,7 +92,14 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     }
 
     const bucket = new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
-    const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log });
+    const onCall = (endpoint: string, code: string): void => {
+      try {
+        store.runs.counters.add('keepa_requests_total', { endpoint, code }, 1);
+      } catch (e: unknown) {
+        log.warn(`cannot count a Keepa request for /metrics: ${describeError(e)}`);
+      }
+    };
+    const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log, onCall });
     const deps = { store, keepa, clock, log, config };
     const saved = restoreKeepaState(deps, clock.now());
     if (saved.restored) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
@@ -164,8 +169,18 @@ function describeConfig(config: Config): Record<string, unknown> {
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   let config: Config;
   try {
-    config = loadConfig({ configPath: configPathFromArgs(argv), isTty: process.stdout.isTTY === true });
+    const args = parseCommandArgs(DAEMON_COMMAND, argv);
+    const answer = earlyAnswer(DAEMON_COMMAND, args);
+    if (answer !== null) {
+      process.stdout.write(`${answer}\n`);
+      return;
+    }
+    config = loadConfig({ configPath: configPathOf(args), isTty: process.stdout.isTTY === true });
   } catch (e: unknown) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${usageLine(DAEMON_COMMAND)}   (--help for more)\n`);
+      process.exit(USAGE_EXIT_CODE);
+    }
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }

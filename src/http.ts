@@ -12,6 +12,7 @@ import type { StatusReport } from './status.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './web/metrics.js';
 import { type OverviewStore, readOverview } from './web/overview.js';
 import { renderPage } from './web/page.js';
+import { ProcessMonitor } from './web/processMetrics.js';
 
 export interface StatusServer {
   url: string;
@@ -51,6 +52,8 @@ function allowedHostNames(options: StatusServerOptions): Set<string> {
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const log = options.log.child({ component: 'http' });
+  // The figures of this process, the daemon's, for /metrics.
+  const monitor = new ProcessMonitor();
   const overview = (r: StatusReport) => (options.store ? readOverview(options.store, r.tokens, Date.parse(r.generatedAt)) : null);
   const allowed = allowedHostNames(options);
   const server: Server = createServer((req, res) => {
@@ -71,7 +74,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       if (path === '/status') return send(200, 'application/json', `${JSON.stringify(options.report(), null, 2)}\n`);
       if (path === '/metrics') {
         const r = options.report();
-        return send(200, METRICS_CONTENT_TYPE, renderMetrics(r, overview(r)));
+        return send(200, METRICS_CONTENT_TYPE, renderMetrics(r, { counters: options.store?.runs.counters.all(), process: monitor.read() }));
       }
       if (path === '/') {
         const r = options.report();
@@ -85,7 +88,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES' && e.code !== 'EADDRNOTAVAIL') return reject(e);
+      if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EADDRNOTAVAIL') {
+        return reject(new ConfigError(`The status server cannot listen on HTTP_HOST ${options.host} (${e.code}: not an address of this machine); set HTTP_HOST to one, such as 127.0.0.1.`, { cause: e }));
+      }
+      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') return reject(e);
       reject(new ConfigError(`The status server cannot listen on ${options.host}:${options.port} (${e.code}); set HTTP_PORT to a free port, or 0 to turn it off.`, { cause: e }));
     });
     server.listen(options.port, options.host, () => resolve());
@@ -96,6 +102,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        monitor.stop();
         server.close(() => resolve());
         // A browser keeps its connection open; it must not hold up the daemon's stop.
         server.closeAllConnections();

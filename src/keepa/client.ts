@@ -45,6 +45,8 @@ export interface KeepaClientOptions {
   /** Job label used when a call names none. */
   job?: string;
   random?: () => number;
+  /** Told of every attempt: the endpoint and the HTTP status, or `network` (the /metrics request counter). */
+  onCall?: (endpoint: string, code: string) => void;
   /** Largest answer accepted as sent (compressed). */
   maxWireBytes?: number;
   /** Largest answer accepted once decompressed. */
@@ -295,6 +297,7 @@ export class KeepaClient {
 
   private logCall(path: string, tokens: number, startedMs: number, status: number | 'network', job: string): void {
     this.log.debug('keepa call', { path: `/${path}`, tokens, ms: this.options.clock.now() - startedMs, status, job });
+    this.options.onCall?.(path, String(status));
   }
 
   private redact(text: string): string {

@@ -69,6 +69,7 @@ export class Queue {
   private readonly failStmt: Database.Statement;
   private readonly parkStmt: Database.Statement;
   private readonly expireStmt: Database.Statement;
+  private readonly pruneStmt: Database.Statement;
   private readonly depthStmt: Database.Statement;
   private readonly oldestStmt: Database.Statement;
   private readonly parkedStmt: Database.Statement;
@@ -95,6 +96,8 @@ export class Queue {
     this.parkStmt = db.prepare("UPDATE queue SET stage = 'parked', attempts = attempts + 1, last_error = @error, parked_reason = @reason, updated_at = @now WHERE asin = @asin");
     this.expireStmt = db.prepare(`UPDATE queue SET stage = 'expired', reject_reason = 'expired', updated_at = @now
       WHERE stage IN ('queued', 'peeked') AND queued_at < @cutoff RETURNING asin`);
+    this.pruneStmt = db.prepare(`DELETE FROM queue WHERE stage IN ('done', 'rejected', 'expired') AND updated_at < ?
+      AND asin NOT IN (SELECT "ASIN" FROM deals)`);
     this.depthStmt = db.prepare('SELECT stage, COUNT(*) AS n FROM queue GROUP BY stage');
     this.oldestStmt = db.prepare("SELECT MIN(queued_at) FROM queue WHERE stage IN ('queued', 'peeked')").pluck();
     this.parkedStmt = db.prepare("SELECT parked_reason AS reason, COUNT(*) AS n FROM queue WHERE stage = 'parked' GROUP BY parked_reason");
@@ -173,6 +176,11 @@ export class Queue {
   }
 
   /** Candidates that waited longer than the cutoff are dropped with reason `expired`. */
+  /** Deletes items finished before `beforeMs`, except those of saved deals (discovery compares their price); returns how many. */
+  pruneFinished(beforeMs: number): number {
+    return this.pruneStmt.run(beforeMs).changes;
+  }
+
   expireQueuedBefore(cutoffMs: number, nowMs: number): string[] {
     return this.expireStmt.all({ cutoff: cutoffMs, now: nowMs }).map((r) => String((r as Record<string, unknown>).asin));
   }
