@@ -35,6 +35,8 @@ export interface AnalysisResult {
   rejected: RejectReason | null;
   salesCount: number;
   offerDrops: number;
+  /** The inferred sales behind List at and 1yr. Avg., ascending by time (the deals desk shows them). */
+  sales: readonly Sale[];
 }
 
 /** An inferred sale: Keepa minutes, the price in cents and the UTC calendar month (0 = Jan). */
