@@ -32,6 +32,8 @@ export interface Config {
   /** Status server port on `httpHost`; 0 turns it off. */
   httpPort: number;
   httpHost: string;
+  /** Required of every status request when set; required to be set when httpHost is not loopback. */
+  httpAuthToken: string | null;
   dealQuery: DealQuery;
   business: BusinessSettings;
   peek: PeekSettings;
@@ -96,6 +98,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT is "${logFormat}"; it accepts json or pretty.`);
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
   const httpHost = stringSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST', 'an address to bind the status server to');
+  const httpAuthToken = optionalString(pick('HTTP_AUTH_TOKEN', 'httpAuthToken'), 'HTTP_AUTH_TOKEN');
 
   return {
     keepaApiKey,
@@ -108,6 +111,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat,
     httpPort,
     httpHost,
+    httpAuthToken,
     dealQuery: dealQuerySetting(file.dealQuery),
     business: businessSetting(file.business),
     peek: peekSetting(file.peek),

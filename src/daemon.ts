@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
-import { startStatusServer, type StatusServer } from './http.js';
+import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
 import { createSimulator, type Simulator } from './keepa/simulator/index.js';
@@ -17,9 +17,11 @@ import { janitorJob } from './pipeline/janitor.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
 import { loadColumns } from './state/columns.js';
+import { openExistingDatabase } from './state/db.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
+import { describeSettings } from './web/settingsPage.js';
 
 /** How long SIGTERM waits for the running chunk to commit; systemd's TimeoutStopSec must be longer. */
 export const STOP_GRACE_MS = 20_000;
@@ -45,7 +47,8 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock): Promise<Daemon> {
+/** `configPath`: the --config file the configuration came from, for the settings page's sources. */
+export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock, configPath: string | null = null): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
   const lock: ProcessLock = await acquireProcessLock(config.dealsDb, (e) => log.error(`the database lock was compromised: ${e.message}`));
   const cleanup: Array<() => Promise<void> | void> = [() => lock.release()];
@@ -99,6 +102,14 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
         port: config.httpPort,
         log,
         report: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }),
+        authToken: config.httpAuthToken,
+        desk: {
+          store,
+          business: config.business,
+          settings: describeSettings(config, process.env, configPath),
+          now: () => clock.now(),
+          openReader: () => openExistingDatabase(config.dealsDb, { readonly: true }),
+        },
       });
       const server = http;
       cleanup.push(() => server.close());
@@ -130,18 +141,21 @@ function describeConfig(config: Config): Record<string, unknown> {
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   let config: Config;
+  let configPath: string | null;
   try {
-    config = loadConfig({ configPath: configPathFromArgs(argv), isTty: process.stdout.isTTY === true });
+    configPath = configPathFromArgs(argv);
+    config = loadConfig({ configPath, isTty: process.stdout.isTTY === true });
+    if (config.httpPort > 0) checkHttpExposure(config.httpHost, config.httpAuthToken);
   } catch (e: unknown) {
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.keepaApiKey ? [config.keepaApiKey] : [] });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [config.keepaApiKey, config.httpAuthToken].filter((s): s is string => s !== null) });
   // One exception must never end the daemon: log it and let the next run go on.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));
   log.info(`keepa-deals ${VERSION} starting`, describeConfig(config));
-  startDaemon(config, log).then(
+  startDaemon(config, log, systemClock, configPath).then(
     (daemon) => {
       let stopping = false;
       const stop = (signal: string): void => {
