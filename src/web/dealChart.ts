@@ -33,6 +33,13 @@ function stepPath(points: ReadonlyArray<[number, number]>, x: (ms: number) => nu
   return d;
 }
 
+/** 1k, 100k, 1M: rank axis labels that fit the margin. */
+function compact(n: number): string {
+  if (n >= 1_000_000) return `${n / 1_000_000}M`;
+  if (n >= 1000) return `${n / 1000}k`;
+  return String(n);
+}
+
 function monthLabel(ms: number): string {
   return msToIso(ms).slice(0, 7);
 }
@@ -65,7 +72,7 @@ export function renderDealChart(ev: DealEvidence, lines: { listAt: number | null
     parts.push(`<text x="${PAD.left - 6}" y="${r1(y + 4)}" class="axis price" text-anchor="end">$${r1(priceTop - (priceTop * i) / 4)}</text>`);
   }
   for (let p = logBottom; p <= logTop; p++) {
-    parts.push(`<text x="${W - PAD.right + 6}" y="${r1(yRank(10 ** p) + 4)}" class="axis rank">#${(10 ** p).toLocaleString('en-US')}</text>`);
+    parts.push(`<text x="${W - PAD.right + 6}" y="${r1(yRank(10 ** p) + 4)}" class="axis rank">#${compact(10 ** p)}</text>`);
   }
   for (let i = 0; i <= 4; i++) {
     const t = start + (span * i) / 4;
@@ -86,5 +93,5 @@ export function renderDealChart(ev: DealEvidence, lines: { listAt: number | null
     parts.push(`<circle cx="${r1(x(s.atMs))}" cy="${r1(yPrice(s.priceCents / 100))}" r="4.5" class="${inYear ? 'sale year' : 'sale'}"><title>${escapeHtml(tip)}</title></circle>`);
   }
   const title = `Used price (left axis), sales rank (right axis, log scale) and ${ev.sales.length} inferred sales, ${monthLabel(start)} to ${monthLabel(end)}`;
-  return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}" class="chart"><title>${escapeHtml(title)}</title>${parts.join('')}</svg>`;
+  return `<div class="chart-wrap"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}" class="chart"><title>${escapeHtml(title)}</title>${parts.join('')}</svg></div>`;
 }

