@@ -133,6 +133,43 @@ export function buildEvidence(product: KeepaProduct, result: AnalysisResult, set
   };
 }
 
+/**
+ * The stored form: times in Keepa minutes and series as flat [t, v, t, v...] lists, which halves
+ * the JSON (a fast seller has hundreds of sales); `DealEvidence` is what the rest of the code reads.
+ */
+interface StoredForm {
+  v: number;
+  at: number;
+  sales: number[];
+  used: number[];
+  rank: number[];
+  offers: EvidenceOffer[];
+  offersAt: number;
+  costs: DealEvidence['costs'];
+}
+
+const flat = (points: ReadonlyArray<[number, number]>): number[] => points.flatMap(([t, v]) => [msToKeepaMinutes(t), v]);
+
+function pairs(list: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < list.length; i += 2) out.push([keepaMinutesToMs(list[i] ?? 0), list[i + 1] ?? -1]);
+  return out;
+}
+
+export function encodeEvidence(e: DealEvidence): string {
+  const stored: StoredForm = {
+    v: e.version,
+    at: e.analyzedAtMs,
+    sales: e.sales.flatMap((s) => [msToKeepaMinutes(s.atMs), s.priceCents, s.month]),
+    used: flat(e.usedPrice),
+    rank: flat(e.salesRank),
+    offers: e.offers,
+    offersAt: e.offersAtMs,
+    costs: e.costs,
+  };
+  return JSON.stringify(stored);
+}
+
 /** Reads stored evidence; null for a version this release does not know or a damaged value. */
 export function parseEvidence(json: string): DealEvidence | null {
   let v: unknown;
@@ -142,7 +179,18 @@ export function parseEvidence(json: string): DealEvidence | null {
     return null;
   }
   if (typeof v !== 'object' || v === null) return null;
-  const e = v as Partial<DealEvidence>;
-  if (e.version !== EVIDENCE_VERSION || !Array.isArray(e.sales) || !Array.isArray(e.usedPrice) || !Array.isArray(e.salesRank) || !Array.isArray(e.offers)) return null;
-  return e as DealEvidence;
+  const s = v as Partial<StoredForm>;
+  if (s.v !== EVIDENCE_VERSION || !Array.isArray(s.sales) || !Array.isArray(s.used) || !Array.isArray(s.rank) || !Array.isArray(s.offers) || typeof s.costs !== 'object') return null;
+  const sales: EvidenceSale[] = [];
+  for (let i = 0; i + 2 < s.sales.length; i += 3) sales.push({ atMs: keepaMinutesToMs(s.sales[i] ?? 0), priceCents: s.sales[i + 1] ?? 0, month: s.sales[i + 2] ?? 0 });
+  return {
+    version: s.v,
+    analyzedAtMs: Number(s.at),
+    sales,
+    usedPrice: pairs(s.used),
+    salesRank: pairs(s.rank),
+    offers: s.offers,
+    offersAtMs: Number(s.offersAt),
+    costs: s.costs,
+  };
 }

@@ -18,7 +18,7 @@ export class EvidenceStore {
   constructor(db: Db) {
     this.saveStmt = db.prepare(`INSERT INTO deal_evidence (asin, analyzed_at, sales_year, evidence_json) VALUES (?, ?, ?, ?)
       ON CONFLICT(asin) DO UPDATE SET analyzed_at = excluded.analyzed_at, sales_year = excluded.sales_year, evidence_json = excluded.evidence_json`);
-    this.offersStmt = db.prepare("UPDATE deal_evidence SET evidence_json = json_set(evidence_json, '$.offers', json(?), '$.offersAtMs', ?) WHERE asin = ?");
+    this.offersStmt = db.prepare("UPDATE deal_evidence SET evidence_json = json_set(evidence_json, '$.offers', json(?), '$.offersAt', ?) WHERE asin = ?");
     this.getStmt = db.prepare('SELECT analyzed_at, sales_year, evidence_json FROM deal_evidence WHERE asin = ?');
   }
 

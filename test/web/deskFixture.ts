@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/log.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
-import type { DealEvidence } from '../../src/pipeline/evidence.js';
+import { type DealEvidence, encodeEvidence } from '../../src/pipeline/evidence.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
 import { openExistingDatabase } from '../../src/state/db.js';
 import type { DealColumn } from '../../src/state/columns.js';
@@ -100,7 +100,7 @@ export function saveDeals(store: Store, n: number, nowMs = NOW): void {
       const ev = evidenceFor(i, listAt, nowMs);
       const top = ev.sales.reduce((a, b) => (b.priceCents > a.priceCents ? b : a));
       store.deals.upsert({ ASIN: asin, Peak_Season: MONTHS[top.month] ?? null }, nowMs - (i % 300) * 3_600_000, 'full');
-      store.evidence.save(asin, ev.sales.filter((s) => s.atMs > nowMs - 365 * DAY).length, JSON.stringify(ev), nowMs - DAY);
+      store.evidence.save(asin, ev.sales.filter((s) => s.atMs > nowMs - 365 * DAY).length, encodeEvidence(ev), nowMs - DAY);
     }
   });
   insert();
