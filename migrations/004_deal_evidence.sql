@@ -9,6 +9,7 @@ CREATE TABLE deal_evidence (
   sales_year INTEGER NOT NULL,
   evidence_json TEXT NOT NULL
 );
-CREATE INDEX deal_evidence_sales_year ON deal_evidence (sales_year);
+-- Covers the desk's join for sales per year without reading the JSON's pages.
+CREATE INDEX deal_evidence_sales_year ON deal_evidence (asin, sales_year);
 -- Tokens spent fetching each item (its share of each chunk's cost), for `bin/why`.
 ALTER TABLE queue ADD COLUMN tokens_spent REAL NOT NULL DEFAULT 0;

@@ -2,7 +2,6 @@
 // database with the socket's backpressure, so 50,000 rows never sit in memory. CSV follows
 // RFC 4180 under headers.json's display names; a text cell a spreadsheet would run as a formula
 // (= + - @, tab, carriage return first) gets a leading apostrophe. Numbers stay plain numbers.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { DealColumn } from '../state/columns.js';
 import type { DealQuery } from '../state/dealQuery.js';
@@ -25,6 +24,19 @@ export function csvLine(values: readonly unknown[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }
 
+/** Resolves when `out` can take more, or has closed (the client went away). */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
 /** Writes `pieces` to `out`, waiting for 'drain' when the socket is full; stops when `out` closes. */
 async function pump(out: Writable, pieces: Iterable<string>): Promise<void> {
   let buffer = '';
@@ -34,7 +46,7 @@ async function pump(out: Writable, pieces: Iterable<string>): Promise<void> {
     if (buffer.length < CHUNK_BYTES) continue;
     const ok = out.write(buffer);
     buffer = '';
-    if (!ok) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (!ok) await drained(out);
   }
   if (!out.destroyed) out.end(buffer);
 }
