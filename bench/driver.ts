@@ -14,7 +14,7 @@ import { type Config, loadConfig } from '../src/config.js';
 import { TokenBucket } from '../src/keepa/bucket.js';
 import { type CallOptions, KeepaClient, type KeepaClientOptions } from '../src/keepa/client.js';
 import { type CostModel, DEAL_PAGE_TOKENS } from '../src/keepa/cost.js';
-import type { LedgerEntry } from '../src/keepa/simulator/index.js';
+import type { LedgerEntry } from '../src/simulator/index.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { DealPage } from '../src/keepa/types.js';
 import { silentLogger } from '../src/log.js';

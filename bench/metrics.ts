@@ -2,7 +2,7 @@
 // call and what it cost), the saves and commits observed in the database, the deal pages the
 // policy read, minute samples of the balance, and the simulator's ground truth. Pure functions,
 // so they can be checked on small hand-made ledgers.
-import type { LedgerEntry } from '../src/keepa/simulator/index.js';
+import type { LedgerEntry } from '../src/simulator/index.js';
 import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from './driver.js';
 
 const HOUR_MS = 3_600_000;

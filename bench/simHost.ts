@@ -7,7 +7,7 @@ import { Agent as HttpAgent, createServer, request as httpRequest } from 'node:h
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { type Clock, VirtualClock } from '../src/clock.js';
-import { createSimulator, type LedgerEntry, type Simulator } from '../src/keepa/simulator/index.js';
+import { createSimulator, type LedgerEntry, type Simulator } from '../src/simulator/index.js';
 import type { DriveOptions } from './driver.js';
 
 export const SIM_KEY = 'benchkey000000000000000000000000000000000000000000000000000000000';

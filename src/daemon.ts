@@ -3,13 +3,15 @@
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { alertSecrets, destinationName } from './alerts/config.js';
+import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
 import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
-import { createSimulator, type Simulator } from './keepa/simulator/index.js';
+import type { Simulator } from './simulator/index.js';
 import { createLogger, type Logger } from './log.js';
 import { restoreKeepaState } from './pipeline/context.js';
 import { ingestJob } from './pipeline/ingest.js';
@@ -76,6 +78,8 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     let baseUrl = config.keepaBaseUrl;
     let apiKey = config.keepaApiKey;
     if (apiKey === null) {
+      // Loaded only in demo mode: a daemon with a key never loads the simulator's code.
+      const { createSimulator } = await import('./simulator/index.js');
       simulator = await createSimulator({ seed: 1, clock, refillRate: DEMO_REFILL_RATE, apiKey: DEMO_API_KEY });
       const sim = simulator;
       cleanup.push(() => sim.close());
@@ -119,6 +123,11 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     scheduler.start({ ingest: config.ingestCron, janitor: config.janitorCron });
     cleanup.push(() => scheduler.stop(STOP_GRACE_MS));
     void scheduler.trigger('ingest');
+    if (config.alerts.rules.length > 0) {
+      const delivery = new AlertDelivery({ store, clock, log, settings: config.alerts, status: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }) });
+      delivery.start();
+      cleanup.push(() => delivery.stop());
+    }
     return { store, scheduler, statusUrl: http?.url ?? null, stop: unwind };
   } catch (e: unknown) {
     await unwind();
@@ -136,6 +145,7 @@ function describeConfig(config: Config): Record<string, unknown> {
     janitorCron: config.janitorCron,
     http: config.httpPort > 0 ? `${config.httpHost}:${config.httpPort}` : 'off',
     pipeline: config.pipeline,
+    alerts: config.alerts.rules.map(destinationName),
   };
 }
 
@@ -150,7 +160,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [config.keepaApiKey, config.httpAuthToken].filter((s): s is string => s !== null) });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [...(config.keepaApiKey ? [config.keepaApiKey] : []), ...(config.httpAuthToken ? [config.httpAuthToken] : []), ...alertSecrets(config.alerts)] });
   // One exception must never end the daemon: log it and let the next run go on.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));

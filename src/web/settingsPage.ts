@@ -29,7 +29,7 @@ const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof Config, boolean]> = [
   ['HTTP_AUTH_TOKEN', 'httpAuthToken', true],
 ];
 
-const SECTIONS = ['business', 'peek', 'pipeline', 'dealQuery'] as const;
+const SECTIONS = ['business', 'peek', 'pipeline', 'dealQuery', 'alerts'] as const;
 
 function readFile(path: string | null): Record<string, unknown> {
   if (path === null) return {};
@@ -53,7 +53,10 @@ export function describeSettings(config: Config, env: Env, configPath: string | 
     const values = config[section] as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(values)) {
       const set = typeof given === 'object' && given !== null && key in given;
-      lines.push({ name: `${section}.${key}`, value: JSON.stringify(value), source: set ? fromFile : 'default' });
+      // Alert destinations are webhook URLs, which hold their own secrets.
+      const shown = section === 'alerts' && key === 'rules' && Array.isArray(value) ? `${value.length} rule(s), destinations not shown` : JSON.stringify(value);
+      const fromEnv = section === 'alerts' && key === 'rules' && (env.ALERT_WEBHOOK_URL ?? '') !== '';
+      lines.push({ name: `${section}.${key}`, value: shown, source: fromEnv ? 'environment ALERT_WEBHOOK_URL' : set ? fromFile : 'default' });
     }
   }
   return lines;

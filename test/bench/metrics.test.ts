@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../../src/keepa/simulator/index.js';
+import type { LedgerEntry } from '../../src/simulator/index.js';
 import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/driver.js';
 import {
   baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched,

@@ -7,7 +7,7 @@ import { VirtualClock } from '../../src/clock.js';
 import { RateLimitedError, TokenBudgetError } from '../../src/errors.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/keepa/simulator/index.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { T0 } from '../helpers.js';
 

@@ -5,7 +5,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { PipelineSettings } from '../../src/settings.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/keepa/simulator/index.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { type PipelineDeps, restoreKeepaState } from '../../src/pipeline/context.js';
 import { ingestJob } from '../../src/pipeline/ingest.js';

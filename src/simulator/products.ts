@@ -2,8 +2,8 @@
 // parameters (stats, history, days, offers, only-live-offers, rating, buybox). Returns the number
 // of offer pages it delivered, which is what the offers part of the call is charged by.
 
-import { keepaMinutesToMs, msToKeepaMinutes } from '../time.js';
-import { CsvType, type KeepaOffer, type KeepaProduct } from '../types.js';
+import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
+import { CsvType, type KeepaOffer, type KeepaProduct } from '../keepa/types.js';
 import { AMAZON_SELLER_ID, CSV_LENGTH, DAYS_KEEPS_POINT_BEFORE, OFFERS_PER_PAGE } from './assumptions.js';
 import type { Book } from './catalog.js';
 import { OFFER_MEMORY_MS, type MarketTimeline } from './market.js';

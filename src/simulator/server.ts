@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { systemClock, type Clock } from '../../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { INVALID_KEY_STATUS, RATE_LIMIT_BODY_HAS_ERROR } from './assumptions.js';
 import { Catalog, type GroundTruth } from './catalog.js';
 import { DealStream } from './deals.js';

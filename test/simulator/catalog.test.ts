@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../src/clock.js';
-import { createSimulator, type Simulator } from '../../../src/keepa/simulator/index.js';
-import { Catalog } from '../../../src/keepa/simulator/catalog.js';
-import { keepaMinutesToMs, msToKeepaMinutes } from '../../../src/keepa/time.js';
-import type { DealResponse, KeepaProduct, ProductResponse } from '../../../src/keepa/types.js';
+import { VirtualClock } from '../../src/clock.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { Catalog } from '../../src/simulator/catalog.js';
+import { keepaMinutesToMs, msToKeepaMinutes } from '../../src/keepa/time.js';
+import type { DealResponse, KeepaProduct, ProductResponse } from '../../src/keepa/types.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const DAY_MINUTES = 1_440;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../src/clock.js';
-import { createSimulator, type SimulatorOptions, type Simulator } from '../../../src/keepa/simulator/index.js';
-import type { DealResponse, KeepaDeal, ProductResponse, TokenFields } from '../../../src/keepa/types.js';
+import { VirtualClock } from '../../src/clock.js';
+import { createSimulator, type SimulatorOptions, type Simulator } from '../../src/simulator/index.js';
+import type { DealResponse, KeepaDeal, ProductResponse, TokenFields } from '../../src/keepa/types.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const WIDE = { priceTypes: [2], dateRange: 3, sortType: 1 };

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../src/clock.js';
-import { createSimulator, type Simulator } from '../../../src/keepa/simulator/index.js';
-import { msToKeepaMinutes } from '../../../src/keepa/time.js';
-import type { DealResponse, KeepaDeal, TokenFields } from '../../../src/keepa/types.js';
+import { VirtualClock } from '../../src/clock.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { msToKeepaMinutes } from '../../src/keepa/time.js';
+import type { DealResponse, KeepaDeal, TokenFields } from '../../src/keepa/types.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const WIDE = { priceTypes: [2], dateRange: 3, sortType: 1 };

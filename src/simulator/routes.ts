@@ -2,7 +2,7 @@
 // HTTP, tokens, delivery faults and the ledger are server.ts's business; content faults (null
 // stats, duplicate or same-minute deals) are applied here because they shape the content.
 
-import type { DealPage, KeepaProduct, KeepaSeller } from '../types.js';
+import type { DealPage, KeepaProduct, KeepaSeller } from '../keepa/types.js';
 import { MAX_OFFERS_PARAM, MIN_OFFERS_PARAM } from './assumptions.js';
 import type { Catalog } from './catalog.js';
 import type { DealStream } from './deals.js';

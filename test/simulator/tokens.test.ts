@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../src/clock.js';
-import { createSimulator, type Simulator } from '../../../src/keepa/simulator/index.js';
-import { TokenAccount } from '../../../src/keepa/simulator/tokens.js';
-import type { ProductResponse, TokenFields } from '../../../src/keepa/types.js';
+import { VirtualClock } from '../../src/clock.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { TokenAccount } from '../../src/simulator/tokens.js';
+import type { ProductResponse, TokenFields } from '../../src/keepa/types.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const TOKEN_FIELDS = ['timestamp', 'tokensLeft', 'refillIn', 'refillRate', 'tokenFlowReduction', 'tokensConsumed', 'processingTimeInMs'];

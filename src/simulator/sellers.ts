@@ -2,7 +2,7 @@
 // (A + 13 upper-case letters and digits); ratings spread from poor to excellent so the
 // daemon's seller-quality score has something to rank.
 
-import type { KeepaSeller } from '../types.js';
+import type { KeepaSeller } from '../keepa/types.js';
 import { AMAZON_SELLER_ID } from './assumptions.js';
 import { Random, hashSeed } from './random.js';
 import { SELLER_SUFFIXES, SELLER_WORDS } from './words.js';

@@ -1,6 +1,6 @@
 // `npm run simulator`: the simulator on its own, on the real clock, with demo settings generous
 // enough to watch deals flow by hand. Point the daemon at it with KEEPA_BASE_URL.
-//   node dist/src/keepa/simulator/main.js [--port N] [--seed N] [--refill-rate N]
+//   node dist/src/simulator/main.js [--port N] [--seed N] [--refill-rate N]
 // The port also comes from SIM_PORT; default 8790.
 
 import { parseArgs } from 'node:util';

@@ -5,8 +5,8 @@
 // filtered, sorted "as Keepa sorts them, but not strictly" (a little local disorder), cached for
 // 120 s and served in pages of 150.
 
-import { msToKeepaMinutes } from '../time.js';
-import { CsvType, type KeepaDeal } from '../types.js';
+import { msToKeepaMinutes } from '../keepa/time.js';
+import { CsvType, type KeepaDeal } from '../keepa/types.js';
 import {
   CSV_LENGTH, DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE,
   RANGES_NEED_SWITCH,

@@ -4,7 +4,7 @@
 // is a sale, and dead inventory has none: what analytics.md's "offer drop confirmed by a rank
 // drop within 240 h" relies on.
 
-import { msToKeepaMinutes } from '../time.js';
+import { msToKeepaMinutes } from '../keepa/time.js';
 import { RANK_CAP, RANK_FLOOR, type Book } from './catalog.js';
 import { Random, hashSeed } from './random.js';
 import type { Series } from './series.js';

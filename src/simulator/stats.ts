@@ -4,8 +4,8 @@
 // rank drops. Offer-derived fields stay at Keepa's "not requested" value (-2) unless the
 // product builder fills them from the offers it returns.
 
-import { msToKeepaMinutes } from '../time.js';
-import { CsvType, type KeepaStats } from '../types.js';
+import { msToKeepaMinutes } from '../keepa/time.js';
+import { CsvType, type KeepaStats } from '../keepa/types.js';
 import { CSV_LENGTH } from './assumptions.js';
 import type { MarketTimeline } from './market.js';
 import type { Series } from './series.js';

@@ -3,7 +3,7 @@
 // sometimes unknown), and from the live offers at a moment the Used / New prices and counts and
 // the cheapest landed offer per used sub-condition.
 
-import { CsvType } from '../types.js';
+import { CsvType } from '../keepa/types.js';
 import { shelfPrice, type Book } from './catalog.js';
 import type { Random } from './random.js';
 import type { Series } from './series.js';

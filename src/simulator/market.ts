@@ -6,8 +6,8 @@
 // where it stopped: histories only ever reach "now", and the result does not depend on when
 // or how often it was extended.
 
-import { msToKeepaMinutes } from '../time.js';
-import { CsvType } from '../types.js';
+import { msToKeepaMinutes } from '../keepa/time.js';
+import { CsvType } from '../keepa/types.js';
 import { shelfPrice, type Book } from './catalog.js';
 import type { ListingStream } from './listings.js';
 import {

@@ -5,8 +5,8 @@
 // consume nothing. The balance is brought forward lazily from the clock at each use, so a
 // virtual clock can jump days at once.
 
-import type { Clock } from '../../clock.js';
-import type { TokenFields } from '../types.js';
+import type { Clock } from '../clock.js';
+import type { TokenFields } from '../keepa/types.js';
 
 const MINUTE_MS = 60_000;
 
