@@ -61,12 +61,12 @@ const VERIFIED = 'MAX(COALESCE(d.analyzed_at, 0), COALESCE(d.refreshed_at, 0))';
 
 /**
  * Indexes on the headers.json columns the desk filters and sorts on, created at start after the
- * columns exist (a migration runs before them). The first covers the visible test and the default
- * sort; the season and condition ones make the filter choices an index read.
+ * columns exist (a migration runs before them). The first covers the visible test and every sort
+ * key, so choosing a page's ASINs reads one narrow index instead of 20,000 wide rows (a sort by
+ * ROI went from 55 to a few ms of CPU); season and condition make the filter choices an index read.
  */
 const DESK_INDEXES: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['deals_desk_visible', ['Profit', 'List_at', '1yr_Avg']],
-  ['deals_desk_rank', ['Sales_Rank_Current']],
+  ['deals_desk_sort', ['Profit', 'List_at', '1yr_Avg', 'All_in_Cost', 'Margin', 'Sales_Rank_Current', 'ASIN']],
   ['deals_desk_season', ['Seasonality_Type']],
   ['deals_desk_condition', ['Condition']],
 ];
@@ -74,9 +74,10 @@ const DESK_INDEXES: ReadonlyArray<readonly [string, readonly string[]]> = [
 export function ensureDeskIndexes(db: Db, columns: readonly DealColumn[]): void {
   const names = new Set(columns.map((c) => c.name));
   for (const [index, cols] of DESK_INDEXES) {
-    if (cols.every((c) => names.has(c))) db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON deals (${cols.map(quoteIdent).join(', ')})`);
+    if (!cols.every((c) => names.has(c) || c === 'ASIN')) continue;
+    const system = index === 'deals_desk_sort' ? ', first_seen_at, analyzed_at, refreshed_at' : '';
+    db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON deals (${cols.map(quoteIdent).join(', ')}${system})`);
   }
-  db.exec('CREATE INDEX IF NOT EXISTS deals_desk_first_seen ON deals (first_seen_at)');
 }
 
 export class DealQuery {
@@ -152,7 +153,8 @@ export class DealQuery {
 
   count(f: DealFilter): number {
     const w = this.where(f);
-    return Number(this.db.prepare(`SELECT COUNT(*) FROM deals d ${this.evidenceJoin(f)} ${w.sql}`).pluck().get(...w.params));
+    const join = f.minSales !== null ? this.evidenceJoin(f) : '';
+    return Number(this.db.prepare(`SELECT COUNT(*) FROM deals d ${join} ${w.sql}`).pluck().get(...w.params));
   }
 
   /**
