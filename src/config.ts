@@ -35,6 +35,8 @@ export interface Config {
   httpHost: string;
   /** Required of every status request when set; required to be set when httpHost is not loopback. */
   httpAuthToken: string | null;
+  /** Host names the status server answers besides localhost and its own address (a DNS name behind a proxy). */
+  httpAllowedHosts: string[];
   dealQuery: DealQuery;
   business: BusinessSettings;
   peek: PeekSettings;
@@ -101,6 +103,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
   const httpHost = stringSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST', 'an address to bind the status server to');
   const httpAuthToken = optionalString(pick('HTTP_AUTH_TOKEN', 'httpAuthToken'), 'HTTP_AUTH_TOKEN');
+  const httpAllowedHosts = (optionalString(pick('HTTP_ALLOWED_HOSTS', 'httpAllowedHosts'), 'HTTP_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
 
   return {
     keepaApiKey,
@@ -114,6 +117,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     httpPort,
     httpHost,
     httpAuthToken,
+    httpAllowedHosts,
     dealQuery: dealQuerySetting(file.dealQuery),
     business: businessSetting(file.business),
     peek: peekSetting(file.peek),

@@ -7,7 +7,7 @@ import { alertSecrets, destinationName } from './alerts/config.js';
 import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
-import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
+import { AlreadyRunningError, ConfigError, describeError, MustStopError } from './errors.js';
 import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
@@ -27,6 +27,8 @@ import { describeSettings } from './web/settingsPage.js';
 
 /** How long SIGTERM waits for the running chunk to commit; systemd's TimeoutStopSec must be longer. */
 export const STOP_GRACE_MS = 20_000;
+/** How often an idle daemon checks that its database and lock files are still the ones it opened. */
+const FILE_CHECK_MS = 5_000;
 /** Tokens a minute of the demo simulator: fast enough to show deals within two minutes. */
 const DEMO_REFILL_RATE = 300;
 const DEMO_API_KEY = 'demo0000000000000000000000000000000000000000000000000000000000000';
@@ -46,14 +48,20 @@ export interface Daemon {
   store: Store;
   scheduler: Scheduler;
   statusUrl: string | null;
+  /** Resolves when the daemon must stop by itself (its database or lock file gone); the caller stops it. */
+  mustStop: Promise<MustStopError>;
   stop(): Promise<void>;
 }
 
 /** `configPath`: the --config file the configuration came from, for the settings page's sources. */
 export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock, configPath: string | null = null): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
-  const lock: ProcessLock = await acquireProcessLock(config.dealsDb, (e) => log.error(`the database lock was compromised: ${e.message}`));
+  const lock: ProcessLock = await acquireProcessLock(config.dealsDb);
   const cleanup: Array<() => Promise<void> | void> = [() => lock.release()];
+  let mustStop: (e: MustStopError) => void = () => undefined;
+  const mustStopPromise = new Promise<MustStopError>((resolve) => {
+    mustStop = resolve;
+  });
   const unwind = async (): Promise<void> => {
     for (const step of cleanup.reverse()) {
       try {
@@ -91,10 +99,24 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     const bucket = new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
     const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log });
     const deps = { store, keepa, clock, log, config };
-    if (restoreKeepaState(deps, clock.now())) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
+    const saved = restoreKeepaState(deps, clock.now());
+    if (saved.restored) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
+    if (saved.refused !== null) log.warn(`did not restore the saved token figures (${saved.refused}); asking Keepa instead`);
 
     store.system.setJson('daemon', { pid: process.pid, version: VERSION, startedAt: clock.now(), keepa: simulator ? 'simulator' : 'live', ingestCron: config.ingestCron }, clock.now());
-    const scheduler = new Scheduler({ store, clock, log, owner: `${hostname()}:${process.pid}` });
+    const scheduler = new Scheduler({ store, clock, log, owner: `${hostname()}:${process.pid}`, onMustStop: mustStop });
+    const fileCheck = setInterval(() => {
+      try {
+        lock.verify();
+        store.checkFile();
+      } catch (e: unknown) {
+        if (!(e instanceof MustStopError)) throw e;
+        clearInterval(fileCheck);
+        mustStop(e);
+      }
+    }, FILE_CHECK_MS);
+    fileCheck.unref();
+    cleanup.push(() => clearInterval(fileCheck));
     scheduler.add(ingestJob(deps));
     scheduler.add(janitorJob(deps));
 
@@ -103,6 +125,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
       http = await startStatusServer({
         store,
         host: config.httpHost,
+        allowedHosts: config.httpAllowedHosts,
         port: config.httpPort,
         log,
         report: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }),
@@ -128,7 +151,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
       delivery.start();
       cleanup.push(() => delivery.stop());
     }
-    return { store, scheduler, statusUrl: http?.url ?? null, stop: unwind };
+    return { store, scheduler, statusUrl: http?.url ?? null, mustStop: mustStopPromise, stop: unwind };
   } catch (e: unknown) {
     await unwind();
     throw e;
@@ -165,21 +188,36 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));
   log.info(`keepa-deals ${VERSION} starting`, describeConfig(config));
+  // Signals are taken from the start: without a listener, a SIGTERM during start-up would end the
+  // process on the spot. One that comes before the daemon is up stops it as soon as it is.
+  let requested: string | null = null;
+  let stop = (signal: string): void => {
+    requested ??= signal;
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Logs go to stdout (the journal): there is no file to reopen, and settings are read at start.
+  process.on('SIGHUP', () => log.info('SIGHUP ignored: logs go to stdout and settings are read at start; restart the daemon to change them'));
   startDaemon(config, log, systemClock, configPath).then(
     (daemon) => {
       let stopping = false;
-      const stop = (signal: string): void => {
+      const stopWith = (signal: string, code: number): void => {
         if (stopping) return;
         stopping = true;
         log.info(`${signal}: stopping after the current chunk`);
         void daemon.stop().then(() => {
           log.info('stopped');
-          log.on('finish', () => process.exit(0));
+          log.on('finish', () => process.exit(code));
           log.end();
         });
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stop = (signal) => stopWith(signal, 0);
+      if (requested !== null) stop(requested);
+      // 2: the operator must act; systemd does not restart on it.
+      void daemon.mustStop.then((e) => {
+        log.error(e.message);
+        stopWith(e.name, 2);
+      });
     },
     (e: unknown) => {
       log.error(`cannot start: ${describeError(e)}`);

@@ -3,6 +3,9 @@
 // page for a person, and the deals desk (/deals, /deals/ASIN, /deals.csv, /deals.json, /settings).
 // Every answer is read from the database at request time. Only GET and HEAD; off loopback only
 // with HTTP_AUTH_TOKEN, which every request must then present.
+//
+// It answers only requests addressed to a name it serves (localhost, its own address, names the
+// operator lists): a web page on another site could otherwise read /status through DNS rebinding.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +30,8 @@ export interface StatusServerOptions {
   log: Logger;
   /** The run history, queue and deals for the page's chart and tables and the run counters of /metrics; without it they show the report only. */
   store?: OverviewStore;
+  /** Host names to answer besides localhost and `host` (HTTP_ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[];
   /** The deals desk; without it those paths answer 404. */
   desk?: DeskOptions;
   /** When set, every request must carry it (bearer token or basic-auth password). */
@@ -71,24 +76,48 @@ function contentSecurityPolicy(nonce: string): string {
   return `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 }
 
+/** Sent with every answer: no MIME sniffing, never inside another site's frame, no referrer. */
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' } as const;
+
+/** Whether a request's Host header names this server; `allowed` holds lower-case host names without port. */
+export function hostAllowed(hostHeader: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (hostHeader === undefined) return false;
+  let name: string;
+  try {
+    name = new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return allowed.has(name.replace(/^\[(.*)\]$/, '$1'));
+}
+
+function allowedHostNames(options: StatusServerOptions): Set<string> {
+  const names = ['localhost', '127.0.0.1', '::1', options.host, ...(options.allowedHosts ?? [])];
+  return new Set(names.map((n) => n.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
+}
+
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   checkHttpExposure(options.host, options.authToken);
   const authToken = options.authToken ?? '';
   const log = options.log.child({ component: 'http' });
   const overview = (r: StatusReport) => (options.store ? readOverview(options.store, r.tokens, Date.parse(r.generatedAt)) : null);
+  const allowed = allowedHostNames(options);
   const server: Server = createServer((req, res) => {
     const nonce = randomBytes(16).toString('base64');
     const headers = (type: string, extra: Record<string, string> = {}): Record<string, string> => ({
+      ...SECURITY_HEADERS,
       'content-type': type,
       'cache-control': 'no-store',
       'content-security-policy': contentSecurityPolicy(nonce),
-      'x-content-type-options': 'nosniff',
       ...extra,
     });
     const send = (status: number, type: string, body: string, extra: Record<string, string> = {}): void => {
       res.writeHead(status, headers(type, extra));
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    if (!hostAllowed(req.headers.host, allowed)) {
+      return send(403, 'text/plain', 'this server answers only its own names (localhost, its address, HTTP_ALLOWED_HOSTS)\n');
+    }
     if (authToken !== '' && !tokenMatches(presentedToken(req), authToken)) {
       return send(401, 'text/plain', 'authorization required\n', { 'www-authenticate': 'Basic realm="keepa-deals", charset="UTF-8"' });
     }

@@ -57,7 +57,7 @@ export async function restore(argv: readonly string[], nowMs: number, out: (line
   const dbPath = config.dealsDb;
   let lock: ProcessLock;
   try {
-    lock = await acquireProcessLock(dbPath, (e) => out(`the lock on ${dbPath} was lost during the restore: ${e.message}`));
+    lock = await acquireProcessLock(dbPath);
   } catch (e: unknown) {
     if (!(e instanceof AlreadyRunningError)) throw e;
     out(`Not restoring: ${e.message}`);

@@ -3,8 +3,11 @@
 // scan ends when a whole page is at or behind its floor or the list ends. The watermark moves to
 // the newest deal of a scan only when the scan is complete, so a scan cut short (429, page limit,
 // crash) never skips the deals it did not reach; its place is kept in `ingest.scan`.
+// Keepa's times are not trusted past the present: a deal dated in the future is queued with its
+// time clamped to now, so one such deal can never carry the watermark ahead of every later deal.
 import { RateLimitedError } from '../errors.js';
 import { MAX_BATCH } from '../keepa/cost.js';
+import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
@@ -15,6 +18,8 @@ import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContex
 /** Keepa: "stop when the response contains less than 150 results". */
 export const DEAL_PAGE_SIZE = 150;
 const SCAN_KEY = 'ingest.scan';
+/** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
+export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
 
 /** A scan of the deal list in progress. */
 export interface Scan {
@@ -47,7 +52,10 @@ export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   if (lastCompletedAt !== null && nowMs - lastCompletedAt < scanIntervalMs(deps, nowMs)) return null;
   const expected = deps.store.system.watermark();
   const oldest: Watermark = { lastUpdateKm: msToKeepaMinutes(nowMs - deps.config.pipeline.candidateMaxAgeHours * 3_600_000), asin: '' };
-  const floor = expected !== null && compareCursor(expected, oldest) > 0 ? expected : oldest;
+  // A watermark in the future (saved before times were clamped) would hide every deal until then;
+  // where the real one stood is unknown, so the scan reaches back as a first scan does.
+  const kept = expected !== null && expected.lastUpdateKm > presentKm(nowMs) ? null : expected;
+  const floor = kept !== null && compareCursor(kept, oldest) > 0 ? kept : oldest;
   return { floor, expected, top: null, nextPage: 0, startedAt: nowMs, lastCompletedAt };
 }
 
@@ -74,6 +82,27 @@ export function dealPriority(deal: KeepaDeal, dateRange: number): number {
   const avg = deal.avg?.[dateRange]?.[used] ?? -1;
   if (current <= 0 || avg <= 0) return 0;
   return Math.max(0, avg - current) / 100;
+}
+
+/** The latest Keepa minute a deal may carry at `nowMs`: the present plus the clock tolerance. */
+function presentKm(nowMs: number): number {
+  return msToKeepaMinutes(nowMs + CLOCK_TOLERANCE_MS);
+}
+
+/**
+ * The deals with times past the tolerance clamped to the present minute (not to the tolerance's
+ * end, which would hide the deals of the next minutes), and how far ahead the furthest was (0: none).
+ */
+export function clampToPresent(deals: readonly KeepaDeal[], nowMs: number): { deals: KeepaDeal[]; aheadMs: number } {
+  const limit = presentKm(nowMs);
+  const now = msToKeepaMinutes(nowMs);
+  let aheadMs = 0;
+  const clamped = deals.map((d) => {
+    if (d.lastUpdate <= limit && d.creationDate <= limit) return d;
+    aheadMs = Math.max(aheadMs, keepaMinutesToMs(Math.max(d.lastUpdate, d.creationDate)) - nowMs);
+    return { ...d, lastUpdate: Math.min(d.lastUpdate, now), creationDate: Math.min(d.creationDate, now) };
+  });
+  return { deals: clamped, aheadMs };
 }
 
 /** Newest first by (lastUpdate, ASIN), each ASIN once (its newest deal). */
@@ -105,7 +134,11 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
     throw e;
   }
   const tokens = tokensSpent(deps) - before;
-  const deals = sortAndDedupe(page.dr);
+  const future = clampToPresent(page.dr, clock.now());
+  if (future.aheadMs > 0) {
+    log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });
+  }
+  const deals = sortAndDedupe(future.deals);
   const fresh = deals.filter((d) => compareCursor(cursorOf(d), scan.floor) > 0);
   // The list is sorted by deal age: once a whole page was created before the floor (less a margin
   // for Keepa's cache), later pages hold only deals an earlier scan has read. Those that were
@@ -163,9 +196,13 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       bump(funnel, outcome);
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
+    if (future.aheadMs > 0) store.system.setJson(FUTURE_DEAL_KEY, { aheadMs: future.aheadMs, atMs: nowMs }, nowMs);
     if (complete) {
-      // A rewind during the scan wins: the advance is refused and the next scan starts from it.
-      const advanced = top !== null && store.system.advanceWatermark(scan.expected, top, nowMs);
+      // A rewind during the scan wins: the advance is refused and the next scan starts from it. A
+      // watermark in the future is the one the scan replaced, so it is overwritten.
+      const inFuture = scan.expected !== null && scan.expected.lastUpdateKm > presentKm(nowMs);
+      if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
+      const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
       store.system.setJson(SCAN_KEY, { lastCompletedAt: nowMs }, nowMs);
     } else {

@@ -91,18 +91,32 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   return 'done';
 }
 
+/**
+ * A stop lets the seller lookup of a chunk in flight finish for this long (its products are paid
+ * for and commit with it); well inside the daemon's stop grace.
+ */
+export const SELLER_STOP_GRACE_MS = 10_000;
+
 /** One call for the chunk's winning sellers; never fails the chunk whose products were paid for. */
 async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return {};
   const before = tokensSpent(deps);
+  const grace = new AbortController();
+  const onStop = (): void => {
+    void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(() => grace.abort(run.signal.reason), () => undefined);
+  };
+  if (run.signal.aborted) onStop();
+  else run.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal });
   } catch (e: unknown) {
     funnel.seller_lookup_skipped = unique.length;
     if (!(e instanceof RateLimitedError)) deps.log.warn(`seller lookup failed: ${describeError(e)}; saving the deals without seller names`, { component: 'enrich' });
     return {};
   } finally {
+    run.signal.removeEventListener('abort', onStop);
+    grace.abort();
     funnel.tokens_seller = tokensSpent(deps) - before;
   }
 }

@@ -2,7 +2,7 @@
 import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
-import { type Db, openDatabase } from './db.js';
+import { databaseFileGuard, type Db, openDatabase } from './db.js';
 import { EvidenceStore } from './evidence.js';
 import { Leases } from './leases.js';
 import { Queue } from './queue.js';
@@ -18,6 +18,8 @@ export interface Store {
   system: SystemState;
   leases: Leases;
   runs: Runs;
+  /** Throws DatabaseGoneError when the database file was deleted or replaced since it was opened. */
+  checkFile(): void;
   alerts: AlertStore;
   migrationsApplied: number[];
   columnsAdded: string[];
@@ -33,11 +35,12 @@ export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'm
     system: new SystemState(db),
     leases: new Leases(db),
     runs: new Runs(db),
+    checkFile: () => undefined,
     alerts: new AlertStore(db),
   };
 }
 
 export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number }): Store {
   const { db, migrationsApplied, columnsAdded } = openDatabase(options);
-  return { ...storeFor(db, options.columns), migrationsApplied, columnsAdded };
+  return { ...storeFor(db, options.columns), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
 }

@@ -26,6 +26,7 @@ const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof Config, boolean]> = [
   ['LOG_FORMAT', 'logFormat', false],
   ['HTTP_PORT', 'httpPort', false],
   ['HTTP_HOST', 'httpHost', false],
+  ['HTTP_ALLOWED_HOSTS', 'httpAllowedHosts', false],
   ['HTTP_AUTH_TOKEN', 'httpAuthToken', true],
 ];
 

@@ -1,6 +1,8 @@
 // The status server as a monitor, Prometheus and a person see it, over real HTTP on loopback.
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { BUCKET_STATE_KEY } from '../../src/pipeline/context.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';
@@ -102,6 +104,25 @@ describe('status server', () => {
     expect((await fetch(`${url}/nope`)).status).toBe(404);
   });
 
+  it('answers only the Host names it serves (no DNS rebinding), with security headers', async () => {
+    server = await startStatusServer({ host: '127.0.0.1', port: 0, log: silentLogger(), report: flowingFixture().report, allowedHosts: ['deals.example.org'] });
+    const { port } = new URL(server.url);
+    const get = (host: string): Promise<{ status: number; headers: Record<string, unknown> }> =>
+      new Promise((res, rej) => {
+        request({ host: '127.0.0.1', port, path: '/status', headers: { host } }, (r) => {
+          r.resume();
+          r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers }));
+        }).on('error', rej).end();
+      });
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'LOCALHOST', `[::1]:${port}`, 'deals.example.org']) {
+      expect((await get(host)).status, host).toBe(200);
+    }
+    for (const host of [`evil.example.com:${port}`, 'deals.example.org.evil.com', '127.0.0.2']) {
+      expect((await get(host)).status, host).toBe(403);
+    }
+    expect((await get('localhost')).headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+  });
+
   it('a port already in use is a configuration error naming HTTP_PORT, not a crash to restart', async () => {
     const url = await serve(flowingFixture());
     const port = Number(new URL(url).port);
@@ -112,6 +133,16 @@ describe('status server', () => {
 });
 
 describe('status wording', () => {
+  it("says when Keepa's answers carry a time far from this host's clock", () => {
+    const f = flowingFixture();
+    expect(f.report().reasons.join(' ')).not.toMatch(/clock/);
+    const saved = f.store.system.getJson(BUCKET_STATE_KEY) as Record<string, unknown>;
+    f.store.system.setJson(BUCKET_STATE_KEY, { ...saved, clockSkewMs: -12 * 60_000 }, f.nowMs);
+    const report = f.report();
+    expect(report.verdict).toBe('degraded');
+    expect(report.reasons).toContain("Keepa's clock disagrees with ours: its answers are 12 min behind; check this host's clock (timedatectl)");
+  });
+
   it('a running daemon that records no run for three ticks cannot write to its database', () => {
     const f = flowingFixture();
     const report = buildStatus({ store: f.store, config: CONFIG, nowMs: f.nowMs + HOUR / 2, daemonRunning: true });

@@ -72,7 +72,7 @@ describe('bin/restore', () => {
     const backupPath = join(dir, 'backup.db');
     database(backupPath, ['A1']).close();
     database(dbPath, ['B1']).close();
-    const lock = await acquireProcessLock(dbPath, () => undefined);
+    const lock = await acquireProcessLock(dbPath);
     try {
       const { code, out } = await run(backupPath);
       expect(code).toBe(2);

@@ -10,6 +10,7 @@ import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
 import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
 import { currentScan, DEAL_PAGE_SIZE, discoverPage } from '../../src/pipeline/discover.js';
+import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
 
 const ORIGIN = 'https://keepa.test';
@@ -65,6 +66,26 @@ describe('discovery', () => {
     await scanAll();
     expect(queued(store)).toEqual(['A110', 'A120']);
     expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
+  });
+
+  it('a deal dated a year ahead is queued with its time clamped: the watermark stays at the present and later deals are still queued', async () => {
+    const YEAR_KM = 365 * 24 * 60;
+    const { store, scanAll, clock } = setup([[deal('FUTURE', NOW_KM + YEAR_KM), deal('NOWISH', NOW_KM - 1)]]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: '' }, T0);
+    await scanAll();
+    expect(queued(store)).toEqual(['FUTURE', 'NOWISH']);
+    expect(store.queue.get('FUTURE')?.lastUpdateKm).toBe(NOW_KM);
+    expect(store.system.watermark()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
+    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *' }, nowMs: clock.now(), daemonRunning: true });
+    expect(report.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 365 d/);
+  });
+
+  it('a watermark already in the future (saved before the clamp) no longer hides the deals up to it', async () => {
+    const { store, scanAll } = setup([[deal('LATER', NOW_KM - 2)]]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM + 100_000, asin: '' }, T0);
+    await scanAll();
+    expect(queued(store)).toEqual(['LATER']);
+    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 2, asin: 'LATER' });
   });
 
   it('three deals sharing one minute across a page boundary are all queued, even when a run ends between the pages', async () => {
