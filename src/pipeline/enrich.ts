@@ -8,6 +8,7 @@ import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 import { parseDeal } from './dealRecord.js';
+import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
 
 /** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
@@ -54,6 +55,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    store.queue.addTokens(items.map((i) => i.asin), tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
       const product = fetched.products.get(item.asin);
@@ -74,6 +76,8 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
       }
       try {
         store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
+        const evidence = buildEvidence(product, result, config.business, nowMs);
+        store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
       } catch (e: unknown) {
         failItems(deps, [item], describeError(e), 'save_error', nowMs);
         bump(funnel, 'failed');
