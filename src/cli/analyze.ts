@@ -79,7 +79,7 @@ export interface AnalyzeOutcome {
 export function analyzeInput(input: ProductInput, config: Config, nowMs: number | null): AnalyzeOutcome {
   const { product } = input;
   const at = nowMs ?? input.answeredAtMs ?? (typeof product.lastUpdate === 'number' ? keepaMinutesToMs(product.lastUpdate) : null);
-  if (at === null) throw new UsageError(`The input says nowhere when Keepa answered (no timestamp, no lastUpdate): give --now ISO.`);
+  if (at === null) throw new ConfigError(`The input says nowhere when Keepa answered (no timestamp, no lastUpdate): give --now ISO.`);
   const result: AnalysisResult = analyzeProduct({ product, settings: config.business, nowMs: at });
   const drops = product.stats?.salesRankDrops365;
   return {

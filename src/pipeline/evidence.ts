@@ -22,7 +22,10 @@ const CONDITIONS: Readonly<Record<number, string>> = {
 
 export interface EvidenceSale {
   atMs: number;
-  /** Null when no offer drop was paired with the rank fall: a sale whose price is unknown. */
+  /**
+   * The price List at and 1yr. Avg. counted; null when no offer drop was paired with the rank fall
+   * (price unknown) or the price was left out as an outlier.
+   */
   priceCents: number | null;
   /** UTC calendar month, 0 = Jan. */
   month: number;
@@ -62,7 +65,8 @@ export interface DealEvidence {
  * shape in the analytics touches only this function.
  */
 export function salesOf(result: AnalysisResult): EvidenceSale[] {
-  return result.sales.map((s) => ({ atMs: keepaMinutesToMs(s.t), priceCents: s.priceCents, month: s.month, condition: s.condition }));
+  const counted = new Set(result.priced.map((s) => s.t));
+  return result.sales.map((s) => ({ atMs: keepaMinutesToMs(s.t), priceCents: counted.has(s.t) ? s.priceCents : null, month: s.month, condition: s.condition }));
 }
 
 /** Inferred sales in the year before `nowMs`: the desk's "sales per year". */

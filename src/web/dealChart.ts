@@ -89,7 +89,7 @@ export function renderDealChart(ev: DealEvidence, lines: { listAt: number | null
   level(lines.yearAvg, `1yr. Avg. $${lines.yearAvg?.toFixed(2)}`, 'level-avg');
   for (const s of ev.sales) {
     const inYear = s.atMs > end - YEAR_MS;
-    const price = s.priceCents === null ? 'price unknown' : `$${(s.priceCents / 100).toFixed(2)}`;
+    const price = s.priceCents === null ? 'price not counted' : `$${(s.priceCents / 100).toFixed(2)}`;
     const tip = `Inferred sale ${msToIso(s.atMs).slice(0, 10)}: ${price}${inYear ? ' (in the last year)' : ''}`;
     // A sale without a paired offer drop has no price: it is marked on the time axis.
     parts.push(`<circle cx="${r1(x(s.atMs))}" cy="${r1(yPrice((s.priceCents ?? 0) / 100))}" r="4.5" class="${inYear ? 'sale year' : 'sale'}"><title>${escapeHtml(tip)}</title></circle>`);

@@ -40,7 +40,7 @@ function calc(lines: Array<[string, string, boolean?]>): string {
 function salesList(sales: readonly EvidenceSale[]): string {
   if (sales.length === 0) return '';
   return `<div class="scroll"><table><thead><tr><th>Date</th><th>Month</th><th class="n">Price</th><th>Condition</th></tr></thead><tbody>${sales
-    .map((s) => `<tr><td>${day(s.atMs)}</td><td>${MONTHS[s.month] ?? '-'}</td><td class="n">${s.priceCents === null ? 'unknown' : money(s.priceCents / 100)}</td><td>${e(s.condition ?? '-')}</td></tr>`)
+    .map((s) => `<tr><td>${day(s.atMs)}</td><td>${MONTHS[s.month] ?? '-'}</td><td class="n">${s.priceCents === null ? 'not counted' : money(s.priceCents / 100)}</td><td>${e(s.condition ?? '-')}</td></tr>`)
     .join('')}</tbody></table></div>`;
 }
 
