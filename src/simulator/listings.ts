@@ -76,6 +76,17 @@ export class ListingStream {
     return today.length === 0 ? this.items : [...this.items, ...today];
   }
 
+  /**
+   * The `index`-th listing from the start of tracking (oldest first) if it starts at or before
+   * `ms`. The market asks for its next listing at every deal it lists; answering from the days
+   * already drawn keeps a three-year history linear instead of copying the whole list each time.
+   */
+  at(index: number, ms: number): Listing | undefined {
+    const drawn = this.items[index];
+    if (drawn !== undefined) return drawn.atMs <= ms ? drawn : undefined;
+    return this.upTo(ms)[index];
+  }
+
   /** Listings with atMs in [fromMs, toMs], oldest first. */
   between(fromMs: number, toMs: number): Listing[] {
     const out: Listing[] = [];

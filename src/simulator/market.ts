@@ -301,7 +301,7 @@ export class MarketTimeline {
   }
 
   private listDeal(t: number): void {
-    const listing = this.listings.upTo(t)[this.listingCursor];
+    const listing = this.listings.at(this.listingCursor, t);
     this.listingCursor++;
     if (!listing) return;
     const offer = this.addOffer({
