@@ -33,6 +33,8 @@ export interface Config {
   /** Status server port on `httpHost`; 0 turns it off. */
   httpPort: number;
   httpHost: string;
+  /** Required of every status request when set; required to be set when httpHost is not loopback. */
+  httpAuthToken: string | null;
   /** Host names the status server answers besides localhost and its own address (a DNS name behind a proxy). */
   httpAllowedHosts: string[];
   dealQuery: DealQuery;
@@ -97,6 +99,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT is "${logFormat}"; it accepts json or pretty.`);
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
   const httpHost = hostSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST');
+  const httpAuthToken = optionalString(pick('HTTP_AUTH_TOKEN', 'httpAuthToken'), 'HTTP_AUTH_TOKEN');
   const httpAllowedHosts = (optionalString(pick('HTTP_ALLOWED_HOSTS', 'httpAllowedHosts'), 'HTTP_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
 
   const config: Config = {
@@ -110,6 +113,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat,
     httpPort,
     httpHost,
+    httpAuthToken,
     httpAllowedHosts,
     dealQuery: dealQuerySetting(section('dealQuery')),
     business: businessSetting(section('business')),

@@ -8,7 +8,7 @@ import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, loadConfig } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError, MustStopError } from './errors.js';
-import { startStatusServer, type StatusServer } from './http.js';
+import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
 import type { Simulator } from './simulator/index.js';
@@ -20,10 +20,12 @@ import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
 import { loadColumns } from './state/columns.js';
+import { openExistingDatabase } from './state/db.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
 import { VERSION } from './version.js';
+import { describeSettings } from './web/settingsPage.js';
 
 /** How long SIGTERM waits for the running chunk to commit; systemd's TimeoutStopSec must be longer. */
 export const STOP_GRACE_MS = 20_000;
@@ -48,7 +50,8 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock): Promise<Daemon> {
+/** `configPath`: the --config file the configuration came from, for the settings page's sources. */
+export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock, configPath: string | null = null): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
   checkDatabaseFolder(config.dealsDb);
   const lock: ProcessLock = await acquireProcessLock(config.dealsDb);
@@ -82,8 +85,8 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     let apiKey = config.keepaApiKey;
     if (apiKey === null) {
       // Loaded only in demo mode: a daemon with a key never loads the simulator's code.
-      const { createSimulator } = await import('./simulator/index.js');
-      simulator = await createSimulator({ seed: 1, clock, refillRate: DEMO_REFILL_RATE, apiKey: DEMO_API_KEY });
+      const { createSimulator, DEMO_WORLD } = await import('./simulator/index.js');
+      simulator = await createSimulator({ ...DEMO_WORLD, clock, refillRate: DEMO_REFILL_RATE, apiKey: DEMO_API_KEY });
       const sim = simulator;
       cleanup.push(() => sim.close());
       baseUrl = sim.url;
@@ -131,6 +134,14 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
         port: config.httpPort,
         log,
         report: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }),
+        authToken: config.httpAuthToken,
+        desk: {
+          store,
+          business: config.business,
+          settings: describeSettings(config, process.env, configPath),
+          now: () => clock.now(),
+          openReader: () => openExistingDatabase(config.dealsDb, { readonly: true }),
+        },
       });
       const server = http;
       cleanup.push(() => server.close());
@@ -168,6 +179,7 @@ function describeConfig(config: Config): Record<string, unknown> {
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   let config: Config;
+  let configPath: string | null;
   try {
     const args = parseCommandArgs(DAEMON_COMMAND, argv);
     const answer = earlyAnswer(DAEMON_COMMAND, args);
@@ -175,7 +187,9 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
       process.stdout.write(`${answer}\n`);
       return;
     }
-    config = loadConfig({ configPath: configPathOf(args), isTty: process.stdout.isTTY === true });
+    configPath = configPathOf(args);
+    config = loadConfig({ configPath, isTty: process.stdout.isTTY === true });
+    if (config.httpPort > 0) checkHttpExposure(config.httpHost, config.httpAuthToken);
   } catch (e: unknown) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${usageLine(DAEMON_COMMAND)}   (--help for more)\n`);
@@ -184,7 +198,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [...(config.keepaApiKey ? [config.keepaApiKey] : []), ...alertSecrets(config.alerts)] });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [...(config.keepaApiKey ? [config.keepaApiKey] : []), ...(config.httpAuthToken ? [config.httpAuthToken] : []), ...alertSecrets(config.alerts)] });
   // One exception must never end the daemon: log it and let the next run go on.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));
@@ -199,7 +213,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
   process.on('SIGINT', () => stop('SIGINT'));
   // Logs go to stdout (the journal): there is no file to reopen, and settings are read at start.
   process.on('SIGHUP', () => log.info('SIGHUP ignored: logs go to stdout and settings are read at start; restart the daemon to change them'));
-  startDaemon(config, log).then(
+  startDaemon(config, log, systemClock, configPath).then(
     (daemon) => {
       let stopping = false;
       const stopWith = (signal: string, code: number): void => {

@@ -17,7 +17,7 @@ export interface BusinessSettings {
   minPercentDrop: number;
 }
 
-/** Thresholds of the cheap peek (analytics.md, "Peek rules"). */
+/** Thresholds of the cheap peek (docs/analytics.md, "Peek"). */
 export interface PeekSettings {
   minSalesRankDrops365: number;
   /** Dollars. */

@@ -31,8 +31,12 @@ export interface Scan {
   top: Watermark | null;
   nextPage: number;
   startedAt: number;
-  /** When the last scan completed; the next one starts `discoverEveryMinutes` later. */
-  lastCompletedAt: number | null;
+  /**
+   * When the last completed scan started; the next one starts `discoverEveryMinutes` after it.
+   * Counted from its end (seconds after its tick), the next scan would miss its tick and wait a
+   * whole tick more: an idle daemon then went 35 minutes without committing, past the stall limit.
+   */
+  lastStartedAt: number | null;
 }
 
 export const cursorOf = (d: KeepaDeal): Watermark => ({ lastUpdateKm: d.lastUpdate, asin: d.asin });
@@ -48,15 +52,15 @@ function readScan(v: unknown): Partial<Scan> | null {
 export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   if (saved && saved.floor && typeof saved.nextPage === 'number' && saved.nextPage > 0) return saved as Scan;
-  const lastCompletedAt = saved?.lastCompletedAt ?? null;
-  if (lastCompletedAt !== null && nowMs - lastCompletedAt < scanIntervalMs(deps, nowMs)) return null;
+  const lastStartedAt = saved?.lastStartedAt ?? null;
+  if (lastStartedAt !== null && nowMs - lastStartedAt < scanIntervalMs(deps, nowMs)) return null;
   const expected = deps.store.system.watermark();
   const oldest: Watermark = { lastUpdateKm: msToKeepaMinutes(nowMs - deps.config.pipeline.candidateMaxAgeHours * 3_600_000), asin: '' };
   // A watermark in the future (saved before times were clamped) would hide every deal until then;
   // where the real one stood is unknown, so the scan reaches back as a first scan does.
   const kept = expected !== null && expected.lastUpdateKm > presentKm(nowMs) ? null : expected;
   const floor = kept !== null && compareCursor(kept, oldest) > 0 ? kept : oldest;
-  return { floor, expected, top: null, nextPage: 0, startedAt: nowMs, lastCompletedAt };
+  return { floor, expected, top: null, nextPage: 0, startedAt: nowMs, lastStartedAt };
 }
 
 /** Keepa caches a query's answer for 120 s; a deal may show up in the list a little after its creation. */
@@ -204,7 +208,7 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
       const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
-      store.system.setJson(SCAN_KEY, { lastCompletedAt: nowMs }, nowMs);
+      store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt }, nowMs);
     } else {
       store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);
     }

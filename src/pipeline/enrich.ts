@@ -2,11 +2,13 @@
 // passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
 // committed: a seller lookup that cannot be afforded leaves only the seller's name and score empty.
 import { describeError, RateLimitedError } from '../errors.js';
-import { CsvType, type KeepaDeal, type KeepaSeller } from '../keepa/types.js';
+import { dealOfferCount } from '../keepa/cost.js';
+import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 import { parseDeal } from './dealRecord.js';
+import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
 
 /** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
@@ -17,9 +19,9 @@ const MAX_ENRICH_BATCH = 10;
  */
 export const HISTORY_DAYS = 3 * 365 + 30;
 
-/** Used offers the deal list shows for the item; sharpens the offers cost estimate. */
+/** Offers (all conditions) the deal list shows for the items, on average; sharpens the offers cost estimate. */
 function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefined {
-  const counts = deals.map((d) => d?.current[CsvType.COUNT_USED] ?? -1).filter((n) => n >= 0);
+  const counts = deals.map((d) => (d === null ? undefined : dealOfferCount(d))).filter((n): n is number => n !== undefined);
   if (counts.length === 0) return undefined;
   return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
 }
@@ -53,6 +55,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    store.queue.addTokens(items.map((i) => i.asin), tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
       const product = fetched.products.get(item.asin);
@@ -73,6 +76,8 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
       }
       try {
         store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
+        const evidence = buildEvidence(product, result, config.business, nowMs);
+        store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
       } catch (e: unknown) {
         failItems(deps, [item], describeError(e), 'save_error', nowMs);
         bump(funnel, 'failed');

@@ -1,7 +1,7 @@
 // The ingest job: expire stale candidates, continue or start a scan of the deal list, then drain
 // the queue (enrich what passed the peek first, since its peek is paid for; then peek), and give
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
-// than a short wait away, the run ends and the next tick picks up (design.md rule 3).
+// than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
 import type { Job, JobContext, JobResult } from '../scheduler.js';
 import type { Funnel } from '../state/runs.js';
 import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';

@@ -8,6 +8,7 @@ import { isVisible, lightUpdate } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 import { enrichBatchSize } from './enrich.js';
 import { fetchProducts } from './fetch.js';
+import { offersOf } from './evidence.js';
 
 /**
  * Whether refresh may spend now: always when ingestion has nothing due, otherwise while its share
@@ -35,6 +36,7 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
   if (!fetched.ok) return fetched.outcome;
   const funnel: Funnel = { tokens_refresh: fetched.tokens };
   commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+    store.queue.addTokens(asins, fetched.tokens);
     for (const asin of asins) {
       const product = fetched.products.get(asin);
       const stored = store.deals.find(asin);
@@ -47,6 +49,7 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
       const { row } = lightUpdate({ product, stored, settings: config.business, nowMs });
       try {
         store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
+        store.evidence.updateOffers(asin, JSON.stringify(offersOf(product)), nowMs);
         bump(funnel, 'refreshed');
         // Scans stop at deals created before their floor, so a long-lived deal is not read again
         // from the list; one the refresh finds still worth showing stays current for the janitor.

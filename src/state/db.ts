@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { PROJECT_DIR } from '../config.js';
 import { ConfigError, DatabaseGoneError, StorageError } from '../errors.js';
 import type { DealColumn } from './columns.js';
+import { ensureDeskIndexes } from './dealQuery.js';
 import { ensureDealColumns } from './deals.js';
 import { applyMigrations, readMigrations } from './migrate.js';
 
@@ -42,6 +43,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     quickCheck(db, options.path);
     const migrationsApplied = applyMigrations(db, readMigrations(options.migrationsDir ?? MIGRATIONS_DIR), options.nowMs);
     const columnsAdded = ensureDealColumns(db, options.columns);
+    ensureDeskIndexes(db, options.columns);
     return { db, migrationsApplied, columnsAdded };
   } catch (e: unknown) {
     db.close();

@@ -33,6 +33,8 @@ export interface QueueItem {
   processedLastUpdateKm: number | null;
   /** When the product was last fetched with history and analysed, or null. */
   analyzedAt: number | null;
+  /** Tokens spent fetching this item: its share of each chunk that fetched it. */
+  tokensSpent: number;
 }
 
 export type OfferOutcome = 'queued' | 'updated' | 'seen';
@@ -55,6 +57,7 @@ function toItem(r: unknown): QueueItem {
     updatedAt: Number(o.updated_at),
     processedLastUpdateKm: typeof o.processed_last_update_km === 'number' ? o.processed_last_update_km : null,
     analyzedAt: typeof o.analyzed_at === 'number' ? o.analyzed_at : null,
+    tokensSpent: typeof o.tokens_spent === 'number' ? o.tokens_spent : 0,
   };
 }
 
@@ -76,6 +79,7 @@ export class Queue {
   private readonly nextTryStmt: Database.Statement;
   private readonly noteDealStmt: Database.Statement;
   private readonly parkedItemsStmt: Database.Statement;
+  private readonly addTokensStmt: Database.Statement;
 
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT * FROM queue WHERE asin = ?');
@@ -104,6 +108,7 @@ export class Queue {
     this.nextTryStmt = db.prepare("SELECT MIN(next_try_at) FROM queue WHERE stage = ?").pluck();
     this.noteDealStmt = db.prepare('UPDATE queue SET deal_json = ? WHERE asin = ?');
     this.parkedItemsStmt = db.prepare("SELECT * FROM queue WHERE stage = 'parked' ORDER BY updated_at DESC, asin LIMIT ?");
+    this.addTokensStmt = db.prepare('UPDATE queue SET tokens_spent = tokens_spent + ? WHERE asin = ?');
   }
 
   get(asin: string): QueueItem | null {
@@ -213,6 +218,12 @@ export class Queue {
   nextDueAt(stage: Stage): number | null {
     const v: unknown = this.nextTryStmt.get(stage);
     return typeof v === 'number' ? v : null;
+  }
+
+  /** Shares a chunk's tokens equally among the items it fetched (an item not in the queue is skipped). */
+  addTokens(asins: readonly string[], tokens: number): void {
+    if (asins.length === 0 || !(tokens > 0)) return;
+    for (const asin of asins) this.addTokensStmt.run(tokens / asins.length, asin);
   }
 
   /** The most recently parked items, for the status page. */

@@ -3,6 +3,7 @@ import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
 import { databaseFileGuard, type Db, openDatabase } from './db.js';
+import { EvidenceStore } from './evidence.js';
 import { Leases } from './leases.js';
 import { Queue } from './queue.js';
 import { Runs } from './runs.js';
@@ -12,6 +13,7 @@ export interface Store {
   db: Db;
   columns: readonly DealColumn[];
   deals: DealStore;
+  evidence: EvidenceStore;
   queue: Queue;
   system: SystemState;
   leases: Leases;
@@ -28,6 +30,7 @@ export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'm
     db,
     columns,
     deals: new DealStore(db, columns),
+    evidence: new EvidenceStore(db),
     queue: new Queue(db),
     system: new SystemState(db),
     leases: new Leases(db),

@@ -160,7 +160,7 @@ describe('alert delivery', () => {
     expect(text).toMatch(/parked alert good:/);
     const json = JSON.stringify(report);
     const metrics = renderMetrics(report);
-    const page = renderPage(report, null, s.h.clock.now());
+    const page = renderPage(report, null, s.h.clock.now(), 'nonce');
     expect(page).toMatch(/<h2>Alerts<\/h2>.*\d+ delivered .*[1-9]\d* parked/s);
     expect(page).toContain(`<td>${report.alerts.parked[0]?.id}</td><td>good</td><td>3</td>`);
     expect(metrics).toMatch(/keepa_deals_alerts\{state="parked"\} [1-9]/);

@@ -33,6 +33,8 @@ const COMMANDS: Array<[string, RegExp]> = [
   ['backup', /^usage: bin\/backup PATH \[--into DIR\] \[--keep N\] \[--config PATH\](   \(--help for more\))?$/m],
   ['alerts', /^usage: bin\/alerts \[test\|retry \[RULE\]\] \[--limit N\] \[--json\] \[--config PATH\](   \(--help for more\))?$/m],
   ['restore', /^usage: bin\/restore BACKUP \[--config PATH\](   \(--help for more\))?$/m],
+  ['analyze', /^usage: bin\/analyze FILE\|ASIN \[--json\] \[--now ISO\] \[--config PATH\](   \(--help for more\))?$/m],
+  ['why', /^usage: bin\/why ASIN \[--config PATH\](   \(--help for more\))?$/m],
 ];
 
 describe.concurrent('strict arguments', () => {

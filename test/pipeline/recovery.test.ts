@@ -75,7 +75,7 @@ describe('faults on one chunk (swallowed 429, lost progress)', () => {
       h.sim.faults.add({ kind: 'serverError', path: '/product', count: 4 });
       h.clock.advance(HOUR);
       const { store } = h.life;
-      store.system.setJson('ingest.scan', { lastCompletedAt: 0 }, h.clock.now());
+      store.system.setJson('ingest.scan', { lastStartedAt: 0 }, h.clock.now());
       await h.life.scheduler.trigger('ingest');
       const waiting = store.queue.depthByStage();
       expect(waiting.parked).toBe(0);
@@ -114,7 +114,7 @@ describe('database is locked', () => {
       await h.runUntil(h.clock.now() + HOUR);
       const before = h.life.store.deals.count();
       h.clock.advance(HOUR);
-      h.life.store.system.setJson('ingest.scan', { lastCompletedAt: 0 }, h.clock.now());
+      h.life.store.system.setJson('ingest.scan', { lastStartedAt: 0 }, h.clock.now());
       const holder = spawn(process.execPath, ['-e', `
         const Database = require(${JSON.stringify(resolve(PROJECT_DIR, 'node_modules/better-sqlite3'))});
         const db = new Database(${JSON.stringify(dbPath)});
