@@ -5,7 +5,7 @@
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaProduct } from '../keepa/types.js';
 import type { BusinessSettings } from '../settings.js';
-import { history, type History, MINUTES_PER_DAY, timeAt, valueAt } from './analytics/history.js';
+import { firstAfter, history, type History, MINUTES_PER_DAY, timeAt, valueAt } from './analytics/history.js';
 import type { AnalysisResult } from './analytics/index.js';
 import type { SaleCondition } from './analytics/types.js';
 
@@ -75,29 +75,25 @@ export function salesInYear(sales: readonly EvidenceSale[], nowMs: number): numb
 }
 
 /**
- * The last value of each of SERIES_BUCKETS equal spans of the window, so a step chart drawn from
- * it keeps the shape of the history; a span without a point repeats nothing (the chart steps on).
+ * The last value of each of SERIES_BUCKETS equal spans of the window (a span without a point adds
+ * none: the chart steps on), after the value in force at the window's start. Each span's end is
+ * found by binary search, so a rank history of tens of thousands of points costs a few hundred reads.
  */
 function bucketed(h: History, fromMinute: number, toMinute: number): Array<[number, number]> {
   const span = (toMinute - fromMinute) / SERIES_BUCKETS;
   const out: Array<[number, number]> = [];
-  let lastBucket = -1;
-  let before: [number, number] | null = null;
-  for (let i = 0; i < h.n; i++) {
-    const t = timeAt(h, i);
-    if (!Number.isFinite(t) || t > toMinute) continue;
-    const v = valueAt(h, i);
-    if (t < fromMinute) {
-      before = [keepaMinutesToMs(fromMinute), v];
-      continue;
+  let next = firstAfter(h, fromMinute);
+  if (next > 0) out.push([keepaMinutesToMs(fromMinute), valueAt(h, next - 1)]);
+  for (let b = 1; b <= SERIES_BUCKETS; b++) {
+    const end = firstAfter(h, fromMinute + span * b);
+    if (end > next) {
+      const t = timeAt(h, end - 1);
+      // Keepa sometimes sends a null time; its point holds no data.
+      if (Number.isFinite(t)) out.push([keepaMinutesToMs(t), valueAt(h, end - 1)]);
+      next = end;
     }
-    const bucket = Math.floor((t - fromMinute) / span);
-    const point: [number, number] = [keepaMinutesToMs(t), v];
-    if (bucket === lastBucket) out[out.length - 1] = point;
-    else out.push(point);
-    lastBucket = bucket;
   }
-  return before === null ? out : [before, ...out];
+  return out;
 }
 
 /** The live offers of a fetch, cheapest (price + known shipping) first. */
