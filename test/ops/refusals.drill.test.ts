@@ -98,7 +98,8 @@ describe.concurrent('start-up failures the operator can fix: exit 2 with one sen
   });
 
   it('HTTP_HOST naming no address of this machine: exit 2 naming HTTP_HOST, not a raw getaddrinfo error', async () => {
-    const r = await daemon({ HTTP_HOST: 'no-such-host.invalid', HTTP_PORT: '65000', DEALS_DB: join(mkdtempSync(join(dir, 'h-')), 'd.db') });
+    // With a token, so that the refusal is about the address, not about exposing the server.
+    const r = await daemon({ HTTP_HOST: 'no-such-host.invalid', HTTP_AUTH_TOKEN: 'a-long-random-test-token-0123456789', HTTP_PORT: '65000', DEALS_DB: join(mkdtempSync(join(dir, 'h-')), 'd.db') });
     expect(r.code).toBe(2);
     expect(r.errors).toEqual([expect.stringMatching(/^cannot start: ConfigError: The status server cannot listen on HTTP_HOST no-such-host\.invalid \((ENOTFOUND|EAI_AGAIN): not an address of this machine\); set HTTP_HOST to one, such as 127\.0\.0\.1\.$/)]);
   });
