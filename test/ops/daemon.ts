@@ -2,6 +2,7 @@
 // systemd runs it) against the in-process simulator, with its JSON log collected line by line.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -141,4 +142,27 @@ export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return ticks / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+}
+
+/** The status server's base URL, from the line the daemon logs when it listens. */
+export async function statusUrl(daemon: DaemonProcess): Promise<string> {
+  const line = await daemon.waitFor(/^status page at /);
+  return /^status page at (\S+)\//.exec(line.message)?.[1] ?? '';
+}
+
+/** GET with a chosen Host header; resolves with status, headers and body, or rejects after `timeoutMs`. */
+export function get(url: string, options: { host?: string; timeoutMs?: number } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string; ms: number }> {
+  const u = new URL(url);
+  const t0 = Date.now();
+  return new Promise((res, rej) => {
+    // A fresh connection each time: a kept-alive one may be closed by the server as the request leaves.
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, agent: false, headers: { host: options.host ?? u.host }, timeout: options.timeoutMs ?? 10_000 }, (r) => {
+      let body = '';
+      r.on('data', (c: Buffer) => (body += String(c)));
+      r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body, ms: Date.now() - t0 }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`)));
+    req.on('error', rej);
+    req.end();
+  });
 }

@@ -4,12 +4,11 @@
 // sentence), memory and CPU stay bounded, SIGTERM is answered promptly.
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cpuSeconds, type DaemonProcess, freePort, killStragglers, PROJECT_DIR, startDaemon } from './daemon.js';
+import { assertBuilt, cpuSeconds, freePort, get, killStragglers, PROJECT_DIR, startDaemon, statusUrl } from './daemon.js';
 import { HOSTILE_KEY, startHostileKeepa } from './hostile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-stalls-'));
@@ -24,34 +23,9 @@ afterAll(() => {
 
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
-
 function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
-
-async function statusUrl(daemon: DaemonProcess): Promise<string> {
-  const line = await daemon.waitFor(/^status page at /);
-  return /^status page at (\S+)\//.exec(line.message)?.[1] ?? '';
-}
-
-/** GET with a chosen Host header; resolves with status, headers and body, or rejects after `timeoutMs`. */
-function get(url: string, options: { host?: string; timeoutMs?: number } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string; ms: number }> {
-  const u = new URL(url);
-  const t0 = Date.now();
-  return new Promise((res, rej) => {
-    // A fresh connection each time: a kept-alive one may be closed by the server as the request leaves.
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, agent: false, headers: { host: options.host ?? u.host }, timeout: options.timeoutMs ?? 10_000 }, (r) => {
-      let body = '';
-      r.on('data', (c: Buffer) => (body += String(c)));
-      r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body, ms: Date.now() - t0 }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`)));
-    req.on('error', rej);
-    req.end();
-  });
-}
-
-
 
 describe.concurrent('the host and the disk', () => {
   it('a database locked by another process for 45 s: no second daemon (same path or symlink), /health answers, SIGTERM within 30 s', async () => {

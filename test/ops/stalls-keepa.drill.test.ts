@@ -2,13 +2,12 @@
 // can answer: absurd token figures, a deal from the future, a gzip bomb, a connection reset. Each asserts what an operator would notice: work goes on (or stops with a
 // sentence), memory and CPU stay bounded, SIGTERM is answered promptly.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
-import { assertBuilt, type DaemonProcess, freePort, killStragglers, startDaemon } from './daemon.js';
+import { assertBuilt, type DaemonProcess, freePort, get, killStragglers, startDaemon, statusUrl } from './daemon.js';
 import { gzipBomb, HOSTILE_KEY, type HostileKeepa, startHostileKeepa } from './hostile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-stalls-'));
@@ -27,28 +26,6 @@ const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res
 /** Peak resident memory of a process so far, in MB (VmHWM). */
 function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-}
-
-async function statusUrl(daemon: DaemonProcess): Promise<string> {
-  const line = await daemon.waitFor(/^status page at /);
-  return /^status page at (\S+)\//.exec(line.message)?.[1] ?? '';
-}
-
-/** GET with a chosen Host header; resolves with status, headers and body, or rejects after `timeoutMs`. */
-function get(url: string, options: { host?: string; timeoutMs?: number } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string; ms: number }> {
-  const u = new URL(url);
-  const t0 = Date.now();
-  return new Promise((res, rej) => {
-    // A fresh connection each time: a kept-alive one may be closed by the server as the request leaves.
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, agent: false, headers: { host: options.host ?? u.host }, timeout: options.timeoutMs ?? 10_000 }, (r) => {
-      let body = '';
-      r.on('data', (c: Buffer) => (body += String(c)));
-      r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body, ms: Date.now() - t0 }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`)));
-    req.on('error', rej);
-    req.end();
-  });
 }
 
 function readDbJson(dbPath: string, key: string): unknown {
