@@ -18,6 +18,7 @@ import type { LedgerEntry } from '../src/simulator/index.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { DealPage } from '../src/keepa/types.js';
 import { silentLogger } from '../src/log.js';
+import { isVisible } from '../src/pipeline/analytics/index.js';
 import { type PipelineDeps, restoreKeepaState } from '../src/pipeline/context.js';
 import { currentScan } from '../src/pipeline/discover.js';
 import { ingestJob } from '../src/pipeline/ingest.js';
@@ -155,8 +156,8 @@ class ObservedRuns extends Runs {
 
 /** Reports every row a full analysis wrote (a light refresh is not a new deal). */
 class ObservedDeals extends DealStore {
-  constructor(db: Db, columns: readonly DealColumn[], private readonly onSave: (row: DealRow, nowMs: number) => void) {
-    super(db, columns);
+  constructor(db: Db, columns: readonly DealColumn[], visible: (row: DealRow) => boolean, private readonly onSave: (row: DealRow, nowMs: number) => void) {
+    super(db, columns, visible);
   }
 
   override upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
@@ -199,11 +200,11 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const seen: SeenDeal[] = [];
     const commits: number[] = [];
     // A file, as in production: an in-memory database would count in the process's RSS.
-    const opened = openStore({ path: join(dir, 'deals.db'), columns, nowMs: clock.now() });
+    const opened = openStore({ path: join(dir, 'deals.db'), columns, nowMs: clock.now(), minSalesPerYear: config.peek.minSalesPerYear });
     const store: Store = {
       ...opened,
       runs: new ObservedRuns(opened.db, (atMs) => commits.push(atMs)),
-      deals: new ObservedDeals(opened.db, columns, (row, nowMs) => {
+      deals: new ObservedDeals(opened.db, columns, (row) => isVisible(row, config.peek.minSalesPerYear), (row, nowMs) => {
         const asin = String(row.ASIN);
         saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: typeof row.Profit === 'number' ? row.Profit : null });
       }),

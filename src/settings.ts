@@ -19,7 +19,8 @@ export interface BusinessSettings {
 
 /** Thresholds of the cheap peek (analytics.md, "Peek rules"). */
 export interface PeekSettings {
-  minSalesRankDrops365: number;
+  /** Sales a year (Keepa's rank drops) a book needs at the peek and to be visible; the old system's 4. */
+  minSalesPerYear: number;
   /** Dollars. */
   minSellPrice: number;
   /** Reject when buy price > this x expected sell price. */
@@ -136,7 +137,7 @@ export const DEFAULT_BUSINESS: BusinessSettings = {
 };
 
 export const DEFAULT_PEEK: PeekSettings = {
-  minSalesRankDrops365: 1,
+  minSalesPerYear: 4,
   minSellPrice: 12,
   maxBuyToSellRatio: 1.1,
   minMarginPercent: 20,
@@ -179,7 +180,7 @@ export function peekSetting(given: unknown): PeekSettings {
   const s = 'peek';
   const m = mergeSection(DEFAULT_PEEK, given, s);
   return {
-    minSalesRankDrops365: numberField(m, s, 'minSalesRankDrops365', 0, 100000),
+    minSalesPerYear: numberField(m, s, 'minSalesPerYear', 0, 100000),
     minSellPrice: numberField(m, s, 'minSellPrice', 0, 100000),
     maxBuyToSellRatio: numberField(m, s, 'maxBuyToSellRatio', 0, 100),
     minMarginPercent: numberField(m, s, 'minMarginPercent', -100, 10000),

@@ -14,7 +14,7 @@ export async function status(argv: readonly string[], nowMs: number, out: (text:
   const config = loadConfig({ configPath: configPathFromArgs(argv) });
   const db = openExistingDatabase(config.dealsDb, { readonly: true });
   try {
-    const store = storeFor(db, loadColumns(config.headersPath));
+    const store = storeFor(db, loadColumns(config.headersPath), config.peek.minSalesPerYear);
     const report = buildStatus({ store, config, nowMs, daemonRunning: await isLocked(config.dealsDb) });
     out(argv.includes('--json') ? JSON.stringify(report, null, 2) : renderStatusText(report));
     return VERDICT_EXIT_CODE[report.verdict];

@@ -50,7 +50,7 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
         bump(funnel, 'refreshed');
         // Scans stop at deals created before their floor, so a long-lived deal is not read again
         // from the list; one the refresh finds still worth showing stays current for the janitor.
-        if (isVisible({ ...stored, ...row })) store.deals.touchSeen([asin], nowMs);
+        if (isVisible({ ...stored, ...row }, config.peek.minSalesPerYear)) store.deals.touchSeen([asin], nowMs);
       } catch (e: unknown) {
         bump(funnel, 'failed');
         deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });

@@ -1,4 +1,6 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
+import { isVisible } from '../pipeline/analytics/visible.js';
+import { DEFAULT_PEEK } from '../settings.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
 import { type Db, openDatabase } from './db.js';
@@ -19,11 +21,12 @@ export interface Store {
   columnsAdded: string[];
 }
 
-export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
+/** `minSalesPerYear`: the visible rule's minimum sales velocity (`peek.minSalesPerYear`). */
+export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear = DEFAULT_PEEK.minSalesPerYear): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
   return {
     db,
     columns,
-    deals: new DealStore(db, columns),
+    deals: new DealStore(db, columns, (row) => isVisible(row, minSalesPerYear)),
     queue: new Queue(db),
     system: new SystemState(db),
     leases: new Leases(db),
@@ -31,7 +34,7 @@ export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'm
   };
 }
 
-export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number }): Store {
+export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number; minSalesPerYear?: number }): Store {
   const { db, migrationsApplied, columnsAdded } = openDatabase(options);
-  return { ...storeFor(db, options.columns), migrationsApplied, columnsAdded };
+  return { ...storeFor(db, options.columns, options.minSalesPerYear), migrationsApplied, columnsAdded };
 }
