@@ -1,11 +1,12 @@
-// The ingest job: expire stale candidates, continue or start a scan of the deal list, then drain
-// the queue (enrich what passed the peek first, since its peek is paid for; then peek), and give
+// The ingest job: expire stale candidates, then, until the run's time is up, look at the deal list
+// whenever the discovery plan says a look is due, and between looks drain the queue (enrich what
+// passed the peek first, since its peek is paid for; then peek, both most valuable first), giving
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
 // than a short wait away, the run ends and the next tick picks up (design.md rule 3).
 import type { Job, JobContext, JobResult } from '../scheduler.js';
 import type { Funnel } from '../state/runs.js';
 import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
-import { currentScan, discoverPage } from './discover.js';
+import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
 import { refreshAllowed, refreshChunk } from './refresh.js';
@@ -28,22 +29,32 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
   expireStale(deps, run);
 
   let stoppedFor: ChunkOutcome | null = null;
-  for (let pages = 0; pages < config.pipeline.maxPagesPerRun && more(); pages++) {
-    const scan = currentScan(deps, clock.now());
-    if (scan === null) break;
-    const page = await discoverPage(deps, run, scan);
-    if (page.warning) warnings.push(page.warning);
-    if (page.outcome !== 'done') {
-      stoppedFor = page.outcome;
-      break;
-    }
-    if (page.complete) break;
-  }
-
+  let pages = 0;
   const tried = new Set<Step>();
   while (stoppedFor === null && more()) {
+    // A due look at the deal list comes first, between any two chunks: new deals are worth most
+    // in their first minutes, and the plan paces looks by tokens, not by the schedule.
+    const scan = pages < config.pipeline.maxPagesPerRun ? currentScan(deps, clock.now()) : null;
+    if (scan !== null) {
+      const page = await discoverPage(deps, run, scan);
+      pages += 1;
+      if (page.warning) warnings.push(page.warning);
+      if (page.outcome !== 'done') stoppedFor = page.outcome;
+      tried.clear();
+      continue;
+    }
     const step = nextStep(deps, tried);
-    if (step === null) break;
+    if (step === null) {
+      // Nothing to do now: wait for the next look when it comes before the run must end.
+      const lookAt = pages < config.pipeline.maxPagesPerRun ? nextLookAt(deps, clock.now()) : Infinity;
+      if (lookAt >= deadline) break;
+      try {
+        await clock.sleep(Math.max(1, lookAt - clock.now()), ctx.signal);
+      } catch (e: unknown) {
+        if (!ctx.signal.aborted) throw e;
+      }
+      continue;
+    }
     const outcome = step === 'enrich' ? await enrichChunk(deps, run) : step === 'peek' ? await peekChunk(deps, run) : await refreshChunk(deps, run);
     if (outcome === 'empty') tried.add(step);
     else if (outcome !== 'done') stoppedFor = outcome;

@@ -166,6 +166,9 @@ export class DealStream {
       const c = current[i] ?? -1;
       return a <= 0 || c < 0 ? 0 : Math.round((sign * (a - c) * 100) / a);
     }));
+    // Real deal objects carry Keepa's rank-drop counts, as the product's stats do.
+    const rank = timeline.get(CsvType.SALES_RANK);
+    const drops = (days: number): number => rank.drops(t - days * 1_440, t);
     const deal: KeepaDeal = {
       asin: book.asin,
       title: book.title,
@@ -179,6 +182,10 @@ export class DealStream {
       rootCat: BOOKS_ROOT.catId,
       categories: [book.category.catId],
       image: null,
+      salesRankDrops30: drops(30),
+      salesRankDrops90: drops(90),
+      salesRankDrops180: drops(180),
+      salesRankDrops365: drops(365),
     };
     this.snapshots.set(key, deal);
     return deal;
