@@ -30,6 +30,7 @@ import type { Db } from '../src/state/db.js';
 import { type DealRow, DealStore, type SaveKind } from '../src/state/deals.js';
 import { type Funnel, Runs } from '../src/state/runs.js';
 import { openStore, type Store } from '../src/state/store.js';
+import type { Accuracy, SavedPrices } from './accuracy.js';
 import { baselinePolicy, OldCostModel, oldBucket } from './baseline.js';
 import { type Balance, clockedDispatcher, cpuMs, type Finished, SIM_KEY, SimHost, START_MS } from './simHost.js';
 
@@ -106,6 +107,8 @@ export interface DriveResult {
   opportunities: string[];
   /** Ground truth for every ASIN saved: a real opportunity or not. */
   isOpportunity: Record<string, boolean>;
+  /** The saved analytics against the ground truth. */
+  accuracy: Accuracy;
   /** Peak RSS and CPU time of the policy's process (the simulator runs elsewhere). */
   rssMb: number;
   cpuMs: number;
@@ -197,6 +200,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const config = loadConfig({ env: { KEEPA_API_KEY: SIM_KEY, KEEPA_BASE_URL: url } });
     const columns = loadColumns(config.headersPath);
     const saves: SaveEvent[] = [];
+    const savedPrices: SavedPrices[] = [];
     const seen: SeenDeal[] = [];
     const commits: number[] = [];
     // A file, as in production: an in-memory database would count in the process's RSS.
@@ -206,7 +210,9 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       runs: new ObservedRuns(opened.db, (atMs) => commits.push(atMs)),
       deals: new ObservedDeals(opened.db, columns, (row) => isVisible(row, config.peek.minSalesPerYear), (row, nowMs) => {
         const asin = String(row.ASIN);
-        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: typeof row.Profit === 'number' ? row.Profit : null });
+        const money = (column: string): number | null => (typeof row[column] === 'number' ? row[column] : null);
+        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit') });
+        if (nowMs < endMs) savedPrices.push({ asin, savedAtMs: nowMs, listAt: money('List_at'), yearAvg: money('1yr_Avg'), priceNow: money('Price_Now') });
       }),
     };
     const dispatcher = clockedDispatcher(clock);
@@ -236,7 +242,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       for (const [k, v] of Object.entries(run.funnel)) funnel[k] = (funnel[k] ?? 0) + v;
     }
     store.db.close();
-    const finished = await host.request<Finished>({ op: 'finish', asins: [...new Set(saves.map((s) => s.asin))] });
+    const finished = await host.request<Finished>({ op: 'finish', asins: [...new Set(saves.map((s) => s.asin))], saves: savedPrices });
     return {
       options,
       startMs: START_MS,
@@ -249,6 +255,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       funnel,
       opportunities: finished.opportunities,
       isOpportunity: finished.truth,
+      accuracy: finished.accuracy,
       rssMb,
       cpuMs: policyCpuMs,
       simCpuMs: finished.cpuMs,

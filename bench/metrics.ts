@@ -3,6 +3,7 @@
 // policy read, minute samples of the balance, and the simulator's ground truth. Pure functions,
 // so they can be checked on small hand-made ledgers.
 import type { LedgerEntry } from '../src/simulator/index.js';
+import type { Accuracy } from './accuracy.js';
 import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from './driver.js';
 
 const HOUR_MS = 3_600_000;
@@ -215,6 +216,7 @@ export interface RunFigures {
   /** Per-item costs seen in this run, for the limit. */
   costs: { peekPerAsin: number; survivorShare: number; enrichPerSurvivor: number };
   funnel: Record<string, number>;
+  accuracy: Accuracy;
   rssMb: number;
   cpuMs: number;
   simCpuMs: number;
@@ -267,6 +269,7 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
       enrichPerSurvivor: enrichAsins > 0 ? (tokens.enrich + tokens.seller) / enrichAsins : 0,
     },
     funnel: r.funnel,
+    accuracy: r.accuracy,
     rssMb: r.rssMb,
     cpuMs: r.cpuMs,
     simCpuMs: r.simCpuMs,

@@ -39,6 +39,7 @@ const share = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const hours = (n: number): string => `${n.toFixed(1)} h`;
 const per1k = (n: number, f: RunFigures): number | null => (f.tokens.total > 0 ? (n * 1000) / f.tokens.total : null);
 const decimal = (n: number): string => n.toFixed(2);
+const rightShare = (f: RunFigures, right: number): number | null => (f.accuracy.rows > 0 ? right / f.accuracy.rows : null);
 
 const ROWS: Row[] = [
   { label: 'tokens spent', value: (f) => f.tokens.total, format: count },
@@ -67,6 +68,12 @@ const ROWS: Row[] = [
   { label: '  per 1,000 tokens, refresh aside', value: (f) => (f.tokens.total > f.tokens.refresh ? (f.opportunities.found * 1000) / (f.tokens.total - f.tokens.refresh) : null), format: decimal },
   { label: '  share of all real ones', value: (f) => (f.opportunities.real > 0 ? f.opportunities.found / f.opportunities.real : null), format: share },
   { label: '  false positives (Profit>0)', value: (f) => f.opportunities.falsePositives, format: count },
+  { label: 'saved rows, List at right to the cent', value: (f) => rightShare(f, f.accuracy.listAtRight), format: share },
+  { label: '  1yr. Avg. right to the cent', value: (f) => rightShare(f, f.accuracy.yearAvgRight), format: share },
+  { label: '  Price Now right to the cent', value: (f) => rightShare(f, f.accuracy.priceNowRight), format: share },
+  { label: 'withdrawn listings counted as sales', value: (f) => f.accuracy.withdrawnCountedAsSales, format: count },
+  { label: 'sales invented (no offer drop near)', value: (f) => f.accuracy.inventedSales, format: count },
+  { label: 'inferred / true sales, saved ASINs', value: (f) => (f.accuracy.trueSales > 0 ? f.accuracy.inferredSales / f.accuracy.trueSales : null), format: decimal },
   { label: 'freshness p50', value: (f) => f.freshnessP50H, format: hours },
   { label: 'freshness p95', value: (f) => f.freshnessP95H, format: hours },
   { label: 'idle share', value: (f) => f.idleShare, format: share },
@@ -153,6 +160,12 @@ export function checkTargets(r: Omit<Report, 'targets' | 'generatedAt'>): Target
   });
   const p95At20 = r.daemon[r.rates.indexOf(20)]?.freshnessP95H ?? null;
   checks.push({ target: 'p95 freshness under 2 hours at 20 tokens/min', stands: p95At20 === null ? 'no deal saved' : hours(p95At20), met: p95At20 !== null && p95At20 < 2 });
+  const accuracyOf = (f: RunFigures): number[] => [f.accuracy.listAtRight, f.accuracy.yearAvgRight, f.accuracy.priceNowRight].map((n) => (f.accuracy.rows > 0 ? n / f.accuracy.rows : 0));
+  checks.push({
+    target: 'List at, 1yr. Avg. and Price Now of saved rows right to the cent on at least 95% (simulator ground truth), no withdrawn listing counted as a sale',
+    stands: r.daemon.map((f) => `${f.refillRate}/min ${accuracyOf(f).map(share).join(' / ')} of ${f.accuracy.rows} rows, ${f.accuracy.withdrawnCountedAsSales} withdrawn counted`).join('; '),
+    met: r.daemon.every((f) => accuracyOf(f).every((x) => x >= 0.95) && f.accuracy.withdrawnCountedAsSales === 0),
+  });
   checks.push({ target: 'analytics under 1 ms median per product', stands: `${r.analytics.medianUs} µs`, met: r.analytics.medianUs < 1000 });
   const rss = Math.max(...r.daemon.map((f) => f.rssMb));
   checks.push({ target: 'peak RSS under 150 MB', stands: `${rss.toFixed(0)} MB (daemon process, simulator apart)`, met: rss < 150 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { type Clock, VirtualClock } from '../src/clock.js';
 import { createSimulator, type LedgerEntry, type Simulator } from '../src/simulator/index.js';
+import { type Accuracy, measureAccuracy, type SavedPrices } from './accuracy.js';
 import type { DriveOptions } from './driver.js';
 
 export const SIM_KEY = 'benchkey000000000000000000000000000000000000000000000000000000000';
@@ -19,10 +20,10 @@ const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
 export type HostRequest =
   | { id: number; op: 'start'; options: DriveOptions }
   | { id: number; op: 'balances'; times: number[] }
-  | { id: number; op: 'finish'; asins: string[] };
+  | { id: number; op: 'finish'; asins: string[]; saves: SavedPrices[] };
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 export interface Balance { tokensLeft: number; maxTokens: number }
-export interface Finished { ledger: LedgerEntry[]; opportunities: string[]; truth: Record<string, boolean>; cpuMs: number }
+export interface Finished { ledger: LedgerEntry[]; opportunities: string[]; truth: Record<string, boolean>; accuracy: Accuracy; cpuMs: number }
 
 /** Entry of the simulator's process: answers the runner's requests until `finish`. */
 export function hostSimulator(): void {
@@ -48,7 +49,9 @@ export function hostSimulator(): void {
     }
     const truth: Record<string, boolean> = {};
     for (const asin of msg.asins) truth[asin] = sim.groundTruth(asin)?.isOpportunity ?? false;
-    const finished: Finished = { ledger: [...sim.ledger.entries()], opportunities: sim.opportunities(), truth, cpuMs: cpuMs() };
+    const ledger = [...sim.ledger.entries()];
+    const accuracy = measureAccuracy(sim, ledger, msg.saves);
+    const finished: Finished = { ledger, opportunities: sim.opportunities(), truth, accuracy, cpuMs: cpuMs() };
     await sim.close();
     return finished;
   };

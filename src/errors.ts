@@ -17,6 +17,23 @@ export class KeepaHttpError extends Error {
   }
 }
 
+/**
+ * Keepa answered 400 with `error.type` invalidParameter: a request parameter it names (in
+ * `details`, when it does) is wrong, so a setting or the code must change; retrying cannot help.
+ */
+export class KeepaParameterError extends KeepaHttpError {
+  override name = 'KeepaParameterError';
+  constructor(
+    message: string,
+    /** Keepa's `error.details`, such as `dateRange`; null when Keepa names none. */
+    readonly parameter: string | null,
+    /** Keepa's `error.message`, such as "The queryJSON is of invalid format.". */
+    readonly keepaMessage: string,
+  ) {
+    super(message, 400);
+  }
+}
+
 /** Keepa refused the call for lack of tokens (HTTP 429); try again after `retryAfterMs`. */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';

@@ -13,13 +13,13 @@
 import { gunzipSync } from 'node:zlib';
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
-import { BadResponseError, KeepaHttpError, NetworkError, RateLimitedError, describeError } from '../errors.js';
+import { BadResponseError, KeepaHttpError, KeepaParameterError, NetworkError, RateLimitedError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../redact.js';
 import { backoffDelay } from './backoff.js';
 import type { TokenBucket } from './bucket.js';
 import { CostModel, type CallShape } from './cost.js';
-import { parseDealPage, parseProducts, parseSellers, readJson, readTokenFields, type Body } from './parse.js';
+import { parseDealPage, parseProducts, parseSellers, readJson, readKeepaError, readTokenFields, type Body } from './parse.js';
 import type { DealPage, KeepaProduct, KeepaSeller, TokenFields } from './types.js';
 
 export interface KeepaClientOptions {
@@ -203,6 +203,7 @@ export class KeepaClient {
         await this.options.clock.sleep(backoffDelay(failures++, { random: this.random }), call.signal);
         continue;
       }
+      if (answer.status === 400) throw this.rejected(path, body);
       if (answer.status !== 200) throw this.httpError(path, answer.status, failures + 1);
       if (body === null) throw new BadResponseError(`Keepa /${path} answered 200 with a body that is not JSON: ${preview(answer.text, this.options.apiKey)}`);
       if (fields === null) throw new BadResponseError(`Keepa /${path} answered without token figures (tokensLeft, refillIn, refillRate, tokensConsumed)`);
@@ -248,6 +249,15 @@ export class KeepaClient {
       : status >= 500 ? `Keepa failed with HTTP ${status} ${attempts} times in a row; it is likely down, a later run retries`
       : `Keepa answered HTTP ${status}`;
     return new KeepaHttpError(this.redact(`${why} (/${path}, HTTP ${status})`), status);
+  }
+
+  /** A 400 whose body names what was wrong (invalidParameter) says so; any other 400 is the key or the request. */
+  private rejected(path: string, body: Body | null): KeepaHttpError {
+    const error = readKeepaError(body);
+    if (error?.type !== 'invalidParameter') return this.httpError(path, 400, 1);
+    const what = error.details === null ? `a parameter of /${path}` : `the parameter "${error.details}" of /${path}`;
+    const message = `Keepa rejected ${what} (HTTP 400, invalidParameter): ${error.message || 'no reason given'} Fix the setting or request that sends it.`;
+    return new KeepaParameterError(this.redact(message), error.details, this.redact(error.message));
   }
 
   private logCall(path: string, tokens: number, startedMs: number, status: number | 'network', job: string): void {

@@ -5,7 +5,7 @@
 //
 // Keepa's pricing, from its API documentation (keepa.com/#!api: "Product Request", "Browsing
 // Deals", "Request Seller Information", "Retrieve Token Status"; summarised in
-// /work/shared/keepa-api.md):
+// docs/keepa.md):
 //   /product   "1 per product".
 //     offers=N (20..100): "6 for every found offer page (contains up to 10 offers) per product ...
 //              the basic 1 token cost per ASIN of the product request does not apply"; "if we fail
@@ -15,9 +15,31 @@
 //     stats, history, days, only-live-offers: "no extra token cost".
 //   /deal      "5 per request providing up to 150 deals" (the old system observed 5 too).
 //   /seller    "1 per requested seller"; none when not found.   /token: free.
-// Unverified, and assumed here only: how many offer pages a product will have before it is
-// fetched. The baseline takes the caller's `expectedOffers`, else the full `offers` asked for (the
+// How many offer pages a product will have is unknown before it is fetched. The baseline takes the
+// caller's `expectedOffers` (from the deal: `dealOfferCount`), else the full `offers` asked for (the
 // worst case), and charges at least one page; the learner corrects towards what Keepa charges.
+
+import type { KeepaDeal } from './types.js';
+
+/** csv indices of the offer counts: New, Used, Refurbished, Collectible. */
+const OFFER_COUNT_TYPES = [11, 12, 13, 14] as const;
+
+/**
+ * The live offers a deal's product has, all conditions together, from the counts the deal
+ * carries (-1 means none): Keepa charges for every page of offers it finds, New and collectible
+ * ones included, not only the Used offers the daemon buys. Undefined when the deal shows no count.
+ */
+export function dealOfferCount(deal: KeepaDeal): number | undefined {
+  let total = 0;
+  let known = false;
+  for (const i of OFFER_COUNT_TYPES) {
+    const n = deal.current[i];
+    if (typeof n !== 'number') continue;
+    known = true;
+    total += Math.max(0, n);
+  }
+  return known ? total : undefined;
+}
 
 export type CallShape =
   | { path: 'token' }

@@ -35,6 +35,22 @@ export function readTokenFields(body: Body, atMs: number): TokenFields | null {
  * A page with one unreadable deal is refused whole: the pipeline pages until a page holds fewer
  * than 150 deals and advances its watermark over what it saw, so a dropped deal would be lost.
  */
+export interface KeepaErrorBody {
+  type: string;
+  message: string;
+  /** The parameter at fault, when Keepa names one (`details: "dateRange"`); null or "" otherwise. */
+  details: string | null;
+}
+
+/** The `error` object of a Keepa error answer (`{type, message, details}`), or null without one. */
+export function readKeepaError(body: Body | null): KeepaErrorBody | null {
+  const error = body?.error;
+  if (!isObject(error) || typeof error.type !== 'string') return null;
+  const message = typeof error.message === 'string' ? error.message : '';
+  const details = typeof error.details === 'string' && error.details.trim() !== '' ? error.details.trim() : null;
+  return { type: error.type, message, details };
+}
+
 export function parseDealPage(body: Body): DealPage {
   const deals = body.deals;
   if (!isObject(deals) || !Array.isArray(deals.dr)) throw new BadResponseError('Keepa /deal answered without deals.dr; the page is not "no deals", retry it later');

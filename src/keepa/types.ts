@@ -64,12 +64,16 @@ export interface KeepaCategoryNode {
 export interface KeepaProduct {
   asin: string;
   domainId?: number;
+  /** 0 standard ... 4 invalid: Keepa has no product for the ASIN. */
+  productType?: number;
   title?: string | null;
   /** Indexed by csv type; see keepa-api.md. */
   csv?: CsvHistory[] | null;
   stats?: KeepaStats | null;
   offers?: KeepaOffer[] | null;
   liveOffersOrder?: number[] | null;
+  /** false: Keepa could not retrieve or refresh the offers, so those it sends are stale. */
+  offersSuccessful?: boolean;
   categoryTree?: KeepaCategoryNode[] | null;
   rootCategory?: number;
   categories?: number[] | null;
@@ -182,5 +186,5 @@ export const CsvType = {
   BUY_BOX_USED_SHIPPING: 32,
 } as const;
 
-/** The "with shipping" csv types whose histories are triples `[t, price, shipping]`. */
-export const TRIPLE_CSV_TYPES: ReadonlySet<number> = new Set([7, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 32]);
+/** The "with shipping" csv types whose histories are triples `[t, price, shipping]` (18-27, the eBay 28-29, 32 and 7; docs/keepa.md). */
+export const TRIPLE_CSV_TYPES: ReadonlySet<number> = new Set([7, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 32]);

@@ -2,7 +2,8 @@
 // passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
 // committed: a seller lookup that cannot be afforded leaves only the seller's name and score empty.
 import { describeError, RateLimitedError } from '../errors.js';
-import { CsvType, type KeepaDeal, type KeepaSeller } from '../keepa/types.js';
+import { dealOfferCount } from '../keepa/cost.js';
+import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
@@ -17,9 +18,9 @@ const MAX_ENRICH_BATCH = 10;
  */
 export const HISTORY_DAYS = 3 * 365 + 30;
 
-/** Used offers the deal list shows for the item; sharpens the offers cost estimate. */
+/** Offers (all conditions) the deal list shows for the items, on average; sharpens the offers cost estimate. */
 function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefined {
-  const counts = deals.map((d) => d?.current[CsvType.COUNT_USED] ?? -1).filter((n) => n >= 0);
+  const counts = deals.map((d) => (d === null ? undefined : dealOfferCount(d))).filter((n): n is number => n !== undefined);
   if (counts.length === 0) return undefined;
   return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
 }

@@ -65,10 +65,15 @@ export interface Book {
   reviewCount: number;
   /** Deal offers are listed at typicalPrice x a factor drawn from this range. */
   dealPriceFactor: readonly [number, number];
+  /** Keepa tracks its eBay prices (csv 28, 29). */
+  ebay: boolean;
+  /** Length of its csv and stats arrays: 34 (older answers) or 36 (newer). */
+  csvLength: 34 | 36;
 }
 
-export const RANK_FLOOR = 10_000;
-export const RANK_CAP = 3_000_000;
+/** Low enough that a sale's rank improvement (a third at least) is never cut short by it. */
+export const RANK_FLOOR = 1_000;
+export const RANK_CAP = 6_000_000;
 const DAY_MS = 86_400_000;
 
 export interface CatalogOptions {
@@ -175,7 +180,7 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
     typicalPrice = shelfPrice(rng.range(5_500, 7_500));
     salesPerMonth = rng.range(2, 8);
     saleRank = logUniform(rng, 10_000, 150_000);
-    usedOffersTarget = rng.int(3, 15);
+    usedOffersTarget = rng.int(3, 10);
     // Deep enough to profit after fees, shallow enough that "List at" stays under 3x the price.
     dealPriceFactor = [0.38, 0.46];
   } else if (archetype === 'loser') {
@@ -183,12 +188,12 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
     typicalPrice = shelfPrice(cheap ? rng.range(600, 1_800) : rng.range(2_200, 4_000));
     salesPerMonth = rng.range(1, 6);
     saleRank = logUniform(rng, 20_000, 600_000);
-    usedOffersTarget = rng.int(5, 30);
+    usedOffersTarget = rng.int(2, 12);
     dealPriceFactor = cheap ? [0.7, 0.88] : [0.7, 0.85];
   } else {
     typicalPrice = shelfPrice(rng.range(1_500, 6_000));
     saleRank = logUniform(rng, 400_000, 2_500_000);
-    usedOffersTarget = rng.int(1, 20);
+    usedOffersTarget = rng.int(1, 10);
     dealPriceFactor = [0.4, 0.8];
   }
   const salesPerDay = salesPerMonth / 30;
@@ -241,7 +246,7 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
     saleRank: Math.round(saleRank),
     rankGrowthDays,
     usedOffersTarget,
-    newOffersTarget: rng.int(0, 6),
+    newOffersTarget: rng.int(0, 4),
     newPriceFactor: rng.range(1.2, 1.9),
     listPrice,
     // Amazon, when it sells, sells well above used copies, so the ceiling rule rarely bites.
@@ -257,5 +262,7 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
     rating: rng.int(30, 50),
     reviewCount: Math.floor(logUniform(rng, 1, 3_000)),
     dealPriceFactor,
+    ebay: rng.chance(0.3),
+    csvLength: rng.chance(0.7) ? 34 : 36,
   };
 }

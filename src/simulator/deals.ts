@@ -8,8 +8,8 @@
 import { msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaDeal } from '../keepa/types.js';
 import {
-  CSV_LENGTH, DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE,
-  RANGES_NEED_SWITCH,
+  DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE,
+  RANGES_NEED_SWITCH, RANK_DROP_SHARE,
 } from './assumptions.js';
 import type { Catalog } from './catalog.js';
 import { ListingIndex } from './listingIndex.js';
@@ -21,6 +21,14 @@ import { BOOKS_ROOT } from './words.js';
 
 const DAY_MS = 86_400_000;
 const MIN_DROP_PERCENT = 10;
+
+/** Deal fields the simulator sends beyond those keepa-deals' types name: real deals carry them. */
+export interface SimulatedDeal extends KeepaDeal {
+  salesRankDrops30: number;
+  salesRankDrops90: number;
+  salesRankDrops180: number;
+  salesRankDrops365: number;
+}
 
 export interface DealQueryFaults {
   /** Each page after the first repeats this many deals from the end of the page before. */
@@ -154,7 +162,7 @@ export class DealStream {
     const timeline = this.options.markets.timeline(index, atMs);
     const t = msToKeepaMinutes(atMs);
     const perType = (fn: (type: number) => number): number[] =>
-      Array.from({ length: CSV_LENGTH }, (_, type) => (timeline.series.has(type) ? fn(type) : -1));
+      Array.from({ length: timeline.csvLength }, (_, type) => (timeline.series.has(type) ? fn(type) : -1));
     const current = perType((type) => timeline.get(type).valueAt(t));
     const avg = DEAL_INTERVAL_DAYS.map((days) => perType((type) => timeline.get(type).weightedMean(t - days * 1_440, t)));
     const sign = DROP_IS_POSITIVE ? 1 : -1;
@@ -166,10 +174,9 @@ export class DealStream {
       const c = current[i] ?? -1;
       return a <= 0 || c < 0 ? 0 : Math.round((sign * (a - c) * 100) / a);
     }));
-    // Real deal objects carry Keepa's rank-drop counts, as the product's stats do.
     const rank = timeline.get(CsvType.SALES_RANK);
-    const drops = (days: number): number => rank.drops(t - days * 1_440, t);
-    const deal: KeepaDeal = {
+    const drops = (days: number): number => rank.drops(t - days * 1_440, t, RANK_DROP_SHARE);
+    const deal: SimulatedDeal = {
       asin: book.asin,
       title: book.title,
       creationDate: msToKeepaMinutes(listing.atMs),

@@ -1,7 +1,8 @@
 // The Keepa simulator's public API: start one with createSimulator, read its ground truth,
 // ledger and token state, and inject faults.
 
-export { createSimulator, type Simulator, type SimulatorOptions } from './server.js';
+export { createSimulator, type MarketTruth, type Simulator, type SimulatorOptions } from './server.js';
+export type { TrueSale, Withdrawal } from './market.js';
 export type { Archetype, GroundTruth } from './catalog.js';
 export type { Catalog } from './catalog.js';
 export type { ActiveFault, FaultKind, FaultPath, FaultScope, FaultSpec, Faults } from './faults.js';

@@ -1,37 +1,74 @@
-// One book's market as a stream of events from the start of tracking: sellers list and delist
-// copies, buyers buy the cheapest copy (the offer count drops, and within hours the sales rank
-// improves sharply: rank.ts), Amazon goes in and out of stock, and deal listings (listings.ts)
-// bring a cheap copy for a few days. The events are drawn from the book's own generator in
-// time order and stop at the requested time, so extending the timeline later continues exactly
-// where it stopped: histories only ever reach "now", and the result does not depend on when
-// or how often it was extended.
+// One book's market as a stream of events from the start of tracking: sellers list copies and
+// withdraw them (most offer-count drops, as on real books), buyers buy the lowest-priced copy (the
+// offer count drops and the sales rank improves at once: rank.ts), Amazon goes in and out of
+// stock, eBay prices move, and deal listings (listings.ts) bring a cheap copy that stays until it
+// is bought or withdrawn. The events are drawn from the book's own generator in time order and
+// stop at the requested time, so extending the timeline later continues exactly where it stopped:
+// histories only ever reach "now", and the result does not depend on when or how often it was
+// extended.
+//
+// Keepa samples the rank every few hours, so two offer drops between the same two rank samples
+// could not be told apart by anyone: which one was the sale? The simulator does not make such
+// pairs. A sale waits until after the next rank sample when an offer already left since the last
+// one, and a withdrawal waits when a sale happened since the last one. So the ground truth (the
+// sales and withdrawals it keeps) is what a perfect reader of the histories could find.
 
-import { msToKeepaMinutes } from '../keepa/time.js';
+import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType } from '../keepa/types.js';
 import { shelfPrice, type Book } from './catalog.js';
 import type { ListingStream } from './listings.js';
 import {
-  TEXTBOOK_DEMAND_MAX, USED_CONDITION_CSV, drawNewOffer, drawUsedOffer, landed, recordOfferHistories, textbookDemand,
+  EBAY_NEW_SHIPPING, EBAY_USED_SHIPPING, TEXTBOOK_DEMAND_MAX, USED_CONDITION_CSV, drawNewOffer, drawUsedOffer, landed, recordOfferHistories, textbookDemand,
   type MarketOffer, type OfferFields,
 } from './offers.js';
 import { Random, hashSeed } from './random.js';
 import { SalesRank } from './rank.js';
 import { Series } from './series.js';
 
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
-/** Each offer is withdrawn by its seller after 90 days on average. */
-const DELIST_PER_DAY = 1 / 90;
+/**
+ * Each offer is withdrawn by its seller after 20 days on average: with a few offers listed (3 to
+ * 7 used on the real books), that makes withdrawals the majority of offer-count drops, as there.
+ */
+const DELIST_PER_DAY = 1 / 20;
 const MAX_USED_OFFERS = 30;
 const MAX_NEW_OFFERS = 15;
 const NEW_SALE_SHARE = 0.15;
+/** Share of withdrawals that take the cheapest copy; the others take any. */
+const CHEAPEST_WITHDRAWN = 0.5;
+/** eBay prices (csv 28, 29) of the books that have them move about every 10 days. */
+const EBAY_UPDATES_PER_DAY = 1 / 10;
 /** Offers gone for longer than this are dropped from memory; Keepa returns only recent ones. */
 export const OFFER_MEMORY_MS = 90 * DAY_MS;
+
+/** A sale the simulator made: the ground truth the inference is measured against. */
+export interface TrueSale {
+  ms: number;
+  /** Cents, without shipping: the offer's price, which is the lowest of its condition just before. */
+  price: number;
+  /** 1 new, 2-5 used. */
+  condition: number;
+  offerId: number;
+  /** The deal listing's cheap copy was the one bought. */
+  deal: boolean;
+}
+
+/** A listing its seller withdrew (an offer-count drop that is not a sale). */
+export interface Withdrawal {
+  ms: number;
+  price: number;
+  condition: number;
+  offerId: number;
+}
 
 export class MarketTimeline {
   readonly series = new Map<number, Series>();
   /** Live offers and those gone within OFFER_MEMORY_MS, in listing order. */
   offers: MarketOffer[] = [];
+  readonly sales: TrueSale[] = [];
+  readonly withdrawals: Withdrawal[] = [];
   /** The live subset of `offers`, which every event scans. */
   private live: MarketOffer[] = [];
   private cursorMs: number;
@@ -42,6 +79,7 @@ export class MarketTimeline {
   private nextNewArrival: number;
   private nextDelist = Infinity;
   private nextAmazonToggle: number;
+  private nextEbay: number;
   private readonly rank: SalesRank;
   private readonly candidates = new Float64Array(8);
   /** Removable offers when the next delisting was drawn; it is redrawn only when that changes. */
@@ -53,6 +91,12 @@ export class MarketTimeline {
   private readonly usedArrivalPerDay: number;
   private readonly newArrivalPerDay: number;
   private readonly saleCandidatePerDay: number;
+  /** The rank sample that opened the current gap between samples, and what happened in it. */
+  private gapOpenedMs = -1;
+  /** The first moment of the minute after the last event's. */
+  private nextFreeMs = -Infinity;
+  private gapSale = false;
+  private gapDrop = false;
 
   constructor(
     private readonly book: Book,
@@ -76,6 +120,7 @@ export class MarketTimeline {
       this.series.set(type, new Series(2));
     }
     for (const type of Object.values(USED_CONDITION_CSV)) this.series.set(type, new Series(3));
+    if (book.ebay) for (const type of [EBAY_NEW_SHIPPING, EBAY_USED_SHIPPING]) this.series.set(type, new Series(3));
     this.rank = new SalesRank(this.get(CsvType.SALES_RANK), book, seed, t0, startRank);
 
     const usedCount = Math.min(MAX_USED_OFFERS, Math.max(1, Math.round(book.usedOffersTarget * rng.range(0.6, 1.2))));
@@ -91,6 +136,7 @@ export class MarketTimeline {
     this.nextUsedArrival = t0 + rng.exp(this.usedArrivalPerDay) * DAY_MS;
     this.nextNewArrival = t0 + rng.exp(this.newArrivalPerDay) * DAY_MS;
     this.nextAmazonToggle = book.amazonPrice > 0 ? t0 + this.amazonSpellMs() : Infinity;
+    this.nextEbay = book.ebay ? t0 : Infinity;
     this.redrawDelist(t0, true);
   }
 
@@ -99,14 +145,21 @@ export class MarketTimeline {
     return this.cursorMs;
   }
 
+  /** Length of the product's csv and stats arrays: 34 in older answers, 36 in newer ones. */
+  get csvLength(): number {
+    return this.book.csvLength;
+  }
+
   get(type: number): Series {
     const series = this.series.get(type);
     if (!series) throw new RangeError(`The simulator keeps no history for csv type ${type}`);
     return series;
   }
 
-  liveOffers(): MarketOffer[] {
-    return [...this.live];
+  /** Offers live at `ms` (at most OFFER_MEMORY_MS before the timeline's end). */
+  offersLiveAt(ms: number): MarketOffer[] {
+    if (ms >= this.cursorMs) return [...this.live];
+    return this.offers.filter((o) => o.listedMs <= ms && (o.removedMs === null || o.removedMs > ms));
   }
 
   /** Applies every event up to and including `targetMs`. */
@@ -117,7 +170,7 @@ export class MarketTimeline {
       const listing = listings[this.listingCursor];
       // The earliest pending event; ties go to the earlier position in this list.
       const candidates = this.candidates;
-      candidates[0] = this.rank.nextDropAt;
+      candidates[0] = this.nextEbay;
       candidates[1] = this.nextSaleCandidate;
       candidates[2] = this.nextUsedArrival;
       candidates[3] = this.nextNewArrival;
@@ -134,10 +187,20 @@ export class MarketTimeline {
           which = i;
         }
       }
+      // Keepa's histories have one point a minute: an event in the minute of the one before waits
+      // for the next minute, so that neither hides the other (a sale then a listing would
+      // otherwise leave no count drop).
+      t = Math.max(t, this.nextFreeMs);
       if (t > targetMs) break;
+      this.nextFreeMs = keepaMinutesToMs(msToKeepaMinutes(t) + 1);
       this.rank.sampleUntil(t, false);
+      if (this.rank.lastSampleMs !== this.gapOpenedMs) {
+        this.gapOpenedMs = this.rank.lastSampleMs;
+        this.gapSale = false;
+        this.gapDrop = false;
+      }
       this.apply(which, t);
-      this.redrawDelist(t, which === 4);
+      this.redrawDelist(t, false);
     }
     this.rank.sampleUntil(targetMs, true);
     this.cursorMs = targetMs;
@@ -147,13 +210,23 @@ export class MarketTimeline {
     }
   }
 
+  /** Just after the next rank sample: where an event goes that would be ambiguous now. */
+  private afterNextSample(): number {
+    return this.rank.nextSampleMs + MINUTE_MS;
+  }
+
   private apply(which: number, t: number): void {
     const rng = this.rng;
     switch (which) {
       case 0:
-        this.rank.drop(t, rng);
+        this.ebayPrices(t);
+        this.nextEbay = t + rng.exp(EBAY_UPDATES_PER_DAY) * DAY_MS;
         return;
       case 1:
+        if (this.gapDrop) {
+          this.nextSaleCandidate = this.afterNextSample();
+          return;
+        }
         if (!this.book.seasonal || rng.chance(textbookDemand(t) / TEXTBOOK_DEMAND_MAX)) this.sale(t);
         this.nextSaleCandidate = t + rng.exp(this.saleCandidatePerDay) * DAY_MS;
         return;
@@ -172,26 +245,38 @@ export class MarketTimeline {
         this.nextNewArrival = t + rng.exp(this.newArrivalPerDay) * DAY_MS;
         return;
       case 4: {
-        const removable = this.live.filter((o) => o.dealSeq === null);
-        const gone = removable[Math.floor(rng.float() * removable.length)];
-        if (gone) {
-          this.remove(gone, t);
-          this.recordOffers(t);
+        if (this.gapSale) {
+          this.nextDelist = this.afterNextSample();
+          return;
         }
+        const removable = this.live.filter((o) => o.dealSeq === null);
+        // The cheapest copies leave more often (sold elsewhere, repriced): on real books most
+        // offer drops move the lowest price.
+        const gone = rng.chance(CHEAPEST_WITHDRAWN) ? cheapestOf(removable) : removable[Math.floor(rng.float() * removable.length)];
+        if (gone) this.withdraw(gone, t);
+        this.redrawDelist(t, true);
         return;
       }
       case 5: {
         const expired = this.dealExpiries.shift();
-        if (expired && expired.offer.removedMs === null) {
-          this.remove(expired.offer, t);
-          this.recordOffers(t);
+        if (!expired || expired.offer.removedMs !== null) return;
+        if (this.gapSale) {
+          this.expireAt(expired.offer, this.afterNextSample());
+          return;
         }
+        this.withdraw(expired.offer, t);
         return;
       }
       case 6:
         this.listDeal(t);
         return;
       default:
+        // Amazon running out of stock is a New offer-count drop.
+        if (this.amazonInStock && this.gapSale) {
+          this.nextAmazonToggle = this.afterNextSample();
+          return;
+        }
+        if (this.amazonInStock) this.gapDrop = true;
         this.amazonInStock = !this.amazonInStock;
         this.recordOffers(t);
         this.nextAmazonToggle = t + this.amazonSpellMs();
@@ -214,19 +299,23 @@ export class MarketTimeline {
       listedMs: t,
       dealSeq: listing.seq,
     });
-    const atMs = t + listing.lifetimeMs;
-    const at = this.dealExpiries.findIndex((e) => e.atMs > atMs);
-    this.dealExpiries.splice(at < 0 ? this.dealExpiries.length : at, 0, { atMs, offer });
+    this.expireAt(offer, t + listing.lifetimeMs);
     this.recordOffers(t);
   }
 
+  private expireAt(offer: MarketOffer, atMs: number): void {
+    const at = this.dealExpiries.findIndex((e) => e.atMs > atMs);
+    this.dealExpiries.splice(at < 0 ? this.dealExpiries.length : at, 0, { atMs, offer });
+  }
+
+  /** A buyer takes the lowest-priced copy of the condition wanted (a deal's cheap copy included). */
   private sale(t: number): void {
     const wantNew = this.countLive(true) > 0 && this.rng.chance(NEW_SALE_SHARE);
     const pick = (isNew: boolean): MarketOffer | undefined => {
       let best: MarketOffer | undefined;
       for (const o of this.live) {
-        if (o.dealSeq !== null || (o.condition === 1) !== isNew) continue;
-        if (!best || landed(o) < landed(best)) best = o;
+        if ((o.condition === 1) !== isNew) continue;
+        if (!best || o.price < best.price || (o.price === best.price && landed(o) < landed(best))) best = o;
       }
       return best;
     };
@@ -234,11 +323,28 @@ export class MarketTimeline {
     if (!sold) return;
     this.remove(sold, t);
     this.recordOffers(t);
+    this.sales.push({ ms: t, price: sold.price, condition: sold.condition, offerId: sold.id, deal: sold.dealSeq !== null });
+    this.gapSale = true;
+    this.gapDrop = true;
     if (this.rng.chance(0.05)) {
       this.reviewCount++;
       this.get(CsvType.COUNT_REVIEWS).push(msToKeepaMinutes(t), this.reviewCount);
     }
-    this.rank.scheduleDrop(t + this.rng.range(0.5, 8) * HOUR_MS);
+    this.rank.sale(t, this.rng);
+  }
+
+  private withdraw(offer: MarketOffer, t: number): void {
+    this.remove(offer, t);
+    this.recordOffers(t);
+    this.withdrawals.push({ ms: t, price: offer.price, condition: offer.condition, offerId: offer.id });
+    this.gapDrop = true;
+  }
+
+  private ebayPrices(t: number): void {
+    const m = msToKeepaMinutes(t);
+    const shipping = (): number => (this.rng.chance(0.6) ? 0 : 399);
+    this.get(EBAY_NEW_SHIPPING).push(m, shelfPrice(this.book.typicalPrice * this.book.newPriceFactor * this.rng.range(0.8, 1.1)), shipping());
+    this.get(EBAY_USED_SHIPPING).push(m, shelfPrice(this.book.typicalPrice * this.rng.range(0.7, 1.1)), shipping());
   }
 
   private countLive(isNew: boolean): number {
@@ -288,4 +394,10 @@ export class MarketTimeline {
   private recordOffers(t: number): void {
     recordOfferHistories(this.series, this.live, this.amazonInStock ? this.book.amazonPrice : -1, msToKeepaMinutes(t));
   }
+}
+
+function cheapestOf(offers: readonly MarketOffer[]): MarketOffer | undefined {
+  let best: MarketOffer | undefined;
+  for (const o of offers) if (!best || o.price < best.price) best = o;
+  return best;
 }

@@ -31,6 +31,9 @@ export const USED_CONDITION_CSV: Readonly<Record<number, number>> = {
   4: CsvType.USED_GOOD_SHIPPING,
   5: CsvType.USED_ACCEPTABLE_SHIPPING,
 };
+/** eBay's lowest New and Used prices with shipping: triples like 18-27 (Keepa's CsvType 28, 29). */
+export const EBAY_NEW_SHIPPING = 28;
+export const EBAY_USED_SHIPPING = 29;
 const CONDITION_PRICE: Readonly<Record<number, number>> = { 2: 1.08, 3: 1, 4: 0.95, 5: 0.88 };
 const USED_CONDITION_WEIGHTS: readonly (readonly [number, number])[] = [[2, 0.15], [3, 0.35], [4, 0.35], [5, 0.15]];
 /** Merchant shipping: mostly the standard $3.99, sometimes unknown (-1), rarely free. */
@@ -72,11 +75,14 @@ export function drawUsedOffer(rng: Random, book: Book, ms: number, sellerCount: 
 
 export function drawNewOffer(rng: Random, book: Book, ms: number, sellerCount: number): OfferFields {
   const isFBA = rng.chance(0.5);
+  const price = shelfPrice(book.typicalPrice * book.newPriceFactor * rng.range(0.95, 1.15));
   return {
     sellerIdx: rng.int(0, sellerCount - 1),
     condition: 1,
     isFBA,
-    price: shelfPrice(book.typicalPrice * book.newPriceFactor * rng.range(0.95, 1.15)),
+    // Sellers undercut Amazon, so the lowest New price (csv 1) is always a seller's, the one a
+    // buyer of a new copy takes.
+    price: book.amazonPrice > 0 ? Math.min(price, book.amazonPrice - 100) : price,
     shipping: isFBA ? 0 : 399,
     listedMs: ms,
     dealSeq: null,
@@ -111,8 +117,9 @@ export function recordOfferHistories(series: ReadonlyMap<number, Series>, live: 
   series.get(CsvType.AMAZON)?.push(minute, amazonPrice);
   series.get(CsvType.NEW)?.push(minute, newMin);
   series.get(CsvType.USED)?.push(minute, usedMin);
-  series.get(CsvType.COUNT_NEW)?.push(minute, newCount);
-  series.get(CsvType.COUNT_USED)?.push(minute, usedCount);
+  // Keepa writes -1, never 0, when the last offer is gone.
+  series.get(CsvType.COUNT_NEW)?.push(minute, newCount > 0 ? newCount : -1);
+  series.get(CsvType.COUNT_USED)?.push(minute, usedCount > 0 ? usedCount : -1);
   for (let condition = 2; condition <= 5; condition++) {
     const offer = best[condition];
     // Sub-condition histories carry a known shipping cost: unknown shipping is shown as 0.

@@ -4,7 +4,7 @@
 
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaOffer, type KeepaProduct } from '../keepa/types.js';
-import { AMAZON_SELLER_ID, CSV_LENGTH, DAYS_KEEPS_POINT_BEFORE, OFFERS_PER_PAGE } from './assumptions.js';
+import { AMAZON_SELLER_ID, DAYS_KEEPS_POINT_BEFORE, OFFERS_PER_PAGE } from './assumptions.js';
 import type { Book } from './catalog.js';
 import { OFFER_MEMORY_MS, type MarketTimeline } from './market.js';
 import { landed, type MarketOffer } from './offers.js';
@@ -88,8 +88,10 @@ export function buildProduct(
     offerPages = Math.max(1, Math.ceil(offered.live.length / OFFERS_PER_PAGE));
     if (stats) {
       stats.totalOfferCount = offered.liveTotal;
-      stats.offerCountFBA = offered.live.filter((o) => o.isFBA).length;
-      stats.offerCountFBM = offered.live.length - (stats.offerCountFBA ?? 0);
+      // As on real answers: these two count New offers only.
+      const fresh = offered.live.filter((o) => o.condition === 1);
+      stats.offerCountFBA = fresh.filter((o) => o.isFBA).length;
+      stats.offerCountFBM = fresh.length - stats.offerCountFBA;
       stats.retrievedOfferCount = offered.offers.length;
     }
   }
@@ -114,7 +116,7 @@ export function unknownProduct(asin: string): KeepaProduct {
 function csvOf(timeline: MarketTimeline, nowMs: number, days: number | null, withRating: boolean): (number[] | null)[] {
   const now = msToKeepaMinutes(nowMs);
   const from = days === null ? -Infinity : now - days * 1_440;
-  return Array.from({ length: CSV_LENGTH }, (_, type) => {
+  return Array.from({ length: timeline.csvLength }, (_, type) => {
     if (!withRating && (type === CsvType.RATING || type === CsvType.COUNT_REVIEWS)) return null;
     const series = timeline.series.get(type);
     return series ? series.flat(from, now, DAYS_KEEPS_POINT_BEFORE) : null;
@@ -123,7 +125,7 @@ function csvOf(timeline: MarketTimeline, nowMs: number, days: number | null, wit
 
 /** Live offers at `nowMs`, Amazon's own included while it has stock. */
 function offersAt(timeline: MarketTimeline, nowMs: number): MarketOffer[] {
-  const live = timeline.liveOffers();
+  const live = timeline.offersLiveAt(nowMs);
   const now = msToKeepaMinutes(nowMs);
   const amazon = timeline.get(CsvType.AMAZON);
   const amazonPrice = amazon.valueAt(now);

@@ -129,13 +129,16 @@ export class Series {
     return best;
   }
 
-  /** Count of decreases between consecutive points (both with data) whose later point is in [from, to]. */
-  drops(from: number, to: number): number {
+  /**
+   * Count of falls by more than `share` of the earlier value between consecutive points (both
+   * with data) whose later point is in [from, to].
+   */
+  drops(from: number, to: number, share: number): number {
     let count = 0;
     for (let i = Math.max(1, this.indexAt(from - 1) + 1); i < this.length && this.time(i) <= to; i++) {
       const prev = this.value(i - 1);
       const cur = this.value(i);
-      if (prev >= 0 && cur >= 0 && cur < prev) count++;
+      if (prev >= 0 && cur >= 0 && cur < prev * (1 - share)) count++;
     }
     return count;
   }

@@ -6,12 +6,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../clock.js';
+import type { KeepaProduct } from '../keepa/types.js';
 import { INVALID_KEY_STATUS, RATE_LIMIT_BODY_HAS_ERROR } from './assumptions.js';
 import { Catalog, type GroundTruth } from './catalog.js';
 import { DealStream } from './deals.js';
 import { Faults, type FaultSpec } from './faults.js';
 import { Ledger } from './ledger.js';
+import type { TrueSale, Withdrawal } from './market.js';
 import { MarketStore } from './markets.js';
+import { buildProduct } from './products.js';
 import { hashSeed } from './random.js';
 import { ROUTES, route, type RouteContext } from './routes.js';
 import { SellerPool } from './sellers.js';
@@ -44,6 +47,11 @@ export interface SimulatorOptions {
   port?: number;
 }
 
+export interface MarketTruth {
+  sales: readonly TrueSale[];
+  withdrawals: readonly Withdrawal[];
+}
+
 export interface Simulator {
   /** Base URL, e.g. http://127.0.0.1:40123 (use as KEEPA_BASE_URL). */
   readonly url: string;
@@ -53,6 +61,13 @@ export interface Simulator {
   readonly tokens: TokenAccount;
   readonly catalog: Catalog;
   groundTruth(asin: string): GroundTruth | undefined;
+  /** The sales and withdrawals the simulator made for a book up to now, oldest first. */
+  marketTruth(asin: string): MarketTruth | undefined;
+  /**
+   * The book as a heavy fetch (history, a year of stats, up to 20 offers) would have shown it at
+   * `atMs` (not after now), without charging or recording a call: for checking what was saved.
+   */
+  productAt(asin: string, atMs: number): KeepaProduct | undefined;
   /** Real-opportunity ASINs whose deal was live at some moment since the start, sorted. */
   opportunities(): string[];
   /** Stops listening and drops open connections (hung requests included). */
@@ -197,6 +212,20 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     tokens,
     catalog,
     groundTruth: (asin) => catalog.groundTruth(asin),
+    marketTruth: (asin) => {
+      const index = catalog.indexOf(asin);
+      if (index === undefined) return undefined;
+      const now = clock.now();
+      const timeline = markets.timeline(index, now);
+      return { sales: timeline.sales.filter((x) => x.ms <= now), withdrawals: timeline.withdrawals.filter((x) => x.ms <= now) };
+    },
+    productAt: (asin, atMs) => {
+      const index = catalog.indexOf(asin);
+      if (index === undefined) return undefined;
+      const at = Math.min(atMs, clock.now());
+      const query = { stats: { fromMs: at - 365 * 86_400_000, toMs: at }, history: true, days: null, offers: 20, onlyLiveOffers: false, rating: false, buybox: false };
+      return buildProduct(catalog.book(index), markets.timeline(index, at), sellers, query, at).product;
+    },
     opportunities: () => deals.opportunitiesSeen(clock.now()),
     close: () =>
       new Promise<void>((resolve, reject) => {

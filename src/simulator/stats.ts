@@ -6,7 +6,7 @@
 
 import { msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaStats } from '../keepa/types.js';
-import { CSV_LENGTH } from './assumptions.js';
+import { RANK_DROP_SHARE } from './assumptions.js';
 import type { MarketTimeline } from './market.js';
 import type { Series } from './series.js';
 
@@ -28,18 +28,18 @@ export function computeStats(timeline: MarketTimeline, nowMs: number, window: St
   const from = msToKeepaMinutes(window.fromMs);
   const to = Math.min(now, msToKeepaMinutes(window.toMs));
   const values = (fn: (s: Series) => number): number[] =>
-    Array.from({ length: CSV_LENGTH }, (_, type) => {
+    Array.from({ length: timeline.csvLength }, (_, type) => {
       const series = timeline.series.get(type);
       return series ? fn(series) : -1;
     });
   const pairs = (fn: (s: Series) => [number, number] | null): ([number, number] | null)[] =>
-    Array.from({ length: CSV_LENGTH }, (_, type) => {
+    Array.from({ length: timeline.csvLength }, (_, type) => {
       const series = timeline.series.get(type);
       return series ? fn(series) : null;
     });
   const lastDays = (days: number) => (s: Series) => s.weightedMean(now - days * DAY_MINUTES, now);
   const rank = timeline.get(CsvType.SALES_RANK);
-  const drops = (days: number): number => rank.drops(now - days * DAY_MINUTES, now);
+  const drops = (days: number): number => rank.drops(now - days * DAY_MINUTES, now, RANK_DROP_SHARE);
 
   return {
     current: values((s) => s.valueAt(now)),

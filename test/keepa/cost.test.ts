@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CostModel, type ProductShape } from '../../src/keepa/cost.js';
+import { CostModel, dealOfferCount, type ProductShape } from '../../src/keepa/cost.js';
+import type { KeepaDeal } from '../../src/keepa/types.js';
 
 describe('CostModel', () => {
   it("follows Keepa's documented prices per call shape", () => {
@@ -51,5 +54,21 @@ describe('CostModel', () => {
     const restored = new CostModel();
     restored.restore(JSON.parse(JSON.stringify(costs.snapshot())));
     expect(restored.estimate({ path: 'deal', count: 2 })).toBe(15);
+  });
+});
+
+describe('the offers a real deal announces', () => {
+  const page = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-keepa', 'deals', 'aa_deal_2025-09-18_p0.json'), 'utf8')) as { deals: { dr: KeepaDeal[] } };
+  const deal = (asin: string): KeepaDeal => page.deals.dr.find((d) => d.asin === asin) as KeepaDeal;
+  const offersCost = (expectedOffers: number | undefined) => new CostModel().estimate({ path: 'product', count: 1, offers: 20, expectedOffers });
+
+  it('count every condition, since Keepa charges for every page of offers found', () => {
+    // current[11..14] (New, Used, Refurbished, Collectible): 1781255105 [2, 3, -1, -1];
+    // 8876248021 [4, 9, -1, 6].
+    expect(dealOfferCount(deal('1781255105'))).toBe(5);
+    expect(dealOfferCount(deal('8876248021'))).toBe(19);
+    // 9 Used offers alone fit one page (6 tokens); all 19 offers are two pages (12 tokens).
+    expect(offersCost(deal('8876248021').current[12])).toBe(6);
+    expect(offersCost(dealOfferCount(deal('8876248021')))).toBe(12);
   });
 });

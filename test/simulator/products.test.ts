@@ -27,8 +27,11 @@ async function products(params: Record<string, string | number>): Promise<KeepaP
 }
 
 /** `[t, value]` points of a csv history, the value of triples being price + shipping. */
+/** Keepa's triples [t, price, shipping]: those the daemon reads, and eBay's New and Used (28, 29). */
+const TRIPLES: ReadonlySet<number> = new Set([...TRIPLE_CSV_TYPES, 28, 29]);
+
 function points(csv: number[] | null | undefined, type: number): [number, number][] {
-  const width = TRIPLE_CSV_TYPES.has(type) ? 3 : 2;
+  const width = TRIPLES.has(type) ? 3 : 2;
   const out: [number, number][] = [];
   for (let i = 0; i + width - 1 < (csv ?? []).length; i += width) {
     const c = csv ?? [];
@@ -42,7 +45,7 @@ describe('/product', () => {
   it('lays out csv by type: pairs, and triples [t, price, shipping] for 19-22, times rising to now', async () => {
     const now = msToKeepaMinutes(clock.now());
     for (const p of await products({ asin: asins.slice(0, 10).join(','), stats: 365 })) {
-      expect(p.csv).toHaveLength(36);
+      expect([34, 36]).toContain(p.csv?.length);
       for (const type of [2, 3, 11, 12]) expect((p.csv?.[type]?.length ?? 1) % 2).toBe(0);
       for (const type of [19, 20, 21, 22]) {
         const csv = p.csv?.[type] ?? [];
@@ -68,8 +71,8 @@ describe('/product', () => {
     for (const p of await products({ asin: asins.slice(0, 10).join(','), stats: 365 })) {
       const stats = p.stats;
       if (!stats) throw new Error('stats expected');
-      expect(stats.current).toHaveLength(36);
-      for (const arr of [stats.avg, stats.avg30, stats.avg90, stats.avg180, stats.avg365, stats.min, stats.max]) expect(arr).toHaveLength(36);
+      expect(stats.current).toHaveLength(p.csv?.length ?? -1);
+      for (const arr of [stats.avg, stats.avg30, stats.avg90, stats.avg180, stats.avg365, stats.min, stats.max]) expect(arr).toHaveLength(p.csv?.length ?? -1);
       for (const type of [0, 1, 2, 3, 11, 12, 19, 20, 21, 22]) {
         const pts = points(p.csv?.[type], type);
         expect(stats.current[type]).toBe(pts.at(-1)?.[1] ?? -1);
@@ -87,7 +90,8 @@ describe('/product', () => {
       expect(stats.min?.[5]).toBeNull();
       expect(stats.current[5]).toBe(-1);
       const rank = points(p.csv?.[3], 3);
-      const drops = rank.filter(([t, v], i) => i > 0 && t >= now - 365 * DAY_MINUTES && v < (rank[i - 1]?.[1] ?? 0)).length;
+      // Falls of more than 10%: the rank wobbles by less between samples without a sale.
+      const drops = rank.filter(([t, v], i) => i > 0 && t >= now - 365 * DAY_MINUTES && v < 0.9 * (rank[i - 1]?.[1] ?? 0)).length;
       expect(stats.salesRankDrops365).toBe(drops);
       expect(stats.salesRankDrops30).toBeLessThanOrEqual(stats.salesRankDrops90 ?? 0);
       expect(stats.totalOfferCount).toBe(-2);
@@ -123,13 +127,15 @@ describe('/product', () => {
         expect(o.condition).toBeLessThanOrEqual(5);
         expect(o.sellerId).toMatch(/^A[A-Z0-9]{12,13}$/);
       }
-      expect((p.stats?.offerCountFBA ?? 0) + (p.stats?.offerCountFBM ?? 0)).toBe(live.length);
-      const total = (p.stats?.current[11] ?? 0) + (p.stats?.current[12] ?? 0);
+      // As on real answers, the FBA and FBM counts are of New offers only.
+      expect((p.stats?.offerCountFBA ?? 0) + (p.stats?.offerCountFBM ?? 0)).toBe(live.filter((o) => o?.condition === 1).length);
+      // -1 in a count history is no offer at all.
+      const total = Math.max(0, p.stats?.current[11] ?? 0) + Math.max(0, p.stats?.current[12] ?? 0);
       expect(p.stats?.totalOfferCount).toBe(total);
       if (live.length < 20) {
         // Every live offer was returned: the counts in the histories match them.
         expect(live.length).toBe(total);
-        expect(live.filter((o) => (o?.condition ?? 0) >= 2).length).toBe(p.stats?.current[12]);
+        expect(live.filter((o) => (o?.condition ?? 0) >= 2).length).toBe(Math.max(0, p.stats?.current[12] ?? 0));
         expect(live.some((o) => o?.isAmazon)).toBe((p.stats?.current[0] ?? -1) > 0);
       }
     }

@@ -8,11 +8,11 @@ import { feesOrDefaults, percentDown, productPickAndPack, productReferralPercent
 import { roundTo } from './numeric.js';
 import { winningOffer } from './offers.js';
 import { dollars, fullPut, putMoneyColumns, putOfferColumns } from './row.js';
-import { inferSales } from './sales.js';
+import { inferSales, salesInLastYear, YEAR_MINUTES } from './sales.js';
 import { detailedSeasonality, keywordSeason, YEAR_ROUND } from './seasonality.js';
 import { putStatsColumns } from './statsColumns.js';
 import { usedPriceTrend } from './trend.js';
-import type { AnalysisResult, DealRow, RejectReason } from './types.js';
+import type { AnalysisResult, DealRow, RejectReason, Sale } from './types.js';
 
 export interface AnalyzeInput {
   product: KeepaProduct;
@@ -39,37 +39,39 @@ export function analyzeProduct(input: AnalyzeInput): AnalysisResult {
   } catch {
     // Keepa sent something the analysis cannot read; the chunk goes on without this product.
     const asin: unknown = input.product?.asin;
-    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data', salesCount: 0, offerDrops: 0 };
+    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data', sales: [], salesLast365: 0, offerDrops: 0 };
   }
 }
 
 function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): AnalysisResult {
-  if (typeof product.asin !== 'string' || product.asin === '') return { row: {}, rejected: 'bad_data', salesCount: 0, offerDrops: 0 };
+  if (typeof product.asin !== 'string' || product.asin === '') return { row: {}, rejected: 'bad_data', sales: [], salesLast365: 0, offerDrops: 0 };
   const row: DealRow = {};
   const put = fullPut(row);
   const now = msToKeepaMinutes(nowMs);
 
-  putProductColumns(product, put);
+  putProductColumns(product, put, now);
   putStatsColumns(product, put);
-  putDealColumns(deal, put);
+  putDealColumns(deal, put, now);
   put('last_update', lastUpdate(product, deal));
   const fees = feesOrDefaults(productPickAndPack(product), productReferralPercent(product));
   put('FBA_PickandPack_Fee', toDollars(fees.pickAndPackCents));
   put('Referral_Fee_Percent', fees.referralPercent);
 
-  const offer = winningOffer(product);
+  // Offers Keepa failed to refresh are old news: no Price Now (or seller) comes from them.
+  const staleOffers = product.offersSuccessful === false;
+  const offer = staleOffers ? null : winningOffer(product);
   putOfferColumns(offer, seller, null, put);
 
-  const { sales, offerDrops } = inferSales(product, now);
-  const yearAvg = yearAverage(sales, now);
-  const lp = listPrice(sales, product.stats);
+  const { sales, priced, offerDrops } = inferSales(product, now);
+  const salesLast365 = salesInLastYear(sales, now);
+  const yearAvg = yearAverage(priced, now);
+  const lp = listPrice(priced, product.stats);
   const priceProblem = lp === null ? null : listPriceProblem(lp, positiveCurrent(product, CsvType.USED) ?? offer?.totalCents ?? null);
   const listAt = lp !== null && priceProblem === null ? lp.cents : null;
   put('1yr_Avg', dollars(yearAvg));
   put('List_at', dollars(listAt));
-  put('Recent_Inferred_Sale_Price', dollars(sales[sales.length - 1]?.priceCents ?? null));
-  // The sales that survived the price and outlier checks, per offer drop seen.
-  put('Deal_Trust', offerDrops > 0 ? roundTo((sales.length / offerDrops) * 100, 2) : null);
+  put('Recent_Inferred_Sale_Price', dollars(priced[priced.length - 1]?.priceCents ?? null));
+  put('Deal_Trust', dealTrust(sales, now));
   put('Drops', offerDrops);
 
   const keywords = keywordSeason(product);
@@ -89,11 +91,30 @@ function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): Anal
 
   let rejected: RejectReason | null = null;
   if (!product.stats) rejected = 'no_stats';
+  else if (staleOffers) rejected = 'stale_offers';
   else if (offer === null) rejected = 'no_used_offer';
   else if (lp === null) rejected = 'no_inferred_sales';
   else if (priceProblem !== null) rejected = priceProblem;
   else if (salesRank !== null && salesRank > settings.maxSalesRank) rejected = 'rank_above_max';
   else if (offer.totalCents < toCents(settings.minPrice)) rejected = 'price_below_min';
   else if (yearAvg !== null && percentDown(yearAvg, offer.totalCents) < settings.minPercentDrop) rejected = 'small_drop';
-  return { row, rejected, salesCount: sales.length, offerDrops };
+  return { row, rejected, sales, salesLast365, offerDrops };
+}
+
+/**
+ * How sure the prices are: the share (percent) of the last year's sales whose price is known from
+ * a paired offer drop. Low when the rank shows sales but the offer counts do not (one seller with
+ * several copies, or withdrawals and arrivals masking them), so `List at` rests on few of them.
+ * Null without a sale in the year.
+ */
+function dealTrust(sales: readonly Sale[], nowMinute: number): number | null {
+  const from = nowMinute - YEAR_MINUTES;
+  let all = 0;
+  let priced = 0;
+  for (const s of sales) {
+    if (s.t < from || s.t > nowMinute) continue;
+    all++;
+    if (s.priceCents !== null) priced++;
+  }
+  return all === 0 ? null : roundTo((priced / all) * 100, 2);
 }

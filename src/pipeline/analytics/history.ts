@@ -63,34 +63,3 @@ export function firstAfter(h: History, t: number): number {
   }
   return lo;
 }
-
-/** First index of a sorted list whose value is >= t. */
-export function lowerBound(sorted: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] ?? Infinity) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * Times of the decreases between consecutive valid points of a count or rank history (-1 is a
- * gap, never a change), with the later point in [fromMinute, toMinute]. The hot loop of the
- * analysis, hence written against the raw array.
- */
-export function decreaseTimes(h: History, fromMinute: number, toMinute: number): number[] {
-  const out: number[] = [];
-  const { raw, stride } = h;
-  let prev = -1;
-  for (let i = windowStart(h, fromMinute) * stride, end = h.n * stride; i < end; i += stride) {
-    const t = raw[i];
-    const v = raw[i + 1];
-    if (typeof t !== 'number' || typeof v !== 'number' || v < 0) continue;
-    if (v < prev && t >= fromMinute && t <= toMinute) out.push(t);
-    prev = v;
-  }
-  return out;
-}

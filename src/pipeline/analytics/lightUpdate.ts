@@ -54,7 +54,9 @@ function update({ product, stored, seller, settings }: LightUpdateInput): { row:
   const storedFee = storedPositive(stored, 'FBA_PickandPack_Fee');
   const fees = feesOrDefaults(pickAndPack ?? (storedFee === null ? null : toCents(storedFee)), referral ?? storedPositive(stored, 'Referral_Fee_Percent'));
 
-  const offer = Array.isArray(product.offers) ? winningOffer(product) : undefined;
+  // Stale offers (offersSuccessful false) tell nothing about the price now: the stored one stays.
+  const staleOffers = product.offersSuccessful === false;
+  const offer = Array.isArray(product.offers) && !staleOffers ? winningOffer(product) : undefined;
   const storedSeller = stored['Seller_ID'];
   putOfferColumns(offer, seller, typeof storedSeller === 'string' ? storedSeller : null, put);
 
@@ -71,6 +73,6 @@ function update({ product, stored, seller, settings }: LightUpdateInput): { row:
     put,
   );
 
-  const rejected: RejectReason | null = !product.stats ? 'no_stats' : offer == null ? 'no_used_offer' : null;
+  const rejected: RejectReason | null = !product.stats ? 'no_stats' : staleOffers ? 'stale_offers' : offer == null ? 'no_used_offer' : null;
   return { row, rejected };
 }

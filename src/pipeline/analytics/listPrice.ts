@@ -3,7 +3,7 @@
 import { CsvType, type KeepaStats } from '../../keepa/types.js';
 import { MINUTES_PER_DAY } from './history.js';
 import { median, mode } from './numeric.js';
-import type { RejectReason, Sale } from './types.js';
+import type { PricedSale, RejectReason } from './types.js';
 
 export const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 const ABSURD_CENTS = 150_000;
@@ -11,7 +11,7 @@ const SUSPICIOUS_FACTOR = 3;
 const CEILING_SHARE = 0.9;
 
 /** Sale prices per calendar month (0 = Jan), each list sorted ascending. */
-function pricesByMonth(sales: readonly Sale[]): number[][] {
+function pricesByMonth(sales: readonly PricedSale[]): number[][] {
   const months: number[][] = Array.from({ length: 12 }, () => []);
   for (const s of sales) months[s.month]?.push(s.priceCents);
   for (const m of months) m.sort((a, b) => a - b);
@@ -34,7 +34,7 @@ export interface ListPrice {
  * its median; 1-2 sales: their median; none: null. Equal medians go to the earlier month.
  * Then capped at 90% of the lowest positive Amazon price (current, 180- or 365-day average).
  */
-export function listPrice(sales: readonly Sale[], stats: KeepaStats | null | undefined): ListPrice | null {
+export function listPrice(sales: readonly PricedSale[], stats: KeepaStats | null | undefined): ListPrice | null {
   if (sales.length === 0) return null;
   let cents: number;
   let peakMonth: number | null = null;
@@ -83,7 +83,7 @@ export function listPriceProblem(lp: ListPrice, currentUsedCents: number | null)
 }
 
 /** Mean sale price of the last 365 days in cents, or null when there was no such sale. */
-export function yearAverage(sales: readonly Sale[], nowMinute: number): number | null {
+export function yearAverage(sales: readonly PricedSale[], nowMinute: number): number | null {
   const from = nowMinute - 365 * MINUTES_PER_DAY;
   let sum = 0;
   let n = 0;

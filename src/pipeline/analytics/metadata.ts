@@ -13,8 +13,13 @@ function positive(v: number | null | undefined): number | null {
   return typeof v === 'number' && v > 0 ? v : null;
 }
 
-function keepaDate(minutes: number | null | undefined): string | null {
-  return typeof minutes === 'number' && minutes > 0 ? keepaMinutesToIso(minutes) : null;
+/**
+ * A Keepa time as a date to store. Negative minutes are real dates before 2011 (a book listed in
+ * 2009); 0 and -1 are Keepa's "unknown"; a time after `nowMinute` (the fetch) is no date at all.
+ */
+function keepaDate(minutes: number | null | undefined, nowMinute: number): string | null {
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes === 0 || minutes === -1 || minutes > nowMinute) return null;
+  return keepaMinutesToIso(minutes);
 }
 
 /** `mass_market` -> `Mass Market`. */
@@ -46,7 +51,8 @@ function joined(parts: Array<string | null>, sep: string): string | null {
   return kept.length > 0 ? kept.join(sep) : null;
 }
 
-export function putProductColumns(product: KeepaProduct, put: Put): void {
+/** `nowMinute` is the time of the fetch, in Keepa minutes. */
+export function putProductColumns(product: KeepaProduct, put: Put, nowMinute: number): void {
   const asin = product.asin;
   put('ASIN', asin);
   put('AMZ_link', `https://www.amazon.com/dp/${asin}`);
@@ -84,8 +90,8 @@ export function putProductColumns(product: KeepaProduct, put: Put): void {
   put('Package_Width', positive(product.packageWidth));
   put('Edition', text(product.edition));
   put('Format', text(product.format));
-  put('Listed_since', keepaDate(product.listedSince));
-  put('Tracking_since', keepaDate(product.trackingSince));
+  put('Listed_since', keepaDate(product.listedSince, nowMinute));
+  put('Tracking_since', keepaDate(product.trackingSince, nowMinute));
   put('Sales_Rank_Reference', positive(product.salesRankReference));
 }
 
@@ -102,10 +108,10 @@ export function lastUpdate(product: KeepaProduct, deal: KeepaDeal | null | undef
  * `Deal found` and `last price change` come from the deal only; without one (a re-analysis) they
  * are left as stored.
  */
-export function putDealColumns(deal: KeepaDeal | null | undefined, put: Put): void {
+export function putDealColumns(deal: KeepaDeal | null | undefined, put: Put, nowMinute: number): void {
   if (!deal) return;
-  put('Deal_found', keepaDate(deal.creationDate));
+  put('Deal_found', keepaDate(deal.creationDate, nowMinute));
   let changed = 0;
   for (const i of USED_INDICES) changed = Math.max(changed, deal.currentSince?.[i] ?? 0);
-  put('last_price_change', keepaDate(changed));
+  put('last_price_change', keepaDate(changed, nowMinute));
 }

@@ -5,8 +5,12 @@ import { toCents } from './money.js';
 import type { PeekResult, RejectReason } from './types.js';
 import { keepaDrops, sellsOftenEnough } from './velocity.js';
 
-const SELL_INDICES = [
-  CsvType.USED,
+/**
+ * Keepa's stats for Used (2) are item prices without shipping; for the four used conditions
+ * (19-22) they are landed prices, item plus shipping (docs/keepa.md). A sell candidate is only
+ * ever set against a buy price of its own kind.
+ */
+const CONDITION_INDICES = [
   CsvType.USED_LIKE_NEW_SHIPPING,
   CsvType.USED_VERY_GOOD_SHIPPING,
   CsvType.USED_GOOD_SHIPPING,
@@ -20,7 +24,7 @@ function price(arr: readonly (number | null)[] | undefined, i: number): number |
 }
 
 /**
- * Rules in order: stats, buy price (current Used, else New), a sell candidate (the best of
+ * Rules in order: stats, buy and sell price of one kind (see CONDITION_INDICES; the best of
  * avg90/avg365 over Used and its four conditions), sales velocity from Keepa's rank drops
  * (velocity.ts: an unknown velocity fails), sell price minimum, buy above 1.1x sell, margin (sell - buy) / buy. The score, for
  * ordering survivors, is the expected spread in dollars.
@@ -28,15 +32,18 @@ function price(arr: readonly (number | null)[] | undefined, i: number): number |
 export function peekProduct(product: KeepaProduct, settings: PeekSettings): PeekResult {
   const stats = product.stats;
   if (!stats || !Array.isArray(stats.current)) return reject('no_stats', null, null);
-  const buy = price(stats.current, CsvType.USED) ?? price(stats.current, CsvType.NEW);
-  if (buy === null) return reject('no_buy_price', null, null);
-  let sell: number | null = null;
-  for (const i of SELL_INDICES) {
-    for (const v of [price(stats.avg90, i), price(stats.avg365, i)]) {
-      if (v !== null && (sell === null || v > sell)) sell = v;
-    }
+  const itemBuy = price(stats.current, CsvType.USED) ?? price(stats.current, CsvType.NEW);
+  const landedBuy = lowest(CONDITION_INDICES.map((i) => price(stats.current, i)));
+  if (itemBuy === null && landedBuy === null) return reject('no_buy_price', null, null);
+  const itemSell = highest([price(stats.avg90, CsvType.USED), price(stats.avg365, CsvType.USED)]);
+  const landedSell = highest(CONDITION_INDICES.flatMap((i) => [price(stats.avg90, i), price(stats.avg365, i)]));
+  // The kind (item or landed) with the wider spread, item prices on a tie; a kind missing either side does not count.
+  let best: { buy: number; sell: number } | null = null;
+  for (const [b, s] of [[itemBuy, itemSell], [landedBuy, landedSell]] as const) {
+    if (b !== null && s !== null && (best === null || s - b > best.sell - best.buy)) best = { buy: b, sell: s };
   }
-  if (sell === null) return reject('no_sell_price', buy, null);
+  if (best === null) return reject('no_sell_price', itemBuy ?? landedBuy, null);
+  const { buy, sell } = best;
   if (!sellsOftenEnough(keepaDrops(stats), settings.minSalesPerYear)) return reject('few_rank_drops', buy, sell);
   if (sell < toCents(settings.minSellPrice)) return reject('sell_below_min', buy, sell);
   if (buy > settings.maxBuyToSellRatio * sell) return reject('buy_above_sell', buy, sell);
@@ -46,4 +53,16 @@ export function peekProduct(product: KeepaProduct, settings: PeekSettings): Peek
 
 function reject(reason: RejectReason, buy: number | null, sell: number | null): PeekResult {
   return { ok: false, reason, buyPriceCents: buy, sellPriceCents: sell, score: 0 };
+}
+
+function lowest(values: readonly (number | null)[]): number | null {
+  let out: number | null = null;
+  for (const v of values) if (v !== null && (out === null || v < out)) out = v;
+  return out;
+}
+
+function highest(values: readonly (number | null)[]): number | null {
+  let out: number | null = null;
+  for (const v of values) if (v !== null && (out === null || v > out)) out = v;
+  return out;
 }

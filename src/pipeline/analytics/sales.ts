@@ -1,64 +1,155 @@
-// The inferred sales engine (analytics.md, "Inferred sales"). Keepa reports no sales, so a sale
-// is an offer leaving (offer count down) confirmed by Amazon's sales rank improving soon after.
-// The rank history is read once (for its drops); for each offer drop the rank and price
-// histories are binary-searched in place, never copied.
+// The inferred sales engine (docs/analytics.md, "Inferred sales"). Keepa reports no sales. What
+// its histories do show (docs/keepa.md): the sales rank, sampled every 1-8 hours, improves when
+// a copy sells and wobbles by a few percent otherwise; offer counts fall both when a copy sells
+// and when a seller withdraws a listing. So a sale is a significant rank improvement, and an offer
+// drop only tells which condition sold and at what price, when one lies near that improvement.
+// Histories are read in place (binary searches, one pass over the rank), never copied.
 import { keepaMinutesToMs } from '../../keepa/time.js';
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
-import { decreaseTimes, firstAfter, history, lowerBound, MINUTES_PER_DAY, MINUTES_PER_HOUR, timeAt, valueAt, type History } from './history.js';
+import { firstAfter, history, MINUTES_PER_DAY, MINUTES_PER_HOUR, windowStart, valueAt, type History } from './history.js';
 import { quantile } from './numeric.js';
-import type { Sale } from './types.js';
+import type { PricedSale, Sale, SaleCondition } from './types.js';
 
 export const SALES_WINDOW_MINUTES = 3 * 365 * MINUTES_PER_DAY;
-const CONFIRM_MINUTES = 240 * MINUTES_PER_HOUR;
-const SPARSE_LOOKAHEAD_MINUTES = 30 * MINUTES_PER_DAY;
+export const YEAR_MINUTES = 365 * MINUTES_PER_DAY;
+
+/**
+ * A rank fall counts as a sale when it is larger than this share of the previous rank... On the
+ * real books Keepa's own salesRankDrops30/90/180/365 are matched exactly by a 5% threshold on
+ * slow sellers (ranks above 500,000), while below that a sale moves the rank less: at rank 32 or
+ * 1,000 Keepa counts every decrease. Hence the share shrinks with the rank (next constant).
+ */
+export const MAX_FALL_SHARE = 0.05;
+/** ...or, below rank 500,000, than rank / 10,000,000 of it (rank 100,000: 1%; 10,000: 0.1%). */
+export const FALL_SHARE_RANK_SCALE = 10_000_000;
+/**
+ * An offer drop pairs with a sale when it lies between the last rank point before the improvement
+ * and the improved point, widened by these margins: Amazon's rank lags a sale by hours, so the
+ * listing often vanishes before the rank moves; Keepa may see the offer list a little after.
+ */
+export const PAIR_BEFORE_MINUTES = 48 * MINUTES_PER_HOUR;
+export const PAIR_AFTER_MINUTES = 24 * MINUTES_PER_HOUR;
 
 export interface InferredSales {
-  /** Ascending by time, outliers removed. */
+  /** Every inferred sale of the 3-year window, ascending by time. */
   sales: Sale[];
+  /** The sales whose price is known, price outliers removed: what the prices rest on. */
+  priced: PricedSale[];
+  /** Offer-count drops (Used and New) seen in the window, sales and withdrawals alike. */
   offerDrops: number;
 }
 
 const MS_PER_DAY = 86_400_000;
 
 /**
- * A sale with its UTC month worked out once; List at and seasonality both group by it. The
- * month comes from the day count by Howard Hinnant's civil-from-days arithmetic, because a
- * Date per sale was a sixth of the analysis time.
+ * UTC month (0 = Jan) of a Keepa minute, by Howard Hinnant's civil-from-days arithmetic: a Date
+ * per sale was a sixth of the analysis time.
  */
-export function saleAt(t: number, priceCents: number): Sale {
+function monthOf(t: number): number {
   const z = Math.floor(keepaMinutesToMs(t) / MS_PER_DAY) + 719_468;
   const dayOfEra = z - Math.floor(z / 146_097) * 146_097;
   const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
-  return { t, priceCents, month: (monthFromMarch + 2) % 12 };
+  return (monthFromMarch + 2) % 12;
+}
+
+/** A priced sale with its month worked out once; List at and seasonality both group by it. */
+export function saleAt(t: number, priceCents: number, condition: SaleCondition = 'Used'): PricedSale {
+  return { t, month: monthOf(t), priceCents, condition };
+}
+
+/** A rank fall from `prev` to `next` big enough to be a sale (see MAX_FALL_SHARE). */
+export function isSaleFall(prev: number, next: number): boolean {
+  return prev - next > prev * Math.min(MAX_FALL_SHARE, prev / FALL_SHARE_RANK_SCALE);
+}
+
+interface RankSale {
+  /** The last valid rank point before the improvement. */
+  from: number;
+  /** The improved rank point: the sale's time. */
+  at: number;
+}
+
+interface OfferDrop {
+  t: number;
+  condition: SaleCondition;
 }
 
 export function inferSales(product: KeepaProduct, nowMinute: number): InferredSales {
   const from = nowMinute - SALES_WINDOW_MINUTES;
-  const ranks = history(product, CsvType.SALES_RANK);
-  const rankDrops = decreaseTimes(ranks, from, Infinity);
+  const rankSales = rankImprovements(history(product, CsvType.SALES_RANK), from, nowMinute);
+  const drops = mergeDrops(
+    countDrops(history(product, CsvType.COUNT_USED), from, nowMinute, 'Used'),
+    countDrops(history(product, CsvType.COUNT_NEW), from, nowMinute, 'New'),
+  );
   const usedPrices = history(product, CsvType.USED);
   const newPrices = history(product, CsvType.NEW);
+  const paired = new Uint8Array(drops.length);
 
-  const confirmed = (countType: number, prices: History): { sales: Sale[]; drops: number } => {
-    const drops = decreaseTimes(history(product, countType), from, nowMinute);
-    const sales: Sale[] = [];
-    for (const t of drops) {
-      if (!confirmedByRankDrop(t, rankDrops) && !confirmedBySparseRanks(t, ranks)) continue;
-      const p = nearestValue(prices, t);
-      if (p !== null && p > 0) sales.push(saleAt(t, p));
+  const sales: Sale[] = [];
+  const withPrice: PricedSale[] = [];
+  for (const s of rankSales) {
+    const d = nearestDrop(drops, paired, s);
+    if (d === null) {
+      sales.push({ t: s.at, month: monthOf(s.at), priceCents: null, condition: null });
+      continue;
     }
-    return { sales, drops: drops.length };
-  };
-  const used = confirmed(CsvType.COUNT_USED, usedPrices);
-  const fresh = confirmed(CsvType.COUNT_NEW, newPrices.n > 0 ? newPrices : usedPrices);
-  return { sales: withoutOutliers(mergeByTime(used.sales, fresh.sales)), offerDrops: used.drops + fresh.drops };
+    paired[d] = 1;
+    const drop = drops[d] as OfferDrop;
+    const prices = drop.condition === 'New' && newPrices.n > 0 ? newPrices : usedPrices;
+    const price = priceBefore(prices, drop.t);
+    const sale: Sale = { t: s.at, month: monthOf(s.at), priceCents: price, condition: drop.condition };
+    sales.push(sale);
+    if (price !== null) withPrice.push(sale as PricedSale);
+  }
+  return { sales, priced: withoutOutliers(withPrice), offerDrops: drops.length };
 }
 
-/** Both lists ascend by time (drops come out of a history in order), so a merge orders them. */
-function mergeByTime(a: readonly Sale[], b: readonly Sale[]): Sale[] {
-  const out: Sale[] = [];
+/**
+ * Sales rank improvements (isSaleFall) between consecutive valid points whose later point lies in
+ * [fromMinute, toMinute]; -1 is a gap, compared across. The hot loop, written against the raw array.
+ */
+function rankImprovements(h: History, fromMinute: number, toMinute: number): RankSale[] {
+  const out: RankSale[] = [];
+  const { raw, stride } = h;
+  let prev = -1;
+  let prevT = 0;
+  for (let i = windowStart(h, fromMinute) * stride, end = h.n * stride; i < end; i += stride) {
+    const t = raw[i];
+    const v = raw[i + 1];
+    if (typeof t !== 'number' || typeof v !== 'number' || v <= 0) continue;
+    if (t > toMinute) break;
+    if (prev > 0 && t >= fromMinute && isSaleFall(prev, v)) out.push({ from: prevT, at: t });
+    prev = v;
+    prevT = t;
+  }
+  return out;
+}
+
+/**
+ * Decreases of an offer count with the later point in [fromMinute, toMinute]. Keepa writes -1
+ * when the last offer is gone, so -1 reads as 0 here: 1 -> -1 is the last copy leaving.
+ */
+function countDrops(h: History, fromMinute: number, toMinute: number, condition: SaleCondition): OfferDrop[] {
+  const out: OfferDrop[] = [];
+  const { raw, stride } = h;
+  let prev = -1;
+  for (let i = windowStart(h, fromMinute) * stride, end = h.n * stride; i < end; i += stride) {
+    const t = raw[i];
+    const v = raw[i + 1];
+    if (typeof t !== 'number' || typeof v !== 'number') continue;
+    if (t > toMinute) break;
+    const count = Math.max(0, v);
+    if (prev >= 0 && count < prev && t >= fromMinute) out.push({ t, condition });
+    prev = count;
+  }
+  return out;
+}
+
+/** Both lists ascend by time; Used first at equal times. */
+function mergeDrops(a: readonly OfferDrop[], b: readonly OfferDrop[]): OfferDrop[] {
+  const out: OfferDrop[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -75,41 +166,48 @@ function mergeByTime(a: readonly Sale[], b: readonly Sale[]): Sale[] {
   return out;
 }
 
-/** A rank decrease whose later point lies in [t, t + 240 h]. */
-function confirmedByRankDrop(t: number, rankDrops: readonly number[]): boolean {
-  const d = rankDrops[lowerBound(rankDrops, t)];
-  return d !== undefined && d <= t + CONFIRM_MINUTES;
+/**
+ * The unpaired offer drop in [from - PAIR_BEFORE, at + PAIR_AFTER] nearest to the sale's interval
+ * [from, at] (inside counts as distance 0; ties go to the earlier drop), or null.
+ */
+function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSale): number | null {
+  const lo = s.from - PAIR_BEFORE_MINUTES;
+  const hi = s.at + PAIR_AFTER_MINUTES;
+  let a = 0;
+  let b = drops.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if ((drops[mid] as OfferDrop).t < lo) a = mid + 1;
+    else b = mid;
+  }
+  let best: number | null = null;
+  let bestDistance = Infinity;
+  for (let i = a; i < drops.length; i++) {
+    const t = (drops[i] as OfferDrop).t;
+    if (t > hi) break;
+    if (paired[i] === 1) continue;
+    const distance = t < s.from ? s.from - t : t > s.at ? t - s.at : 0;
+    if (distance < bestDistance) {
+      best = i;
+      bestDistance = distance;
+    }
+  }
+  return best;
 }
 
 /**
- * The sparse-history rule: when no valid rank point lies in (t, t + 240 h], the first rank
- * within 30 days after t must be lower than the last rank at or before t.
+ * The price in force just before minute t: Keepa writes the new lowest price at the very minute
+ * the offer count drops, which is the price after the sale. Null when there is none or it is -1.
  */
-function confirmedBySparseRanks(t: number, ranks: History): boolean {
-  const after = firstAfter(ranks, t);
-  let before = after - 1;
-  while (before >= 0 && valueAt(ranks, before) < 0) before--;
-  let next = after;
-  while (next < ranks.n && valueAt(ranks, next) < 0) next++;
-  if (before < 0 || next >= ranks.n) return false;
-  const nextT = timeAt(ranks, next);
-  return nextT > t + CONFIRM_MINUTES && nextT <= t + SPARSE_LOOKAHEAD_MINUTES && valueAt(ranks, next) < valueAt(ranks, before);
-}
-
-/**
- * The value of the point nearest in time to t, -1 included (a sale priced at no data is
- * dropped); on a tie the earlier point, the one in force at t. Null for an empty history.
- */
-function nearestValue(prices: History, t: number): number | null {
-  const after = firstAfter(prices, t);
-  const before = after - 1;
-  if (before < 0) return after < prices.n ? valueAt(prices, after) : null;
-  if (after >= prices.n) return valueAt(prices, before);
-  return timeAt(prices, after) - t < t - timeAt(prices, before) ? valueAt(prices, after) : valueAt(prices, before);
+function priceBefore(prices: History, t: number): number | null {
+  const i = firstAfter(prices, t - 1) - 1;
+  if (i < 0) return null;
+  const v = valueAt(prices, i);
+  return v > 0 ? v : null;
 }
 
 /** Keeps sales within [q1 - 1.5 IQR, q3 + 1.5 IQR] of the sale prices. */
-function withoutOutliers(sales: Sale[]): Sale[] {
+export function withoutOutliers(sales: PricedSale[]): PricedSale[] {
   // A typed array sorts numerically without a comparator call per step.
   const sorted = new Float64Array(sales.length);
   sales.forEach((s, i) => (sorted[i] = s.priceCents));
@@ -119,4 +217,12 @@ function withoutOutliers(sales: Sale[]): Sale[] {
   const lo = q1 - 1.5 * (q3 - q1);
   const hi = q3 + 1.5 * (q3 - q1);
   return sales.filter((s) => s.priceCents >= lo && s.priceCents <= hi);
+}
+
+/** Sales with t in [now - 365 days, now]. */
+export function salesInLastYear(sales: readonly Sale[], nowMinute: number): number {
+  const from = nowMinute - YEAR_MINUTES;
+  let n = 0;
+  for (const s of sales) if (s.t >= from && s.t <= nowMinute) n++;
+  return n;
 }

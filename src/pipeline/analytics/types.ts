@@ -16,6 +16,7 @@ export type RejectReason =
   | 'absurd_price'
   | 'suspicious_price'
   | 'no_used_offer'
+  | 'stale_offers'
   | 'price_below_min'
   | 'rank_above_max'
   | 'small_drop'
@@ -33,15 +34,30 @@ export interface PeekResult {
 export interface AnalysisResult {
   row: DealRow;
   rejected: RejectReason | null;
-  salesCount: number;
+  /** Inferred sales of the 3-year window, ascending by time. */
+  sales: Sale[];
+  /** Sales of the last 365 days: the engine's counterpart of Keepa's salesRankDrops365. */
+  salesLast365: number;
   offerDrops: number;
 }
 
-/** An inferred sale: Keepa minutes, the price in cents and the UTC calendar month (0 = Jan). */
+export type SaleCondition = 'Used' | 'New';
+
+/**
+ * An inferred sale: Keepa minutes, the UTC calendar month (0 = Jan), and the price in cents and
+ * condition learned from the offer drop paired with it (null when none was paired, or no price
+ * was in force before it).
+ */
 export interface Sale {
   t: number;
-  priceCents: number;
   month: number;
+  priceCents: number | null;
+  condition: SaleCondition | null;
+}
+
+export interface PricedSale extends Sale {
+  priceCents: number;
+  condition: SaleCondition;
 }
 
 /**

@@ -62,9 +62,10 @@ export interface SaleSpec {
 
 /**
  * Used offer count, sales rank and used price histories in which each given moment is exactly
- * one confirmed Used sale at its price: the count drops 5 -> 4 at t and recovers 2 days later,
- * the rank improves 500,000 -> 100,000 one hour after t and falls back 3 days later, and a used
- * price point sits at t. Sales must be at least 4 days apart.
+ * one Used sale at its price, written the way Keepa writes one: the count drops 5 -> 4 at t and
+ * recovers 2 days later; the used price in force before t is the sale's price, and at t Keepa
+ * writes the next lowest price (here the sale price + $5); the rank improves 500,000 -> 100,000
+ * one hour after t and falls back 3 days later. Sales must be at least 4 days apart.
  */
 export function salesHistories(sales: readonly SaleSpec[]): Record<number, number[]> {
   const first = sales[0]?.t ?? NOW - 100 * DAY;
@@ -75,7 +76,7 @@ export function salesHistories(sales: readonly SaleSpec[]): Record<number, numbe
   for (const s of sales) {
     count.push(s.t, 4, s.t + 2 * DAY, 5);
     rank.push(s.t + HOUR, 100_000, s.t + 3 * DAY, 500_000);
-    used.push(s.t, s.price);
+    used.push(s.t - HOUR, s.price, s.t, s.price + 500);
   }
   return { 2: used, 3: rank, 12: count };
 }

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { analyzeProduct } from '../../../src/pipeline/analytics/index.js';
 import { listPrice, yearAverage } from '../../../src/pipeline/analytics/listPrice.js';
 import { saleAt } from '../../../src/pipeline/analytics/sales.js';
-import type { Sale } from '../../../src/pipeline/analytics/types.js';
+import type { PricedSale } from '../../../src/pipeline/analytics/types.js';
 import { csv, DAY, NOW, NOW_MS, offer, product, salesHistories, series, SETTINGS, stats, utc } from './builders.js';
 
-function sale(month: number, day: number, priceCents: number, year = month >= 7 ? 2024 : 2025): Sale {
+function sale(month: number, day: number, priceCents: number, year = month >= 7 ? 2024 : 2025): PricedSale {
   return saleAt(utc(year, month, day), priceCents);
 }
 
@@ -67,7 +67,7 @@ describe('List at in the analysis', () => {
   });
 
   it('rejects a product without inferred sales as no_inferred_sales', () => {
-    const { rejected, row, salesCount } = analyzeProduct({ product: product({ csv: csv({ 2: [NOW - DAY, 1500] }) }), settings: SETTINGS, nowMs: NOW_MS });
-    expect([rejected, salesCount, row['List_at'], row['1yr_Avg']]).toEqual(['no_inferred_sales', 0, null, null]);
+    const { rejected, row, sales } = analyzeProduct({ product: product({ csv: csv({ 2: [NOW - DAY, 1500] }) }), settings: SETTINGS, nowMs: NOW_MS });
+    expect([rejected, sales.length, row['List_at'], row['1yr_Avg']]).toEqual(['no_inferred_sales', 0, null, null]);
   });
 });

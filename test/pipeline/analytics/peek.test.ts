@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PEEK } from '../../../src/settings.js';
-import type { KeepaStats } from '../../../src/keepa/types.js';
+import type { KeepaProduct, KeepaStats } from '../../../src/keepa/types.js';
 import { peekProduct } from '../../../src/pipeline/analytics/index.js';
 import { product, series, stats } from './builders.js';
+import { REAL_KEEPA } from './realBooks.js';
 
 /** Buy (current Used) $10, sell candidates avg90 $20 / avg365 $18, 5 rank drops: a viable book. */
 function viable(s: Partial<KeepaStats> = {}): KeepaStats {
@@ -31,8 +34,10 @@ describe('peek', () => {
 
   it('rejects without a sell candidate as no_sell_price, and finds one in a used condition', () => {
     expect(peek(viable({ avg90: series({ 2: -1 }), avg365: series({ 2: null }) })).reason).toBe('no_sell_price');
-    // Used avg90 null, Good (21) avg365 $25: sell at $25.
-    expect(peek(viable({ avg90: series({ 2: null }), avg365: series({ 21: 2500 }) }))).toMatchObject({ ok: true, sellPriceCents: 2500 });
+    // Used avg90 null, Good (21) avg365 $25 landed, Good now $13.99 landed: sell at $25 against $13.99.
+    expect(peek(viable({ current: series({ 2: 1000, 21: 1399 }), avg90: series({ 2: null }), avg365: series({ 21: 2500 }) }))).toMatchObject({ ok: true, buyPriceCents: 1399, sellPriceCents: 2500 });
+    // Without a landed price now, a landed average has nothing of its kind to be compared with.
+    expect(peek(viable({ avg90: series({ 2: null }), avg365: series({ 21: 2500 }) })).reason).toBe('no_sell_price');
   });
 
   it('rejects a book selling fewer than 4 times a year as few_rank_drops', () => {
@@ -61,5 +66,14 @@ describe('peek', () => {
     // Buy $18, sell $20: (20 - 18) / 18 = 11.1% < 20%. Buy $16: 25% passes.
     expect(peek(viable({ current: series({ 2: 1800 }) })).reason).toBe('low_margin');
     expect(peek(viable({ current: series({ 2: 1600 }) })).ok).toBe(true);
+  });
+});
+
+describe('peek on a real book', () => {
+  it('compares landed prices with landed prices: 0470820942 buys at Good $26.53 landed (item $22.42 + $4.11 shipping), not at the item price', () => {
+    const book = JSON.parse(readFileSync(join(REAL_KEEPA, 'books', '0470820942.json'), 'utf8')) as KeepaProduct;
+    // current[2] $22.42 (item), avg90[2] $100.35: spread $77.93. Landed: current 20 $69.80, 21
+    // $26.53; best landed average avg90[21] $113.56: spread $87.03, the wider one.
+    expect(peekProduct(book, DEFAULT_PEEK)).toMatchObject({ ok: true, buyPriceCents: 2653, sellPriceCents: 11356, score: 87.03 });
   });
 });

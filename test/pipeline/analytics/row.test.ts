@@ -55,7 +55,7 @@ const BOOK: KeepaProduct = product({
 const DEAL: KeepaDeal = { asin: '0134685997', creationDate: utc(2025, 6, 13), lastUpdate: utc(2025, 6, 14, 12), current: [], currentSince: series({ 2: utc(2025, 6, 12) }) as number[] };
 
 describe('the full row', () => {
-  const { row, rejected, salesCount, offerDrops } = analyzeProduct({ product: BOOK, deal: DEAL, settings: SETTINGS, nowMs: NOW_MS });
+  const { row, rejected, sales, offerDrops } = analyzeProduct({ product: BOOK, deal: DEAL, settings: SETTINGS, nowMs: NOW_MS });
 
   it('fills every column of headers.json but the pipeline ones, and nothing else', () => {
     expect(Object.keys(row).sort()).toEqual([...COLUMNS].filter((c) => !PIPELINE_COLUMNS.includes(c)).sort());
@@ -117,10 +117,11 @@ describe('the full row', () => {
   it('derives the deal columns from the inferred sales', () => {
     // Months: Mar [28], Apr [30, 30], May [26]. Peak Apr (median 30, $30 twice): List at $30.
     // Trough May $26. 1yr avg (28 + 30 + 30 + 26) / 4 = $28.50. Price Now 14.00 + 3.99 = $17.99.
-    // % Down (28.50 - 17.99) / 28.50 = 36.88%. Trend: levels 28 -> 30 -> 26, newest below oldest.
+    // % Down (28.50 - 17.99) / 28.50 = 36.88%. Trend: used levels 28, 33, 30, 35, 30, 35, 26, 31
+    // (each drop's minute carries the next lowest price, sale + $5), newest 31 above oldest 28.
     // All-in 17.99 + 0.90 (5%, 89.95c rounded) + 2.75 = $21.64; fees 3.22 + 4.50 = $7.72;
     // Profit 30 - 21.64 - 7.72 = $0.64; Margin 0.64 / 30 = 2.13%; Min listing (21.64 + 3.22) / 0.75 = $33.15 (33.1467 up).
-    expect([rejected, salesCount, offerDrops]).toEqual([null, 4, 4]);
+    expect([rejected, sales.length, offerDrops]).toEqual([null, 4, 4]);
     expect(row).toMatchObject({
       List_at: 30,
       '1yr_Avg': 28.5,
@@ -132,7 +133,7 @@ describe('the full row', () => {
       Recent_Inferred_Sale_Price: 26,
       Deal_Trust: 100,
       Drops: 4,
-      Trend: 'down',
+      Trend: 'up',
       Seasonality_Type: 'Year-round',
       Sells: 'All Year',
       Detailed_Seasonality: 'Year-round',
@@ -164,7 +165,7 @@ describe('the analysis of odd products', () => {
 
   it('reports bad data as bad_data with the ASIN, not as an exception', () => {
     const p = { ...product(), categoryTree: 42 as unknown as KeepaCategoryNode[] };
-    expect(analyzeProduct({ product: p, settings: SETTINGS, nowMs: NOW_MS })).toEqual({ row: { ASIN: '0123456789' }, rejected: 'bad_data', salesCount: 0, offerDrops: 0 });
+    expect(analyzeProduct({ product: p, settings: SETTINGS, nowMs: NOW_MS })).toEqual({ row: { ASIN: '0123456789' }, rejected: 'bad_data', sales: [], salesLast365: 0, offerDrops: 0 });
   });
 
   it('rejects a product without stats as no_stats', () => {

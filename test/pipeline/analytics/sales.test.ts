@@ -1,103 +1,130 @@
 import { describe, expect, it } from 'vitest';
 import { msToKeepaMinutes } from '../../../src/keepa/time.js';
-import { inferSales, saleAt } from '../../../src/pipeline/analytics/sales.js';
-import { csv, DAY, HOUR, NOW, product, salesHistories } from './builders.js';
+import { inferSales, isSaleFall, saleAt } from '../../../src/pipeline/analytics/sales.js';
+import { csv, DAY, HOUR, NOW, product } from './builders.js';
 
 const T = NOW - 30 * DAY;
 
-/** Daily rank points of 200,000 from T - 5 days to T + `days` days, then `last` at T + `lastAt` minutes. */
-function denseRanks(days: number, lastAt: number, last: number): number[] {
+/** Rank 1,000,000 every 4 hours from T - 5 days to T, then `next` at T + 1 h. */
+function ranksThen(next: number): number[] {
   const out: number[] = [];
-  for (let d = -5; d <= days; d++) out.push(T + d * DAY, 200_000);
-  out.push(T + lastAt, last);
+  for (let t = T - 5 * DAY; t <= T; t += 4 * HOUR) out.push(t, 1_000_000);
+  out.push(T + HOUR, next);
   return out;
 }
 
-describe('inferred sales', () => {
-  it('counts an offer drop confirmed by a rank drop 100 h later as a sale at the nearest used price', () => {
-    // Used count 3 -> 2 at T; ranks daily at 200,000 until T+96h, then 150,000 at T+100h
-    // (inside [T, T+240h]); the only used price is $15.00.
-    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: denseRanks(4, 100 * HOUR, 150_000), 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T, 1500)], offerDrops: 1 });
+const unpriced = (t: number) => ({ t, month: saleAt(t, 0).month, priceCents: null, condition: null });
+
+describe('what counts as a sale', () => {
+  it('is a rank fall of more than 5% above rank 500,000, and a smaller share of a faster rank', () => {
+    expect([isSaleFall(1_000_000, 960_000), isSaleFall(1_000_000, 940_000)]).toEqual([false, true]);
+    // Rank 100,000: the share is 100,000 / 10,000,000 = 1% (1,000 ranks).
+    expect([isSaleFall(100_000, 99_100), isSaleFall(100_000, 98_900)]).toEqual([false, true]);
+    // Rank 10,000: 0.1% (10 ranks). Rank 1,000: 0.01% of 1,000 is 0.1 rank, so any decrease.
+    expect([isSaleFall(10_000, 9_995), isSaleFall(10_000, 9_985), isSaleFall(1_000, 999)]).toEqual([false, true, true]);
   });
 
-  it('does not count a rank drop 300 h after the offer drop', () => {
-    // Ranks are daily (so not sparse) and flat for 12 days; the drop at T+300h is past T+240h.
-    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: denseRanks(12, 300 * HOUR, 150_000), 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [], offerDrops: 1 });
+  it('prices a sale at the used price in force just before its offer drop, not the one written at the drop', () => {
+    // Used count 3 -> 2 at T; rank 1,000,000 -> 600,000 at T + 1 h. Used price $15.00 until T,
+    // where Keepa writes $19.00, the lowest price after the sale.
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T, 1900] }) });
+    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + HOUR, 1500)], priced: [saleAt(T + HOUR, 1500)], offerDrops: 1 });
   });
 
-  it('in a sparse rank history, counts the next rank 20 days later when it is lower, not when it is higher', () => {
-    // No rank point in (T, T+240h]: compare 200,000 (T-2d) with the first rank within 30 days.
-    const lower = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: [T - 2 * DAY, 200_000, T + 20 * DAY, 150_000], 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(lower, NOW).sales).toEqual([saleAt(T, 1500)]);
-    const higher = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: [T - 2 * DAY, 200_000, T + 20 * DAY, 250_000], 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(higher, NOW).sales).toEqual([]);
-    // A lower rank 40 days later is past the 30-day look-ahead (drop moved back so that it lies before now).
-    const t = T - 60 * DAY;
-    const tooLate = product({ csv: csv({ 12: [t - 10 * DAY, 3, t, 2], 3: [t - 2 * DAY, 200_000, t + 40 * DAY, 150_000], 2: [t - 10 * DAY, 1500] }) });
-    expect(inferSales(tooLate, NOW).sales).toEqual([]);
+  it('counts a rank fall of 6% without an offer drop as a sale without a price, and a 4% wobble not at all', () => {
+    expect(inferSales(product({ csv: csv({ 3: ranksThen(940_000) }) }), NOW)).toEqual({ sales: [unpriced(T + HOUR)], priced: [], offerDrops: 0 });
+    expect(inferSales(product({ csv: csv({ 3: ranksThen(960_000) }) }), NOW).sales).toEqual([]);
   });
 
-  it('drops a sale whose nearest used price is -1', () => {
-    // Price points: $15.00 at T-10d and -1 (out of stock) at T-1h; the nearer one to T is -1.
-    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: [T - DAY, 200_000, T + HOUR, 150_000], 2: [T - 10 * DAY, 1500, T - HOUR, -1] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [], offerDrops: 1 });
+  it('does not count an offer drop without a rank improvement: a withdrawn listing', () => {
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: ranksThen(1_100_000), 2: [T - 10 * DAY, 1500] }) });
+    expect(inferSales(p, NOW)).toEqual({ sales: [], priced: [], offerDrops: 1 });
   });
 
-  it('never reads a rank of -1 as a rank drop', () => {
-    // 200,000 -> -1 -> 250,000: the valid ranks only rise, and there are points within 240 h.
-    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: [T - DAY, 200_000, T + HOUR, -1, T + 2 * HOUR, 250_000], 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(p, NOW).sales).toEqual([]);
+  it('pairs an offer drop up to 48 h before the last rank point before the improvement, not 60 h', () => {
+    // The last rank point before the fall is at T; drops at T - 47 h and T - 60 h.
+    const at = (drop: number) => product({ csv: csv({ 12: [T - 10 * DAY, 3, drop, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500] }) });
+    expect(inferSales(at(T - 47 * HOUR), NOW).priced).toEqual([saleAt(T + HOUR, 1500)]);
+    expect(inferSales(at(T - 60 * HOUR), NOW)).toEqual({ sales: [unpriced(T + HOUR)], priced: [], offerDrops: 1 });
   });
 
-  it('never reads an offer count of -1 as an offer drop', () => {
-    // 3 -> -1 -> 3: no decrease between valid counts, although the rank improves at T+1h.
-    const p = product({ csv: csv({ 12: [T - DAY, 3, T, -1, T + DAY, 3], 3: [T - DAY, 200_000, T + HOUR, 150_000], 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [], offerDrops: 0 });
+  it('pairs an offer drop up to 24 h after the improved rank point', () => {
+    const at = (drop: number) => product({ csv: csv({ 12: [T - 10 * DAY, 3, drop, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500] }) });
+    expect(inferSales(at(T + 24 * HOUR), NOW).priced).toEqual([saleAt(T + HOUR, 1500)]);
+    expect(inferSales(at(T + 26 * HOUR), NOW).priced).toEqual([]);
   });
 
-  it('ignores a dangling timestamp and null points instead of losing the product', () => {
-    // Count history of odd length (T+5d has no value) with a null point in the middle.
-    const counts = [T - 10 * DAY, 3, null, null, T, 2, T + 5 * DAY] as unknown as number[];
-    const p = product({ csv: csv({ 12: counts, 3: [T - DAY, 200_000, T + HOUR, 150_000, T + 2 * DAY], 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T, 1500)], offerDrops: 1 });
+  it('pairs each offer drop with one sale at most, and each sale with the nearest drop', () => {
+    // Two rank falls (T + 1 h and T + 3 h), one used drop at T + 2 h (nearer the second fall's
+    // interval [T + 1 h, T + 3 h], inside it) and a new drop 40 h earlier.
+    const ranks = [...ranksThen(600_000), T + 3 * HOUR, 300_000];
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T + 2 * HOUR, 2], 11: [T - 10 * DAY, 2, T - 40 * HOUR, 1], 3: ranks, 2: [T - 10 * DAY, 1500], 1: [T - 10 * DAY, 2500] }) });
+    const { sales, offerDrops } = inferSales(p, NOW);
+    expect(offerDrops).toBe(2);
+    // The first fall's interval is [T, T + 1 h]: the used drop at T + 2 h is 1 h away, the new
+    // drop 40 h away; it takes the used one, and the second fall the new one (2 days away but
+    // within the window: its interval starts at T + 1 h, the drop is 41 h before).
+    expect(sales).toEqual([saleAt(T + HOUR, 1500), saleAt(T + 3 * HOUR, 2500, 'New')]);
+  });
+
+  it('reads an offer count of -1 as no offers left: 1 -> -1 is the last copy selling', () => {
+    // At the drop's minute Keepa writes -1 for the used price too; the price before is $15.00.
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 1, T, -1], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T, -1] }) });
+    expect(inferSales(p, NOW).priced).toEqual([saleAt(T + HOUR, 1500)]);
+    // -1 -> 2 -> -1: an arrival, then a drop of 2.
+    const back = product({ csv: csv({ 12: [T - 10 * DAY, -1, T - 5 * DAY, 2, T, -1] }) });
+    expect(inferSales(back, NOW).offerDrops).toBe(1);
+  });
+
+  it('compares ranks across a -1 gap and never reads -1 as an improvement', () => {
+    const gap = (after: number) => product({ csv: csv({ 3: [T - DAY, 200_000, T, -1, T + HOUR, after] }) });
+    expect(inferSales(gap(150_000), NOW).sales).toEqual([unpriced(T + HOUR)]);
+    expect(inferSales(gap(250_000), NOW).sales).toEqual([]);
+  });
+
+  it('keeps a sale whose price before the drop is -1 in the count, without a price', () => {
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T - HOUR, -1] }) });
+    expect(inferSales(p, NOW)).toEqual({ sales: [{ ...unpriced(T + HOUR), condition: 'Used' }], priced: [], offerDrops: 1 });
   });
 
   it('prices a New drop from the New history, and from Used when there is no New history', () => {
-    // New count 4 -> 3 at T, rank 200,000 -> 150,000 at T+1h; New price $25.00, Used $18.00.
-    const base = { 11: [T - 10 * DAY, 4, T, 3], 3: [T - DAY, 200_000, T + HOUR, 150_000] };
-    expect(inferSales(product({ csv: csv({ ...base, 1: [T - 10 * DAY, 2500] }) }), NOW).sales).toEqual([saleAt(T, 2500)]);
-    expect(inferSales(product({ csv: csv({ ...base, 2: [T - 10 * DAY, 1800] }) }), NOW).sales).toEqual([saleAt(T, 1800)]);
+    const base = { 11: [T - 10 * DAY, 4, T, 3], 3: ranksThen(600_000) };
+    expect(inferSales(product({ csv: csv({ ...base, 1: [T - 10 * DAY, 2500] }) }), NOW).priced).toEqual([saleAt(T + HOUR, 2500, 'New')]);
+    expect(inferSales(product({ csv: csv({ ...base, 2: [T - 10 * DAY, 1800] }) }), NOW).priced).toEqual([saleAt(T + HOUR, 1800, 'New')]);
   });
 
-  it('counts a drop just inside the 3-year window whose previous point lies before it, and nothing older', () => {
+  it('ignores a dangling timestamp and null points instead of losing the product', () => {
+    const counts = [T - 10 * DAY, 3, null, null, T, 2, T + 5 * DAY] as unknown as number[];
+    const p = product({ csv: csv({ 12: counts, 3: [...ranksThen(600_000), T + 2 * DAY], 2: [T - 10 * DAY, 1500] }) });
+    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + HOUR, 1500)], priced: [saleAt(T + HOUR, 1500)], offerDrops: 1 });
+  });
+
+  it('counts a fall just inside the 3-year window from a point before it, and nothing older or after now', () => {
     const edge = NOW - 3 * 365 * DAY;
-    // Count 3 at edge-5d (outside), 2 at edge+1d (inside): one drop, confirmed at edge+1d+1h.
-    const inside = product({ csv: csv({ 12: [edge - 5 * DAY, 3, edge + DAY, 2], 3: [edge - DAY, 200_000, edge + DAY + HOUR, 150_000], 2: [edge - 10 * DAY, 1500] }) });
-    expect(inferSales(inside, NOW)).toEqual({ sales: [saleAt(edge + DAY, 1500)], offerDrops: 1 });
-    const outside = product({ csv: csv({ 12: [edge - 5 * DAY, 3, edge - DAY, 2], 3: [edge - 2 * DAY, 200_000, edge - DAY + HOUR, 150_000], 2: [edge - 10 * DAY, 1500] }) });
-    expect(inferSales(outside, NOW)).toEqual({ sales: [], offerDrops: 0 });
+    const ranks = [edge - 2 * DAY, 1_000_000, edge + DAY, 600_000, NOW - DAY, 900_000, NOW + DAY, 100_000];
+    expect(inferSales(product({ csv: csv({ 3: ranks }) }), NOW).sales).toEqual([unpriced(edge + DAY)]);
+    const older = [edge - 3 * DAY, 1_000_000, edge - DAY, 600_000];
+    expect(inferSales(product({ csv: csv({ 3: older }) }), NOW).sales).toEqual([]);
   });
 
-  it('removes a $500 sale among $20 sales', () => {
+  it('removes a $500 sale price among $20 ones from the prices, not from the count', () => {
     // Sorted [20, 20, 20, 20, 500]: q1 = q3 = 20, IQR 0, so only $20 stays.
     const times = [100, 90, 80, 70, 60].map((d) => NOW - d * DAY);
-    const p = product({ csv: csv(salesHistories(times.map((t, i) => ({ t, price: i === 2 ? 50_000 : 2000 })))) });
-    const { sales, offerDrops } = inferSales(p, NOW);
-    expect(offerDrops).toBe(5);
-    expect(sales.map((s) => s.priceCents)).toEqual([2000, 2000, 2000, 2000]);
-  });
-
-  it('keeps an even spread of sale prices', () => {
-    // [10, 20, 30, 40, 50]: q1 = 20, q3 = 40, IQR 20, bounds [-10, 70]: all kept.
-    const times = [100, 90, 80, 70, 60].map((d) => NOW - d * DAY);
-    const p = product({ csv: csv(salesHistories(times.map((t, i) => ({ t, price: (i + 1) * 1000 })))) });
-    expect(inferSales(p, NOW).sales.map((s) => s.priceCents)).toEqual([1000, 2000, 3000, 4000, 5000]);
+    const rank: number[] = [];
+    const count: number[] = [times[0]! - DAY, 9];
+    const used: number[] = [];
+    times.forEach((t, i) => {
+      rank.push(t - 2 * DAY, 1_000_000, t + HOUR, 500_000);
+      count.push(t, 8 - i);
+      used.push(t - 2 * HOUR, i === 2 ? 50_000 : 2000);
+    });
+    const { sales, priced } = inferSales(product({ csv: csv({ 2: used, 3: rank, 12: count }) }), NOW);
+    expect(sales.map((s) => s.priceCents)).toEqual([2000, 2000, 50_000, 2000, 2000]);
+    expect(priced.map((s) => s.priceCents)).toEqual([2000, 2000, 2000, 2000]);
   });
 
   it('finds nothing, without error, in a product with no csv at all', () => {
-    expect(inferSales(product({ csv: null }), NOW)).toEqual({ sales: [], offerDrops: 0 });
+    expect(inferSales(product({ csv: null }), NOW)).toEqual({ sales: [], priced: [], offerDrops: 0 });
   });
 });
 
