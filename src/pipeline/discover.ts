@@ -8,7 +8,7 @@
 // looks as often as Keepa refreshes its answer (120 s) where tokens allow. A look cut short
 // (429, run end, crash) continues at its next page; its place is kept in `ingest.scan`.
 import { RateLimitedError } from '../errors.js';
-import { DEAL_PAGE_TOKENS, MAX_BATCH } from '../keepa/cost.js';
+import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { keepaMinutesToMs } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
@@ -16,7 +16,7 @@ import { compareCursor, type Watermark } from '../state/systemState.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
-import { appearedAtMs, candidateTokens, candidateValue, dealOfferCount, dealValueInputs } from './value.js';
+import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
 export const DEAL_PAGE_SIZE = 150;

@@ -10,8 +10,9 @@ import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
 import { refreshAllowed, refreshChunk } from './refresh.js';
+import { sellerChunk, sellersDue } from './sellers.js';
 
-type Step = 'enrich' | 'peek' | 'refresh';
+type Step = 'sellers' | 'enrich' | 'peek' | 'refresh';
 
 export function ingestJob(deps: PipelineDeps): Job {
   return { name: 'ingest', run: (ctx) => runIngest(deps, ctx) };
@@ -55,8 +56,9 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
       }
       continue;
     }
-    const outcome = step === 'enrich' ? await enrichChunk(deps, run) : step === 'peek' ? await peekChunk(deps, run) : await refreshChunk(deps, run);
-    if (outcome === 'empty') tried.add(step);
+    const outcome = await runStep(deps, run, step);
+    // A failing seller lookup must not hold up the queue: its sellers stay deferred.
+    if (outcome === 'empty' || (outcome === 'failed' && step === 'sellers')) tried.add(step);
     else if (outcome !== 'done') stoppedFor = outcome;
     else tried.clear();
   }
@@ -68,10 +70,27 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
   return { outcome: stoppedFor === 'out_of_tokens' ? 'partial' : 'ok', funnel: stoppedFor === 'out_of_tokens' ? { out_of_tokens: 1 } : {}, ...(warning ? { warning } : {}) };
 }
 
-/** Enrich before peek (its peek is paid for), refresh on its share; null when nothing is due. */
+function runStep(deps: PipelineDeps, run: RunContext, step: Step): Promise<ChunkOutcome> {
+  switch (step) {
+    case 'sellers':
+      return sellerChunk(deps, run);
+    case 'enrich':
+      return enrichChunk(deps, run);
+    case 'peek':
+      return peekChunk(deps, run);
+    case 'refresh':
+      return refreshChunk(deps, run);
+  }
+}
+
+/**
+ * Deferred seller lookups first (a token each completes a saved deal), refresh on its share, then
+ * enrich before peek (its peek is paid for); null when nothing is due.
+ */
 function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
   const now = deps.clock.now();
   const { queue } = deps.store;
+  if (!tried.has('sellers') && Object.keys(sellersDue(deps.store)).length > 0) return 'sellers';
   const enrichDue = !tried.has('enrich') && (queue.nextDueAt('peeked') ?? Infinity) <= now;
   const peekDue = !tried.has('peek') && (queue.nextDueAt('queued') ?? Infinity) <= now;
   if (!tried.has('refresh') && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
@@ -89,7 +108,7 @@ function expireStale(deps: PipelineDeps, run: RunContext): void {
   commitChunk(deps, run, funnel, 0, (nowMs) => {
     funnel.expired = deps.store.queue.expireQueuedBefore(cutoff, nowMs).length;
   }, false);
-  deps.log.info(`dropped ${funnel.expired ?? 0} candidates that waited longer than ${deps.config.pipeline.candidateMaxAgeHours} h`, { component: 'ingest', expired: funnel.expired });
+  deps.log.warn(`dropped ${funnel.expired ?? 0} candidates that waited longer than ${deps.config.pipeline.candidateMaxAgeHours} h`, { component: 'ingest', expired: funnel.expired });
 }
 
 export function describeFunnel(f: Funnel): string {

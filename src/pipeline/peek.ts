@@ -3,9 +3,10 @@
 import { keepaDrops, peekProduct, salesPerYear } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { dealOfferCount } from '../keepa/cost.js';
 import { parseDeal } from './dealRecord.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
-import { appearedAtMs, candidateTokens, candidateValue, dealOfferCount } from './value.js';
+import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
 
 /** Enough to amortise one request; small enough that a crash loses little. */
 const MAX_PEEK_BATCH = 50;

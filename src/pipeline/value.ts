@@ -73,12 +73,6 @@ export function appearedAtMs(deal: KeepaDeal): number {
   return keepaMinutesToMs(since > 0 ? Math.max(since, deal.creationDate) : deal.creationDate);
 }
 
-/** Offers of all conditions the deal shows (Keepa charges offer pages for all of them). */
-export function dealOfferCount(deal: KeepaDeal): number | undefined {
-  const counts = [deal.current[CsvType.COUNT_USED], deal.current[CsvType.COUNT_NEW]].filter((n): n is number => typeof n === 'number' && n > 0);
-  return counts.length === 0 ? undefined : counts.reduce((a, b) => a + b, 0);
-}
-
 /** The value inputs a deal object gives before any token is spent. */
 export function dealValueInputs(deal: KeepaDeal, tokens: number): ValueInputs {
   const used = deal.current[CsvType.USED] ?? -1;

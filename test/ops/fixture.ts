@@ -7,7 +7,7 @@ import { memoryStore, T0 } from '../helpers.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
-export const CONFIG = { ingestCron: '*/5 * * * *' };
+export const CONFIG = { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 72 } };
 export const EVIL_TITLE = '<script>alert("owned")</script> & Sons';
 
 export interface Fixture {
