@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/simulator/index.js';
-import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/driver.js';
+import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/types.js';
 import {
   baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched,
   longestGapMs, opportunityFigures, quantile, repeats, type RunFigures, tokenSplit,
