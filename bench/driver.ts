@@ -134,7 +134,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       deals: new ObservedDeals(opened.db, columns, (row) => isVisible(row, config.peek.minSalesPerYear), (row, nowMs) => {
         const asin = String(row.ASIN);
         const money = (column: string): number | null => (typeof row[column] === 'number' ? row[column] : null);
-        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit') });
+        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit'), visible: isVisible(row, config.peek.minSalesPerYear) });
         if (nowMs < endMs) savedPrices.push({ asin, savedAtMs: nowMs, listAt: money('List_at'), yearAvg: money('1yr_Avg'), priceNow: money('Price_Now') });
       }),
     };

@@ -11,13 +11,14 @@ export interface TokenBoundFigures {
   policy: string;
   refillRate: number;
   tokens: number;
-  /** Visible deals at the end, and how many of them ground truth calls real opportunities. */
+  /** Deals made visible during the run (distinct ASINs), and how many of them ground truth calls real opportunities. */
   visible: number;
   opportunitiesVisible: number;
   opportunitiesPer1k: number;
   /** Hours from a new opportunity's appearance (its deal's creation, within the run) to its first saved row, p95. */
   freshnessP95H: number | null;
   repeatsShare: number;
+  /** Share of the deals visible at the end whose seller is named. */
   sellersNamedShare: number | null;
   trueShare: number | null;
   wallMs: number;
@@ -29,7 +30,9 @@ export function tokenBoundFigures(run: DriveResult, levelOf: LevelOf, refreshGap
   const listing = listingAt(run.seen);
   const split = tokenSplit(ledger, levelOf, refreshGapMs, listing);
   const truthOf = (asin: string): boolean => run.isOpportunity[asin] === true;
-  const opportunities = run.visible.filter((v) => truthOf(v.asin));
+  // Made visible: saved with a row that passed the visible rule at some moment of the run.
+  const madeVisible = new Set(run.saves.filter((s) => within(s.savedAtMs) && s.visible).map((s) => s.asin));
+  const opportunities = [...madeVisible].filter(truthOf);
   // Freshness: each opportunity listing's first save, from the listing's creation when it appeared within the run.
   const firstSave = new Map<string, number>();
   for (const s of run.saves) {
@@ -46,13 +49,13 @@ export function tokenBoundFigures(run: DriveResult, levelOf: LevelOf, refreshGap
     policy: run.options.policy,
     refillRate: run.options.refillRate,
     tokens: split.total,
-    visible: run.visible.length,
+    visible: madeVisible.size,
     opportunitiesVisible: opportunities.length,
     opportunitiesPer1k: split.total > 0 ? (opportunities.length * 1000) / split.total : 0,
     freshnessP95H: quantile(ages, 0.95),
     repeatsShare: split.total > 0 ? split.repeats / split.total : 0,
     sellersNamedShare: run.visible.length > 0 ? run.visible.filter((v) => v.sellerNamed).length / run.visible.length : null,
-    trueShare: run.visible.length > 0 ? opportunities.length / run.visible.length : null,
+    trueShare: madeVisible.size > 0 ? opportunities.length / madeVisible.size : null,
     wallMs: run.wallMs,
   };
 }

@@ -39,6 +39,8 @@ export interface SaveEvent {
   savedAtMs: number;
   dealLastUpdateMs: number;
   profit: number | null;
+  /** Whether the row passed the visible rule when it was saved. */
+  visible: boolean;
 }
 
 /** A deal as a deal page showed it; (asin, creationMs) names a listing. */
