@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alertSetting, type AlertSettings } from './alerts/config.js';
 import { cronSetting, intSetting, isRecord, optionalString, stringSetting, urlSetting } from './configFields.js';
 import { ConfigError } from './errors.js';
 import {
@@ -36,6 +37,7 @@ export interface Config {
   business: BusinessSettings;
   peek: PeekSettings;
   pipeline: PipelineSettings;
+  alerts: AlertSettings;
 }
 
 /** The project folder (where package.json and headers.json live), whether running from src/ or dist/src/. */
@@ -112,6 +114,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     business: businessSetting(file.business),
     peek: peekSetting(file.peek),
     pipeline: pipelineSetting(file.pipeline, keepaApiKey === null ? DEMO_PIPELINE : {}),
+    alerts: alertSetting(file.alerts, env, { httpHost, httpPort }),
   };
 }
 

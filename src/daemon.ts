@@ -3,6 +3,8 @@
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { alertSecrets, destinationName } from './alerts/config.js';
+import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
@@ -110,6 +112,11 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     scheduler.start({ ingest: config.ingestCron, janitor: config.janitorCron });
     cleanup.push(() => scheduler.stop(STOP_GRACE_MS));
     void scheduler.trigger('ingest');
+    if (config.alerts.rules.length > 0) {
+      const delivery = new AlertDelivery({ store, clock, log, settings: config.alerts, status: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }) });
+      delivery.start();
+      cleanup.push(() => delivery.stop());
+    }
     return { store, scheduler, statusUrl: http?.url ?? null, stop: unwind };
   } catch (e: unknown) {
     await unwind();
@@ -127,6 +134,7 @@ function describeConfig(config: Config): Record<string, unknown> {
     janitorCron: config.janitorCron,
     http: config.httpPort > 0 ? `${config.httpHost}:${config.httpPort}` : 'off',
     pipeline: config.pipeline,
+    alerts: config.alerts.rules.map(destinationName),
   };
 }
 
@@ -138,7 +146,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.keepaApiKey ? [config.keepaApiKey] : [] });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [...(config.keepaApiKey ? [config.keepaApiKey] : []), ...alertSecrets(config.alerts)] });
   // One exception must never end the daemon: log it and let the next run go on.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));

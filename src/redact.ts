@@ -1,12 +1,18 @@
 // The Keepa access key travels in the URL query (`key=...`), so any URL, error message or log
-// line may carry it. Everything that leaves the process as text passes through here.
+// line may carry it; so may webhook URLs (alerts). Everything that leaves the process as text
+// passes through here.
 
 const KEY_PARAM = /([?&]key=)[^&\s"'#]*/gi;
+/**
+ * Discord's and Slack's webhook URLs carry their token in the path. Configured alert URLs are
+ * masked as literal secrets; this catches one that is not configured (a typo, an old rule).
+ */
+const WEBHOOK_PATH = /(https?:\/\/(?:[a-z0-9-]+\.)*(?:discord(?:app)?\.com\/api\/webhooks|hooks\.slack\.com\/(?:services|workflows|triggers))\/)[^\s"'<>]+/gi;
 
 export const REDACTED = '***';
 
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(KEY_PARAM, `$1${REDACTED}`);
+  let out = text.replace(KEY_PARAM, `$1${REDACTED}`).replace(WEBHOOK_PATH, `$1${REDACTED}`);
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   }

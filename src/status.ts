@@ -4,6 +4,7 @@
 import cron from 'node-cron';
 import type { Config } from './config.js';
 import { keepaMinutesToMs, msToIso } from './keepa/time.js';
+import type { OutboxState } from './state/alerts.js';
 import type { Lease } from './state/leases.js';
 import type { Stage } from './state/queue.js';
 import type { Funnel, Run } from './state/runs.js';
@@ -68,10 +69,24 @@ export interface StatusReport {
   tokens: (TokenFigures & { projectedBalance: number; rechargingForMs: number | null }) | null;
   jobs: JobStatus[];
   leases: Lease[];
+  /** Alert messages by delivery state; parked ones are named (rule and key, never the URL). */
+  alerts: { byState: Record<OutboxState, number>; lastDeliveredAt: string | null; parked: ParkedAlert[] };
 }
 
+export interface ParkedAlert {
+  id: string;
+  /** The rule whose destination refused it. */
+  destination: string;
+  attempts: number;
+  lastAnswer: string | null;
+  parkedAt: string;
+}
+
+/** Parked alerts listed by name; the count covers them all. */
+const PARKED_ALERTS_SHOWN = 5;
+
 export interface StatusInput {
-  store: Pick<Store, 'deals' | 'queue' | 'system' | 'runs' | 'leases'>;
+  store: Pick<Store, 'deals' | 'queue' | 'system' | 'runs' | 'leases' | 'alerts'>;
   config: Pick<Config, 'ingestCron'> & { pipeline: Pick<Config['pipeline'], 'candidateMaxAgeHours'> };
   nowMs: number;
   /** Whether a daemon holds the database's process lock right now. */
@@ -239,11 +254,21 @@ export function buildStatus(input: StatusInput): StatusReport {
     tokens,
     jobs,
     leases: store.leases.all(),
+    alerts: readAlerts(store.alerts),
   };
   const { verdict, reasons } = judge(report, input);
   report.verdict = verdict;
   report.reasons = reasons;
   return report;
+}
+
+function readAlerts(alerts: Store['alerts']): StatusReport['alerts'] {
+  const last = alerts.lastDeliveredAt();
+  return {
+    byState: alerts.countByState(),
+    lastDeliveredAt: last === null ? null : msToIso(last),
+    parked: alerts.inState('parked', PARKED_ALERTS_SHOWN).map((a) => ({ id: a.id, destination: a.destination, attempts: a.attempts, lastAnswer: a.lastAnswer, parkedAt: msToIso(a.updatedAt) })),
+  };
 }
 
 /**
@@ -340,6 +365,12 @@ export function renderStatusText(r: StatusReport): string {
     if (j.lastError) lines.push(`           last error: ${j.lastError}`);
   }
   for (const [reason, n] of Object.entries(r.queue.parkedByReason)) lines.push(`parked     ${n} x ${reason}`);
+  const a = r.alerts.byState;
+  if (Object.values(a).some((n) => n > 0)) {
+    const last = r.alerts.lastDeliveredAt === null ? 'never' : `${formatDuration(Date.parse(r.generatedAt) - Date.parse(r.alerts.lastDeliveredAt))} ago`;
+    lines.push(`alerts     ${a.delivered} delivered, ${a.pending + a.stale} waiting${a.stale > 0 ? ` (${a.stale} for a refresh)` : ''}, ${a.parked} parked; last delivered ${last}`);
+  }
+  for (const p of r.alerts.parked) lines.push(`parked alert ${p.id} to rule ${p.destination} after ${p.attempts} tries: ${p.lastAnswer ?? '-'}`);
   for (const l of r.leases) lines.push(`lease      ${l.name} held by ${l.owner} until ${msToIso(l.expiresAt)}`);
   return lines.join('\n');
 }

@@ -1,5 +1,7 @@
 // What every pipeline stage is given, and the one way a chunk commits: its state changes, the
-// run's counters and the token figures in one short transaction (design.md rule 4).
+// run's counters, the token figures and the alerts its deals start in one short transaction
+// (design.md rule 4).
+import { queueDealAlerts } from '../alerts/episodes.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { BucketSnapshot } from '../keepa/bucket.js';
@@ -48,7 +50,10 @@ export function commitChunk(deps: PipelineDeps, run: RunContext, funnel: Funnel,
   const now = deps.clock.now();
   const { store } = deps;
   store.db.transaction(() => {
+    // A chunk that rolled back may have left its ASINs behind.
+    store.deals.takeSaved();
     apply(now);
+    queueDealAlerts(store, deps.config.alerts, store.deals.takeSaved(), now);
     store.runs.recordChunk(run.runId, funnel, tokens, now, progress);
     saveKeepaState(deps, now);
   }).immediate();

@@ -47,6 +47,7 @@ export type SaveKind = 'full' | 'light';
 export class DealStore {
   private readonly types = new Map<string, ColumnType>();
   private readonly unknownColumns = new Set<string>();
+  private readonly saved = new Set<string>();
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly hasLastSeenUtc: boolean;
   private readonly get: Database.Statement;
@@ -112,6 +113,14 @@ export class DealStore {
       values.push(msToIso(nowMs));
     }
     this.statementFor(names, kind).run(asin, nowMs, nowMs, nowMs, ...values);
+    this.saved.add(asin);
+  }
+
+  /** The ASINs upserted since the last call: the chunk commit looks at them for alerts. */
+  takeSaved(): string[] {
+    const asins = [...this.saved];
+    this.saved.clear();
+    return asins;
   }
 
   /** When the deal was last analysed in full and last fetched at all (analysis or refresh); null when not saved. */

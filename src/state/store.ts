@@ -1,6 +1,7 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
 import { isVisible } from '../pipeline/analytics/visible.js';
 import { DEFAULT_PEEK } from '../settings.js';
+import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
 import { type Db, openDatabase } from './db.js';
@@ -17,6 +18,7 @@ export interface Store {
   system: SystemState;
   leases: Leases;
   runs: Runs;
+  alerts: AlertStore;
   migrationsApplied: number[];
   columnsAdded: string[];
 }
@@ -31,6 +33,7 @@ export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear
     system: new SystemState(db),
     leases: new Leases(db),
     runs: new Runs(db),
+    alerts: new AlertStore(db),
   };
 }
 

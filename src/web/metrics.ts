@@ -56,6 +56,7 @@ export function renderMetrics(r: StatusReport, overview: Overview | null): strin
   m.add(`${p}queue_items`, 'gauge', 'Queue items by stage.', byLabel('stage', r.queue.byStage));
   m.add(`${p}queue_oldest_waiting_seconds`, 'gauge', 'Age of the oldest queued or peeked item.', seconds(r.queue.oldestWaitingAgeMs));
   m.add(`${p}parked_items`, 'gauge', 'Items parked after repeated failures, by reason.', byLabel('reason', r.queue.parkedByReason));
+  m.add(`${p}alerts`, 'gauge', 'Alert messages by delivery state (pending, stale, delivered, parked, dropped).', byLabel('state', r.alerts.byState));
   m.add(`${p}watermark_lag_seconds`, 'gauge', 'How far the deal-list watermark is behind now.', seconds(r.watermark?.lagMs));
 
   if (r.tokens) {

@@ -93,6 +93,22 @@ function parkedTable(overview: Overview): string {
   );
 }
 
+/** Shown once there are alerts: how many were delivered, wait, or were parked, and the parked ones. */
+function alertsSection(r: StatusReport, nowMs: number): string {
+  const a = r.alerts.byState;
+  if (Object.values(a).every((n) => n === 0)) return '';
+  const last = r.alerts.lastDeliveredAt === null ? 'never' : when(nowMs, Date.parse(r.alerts.lastDeliveredAt));
+  const summary = `<p>${a.delivered} delivered (last ${last}), ${a.pending + a.stale} waiting${a.stale > 0 ? ` (${a.stale} for a refresh of their deal)` : ''}, ${a.dropped} dropped (the deal stopped matching first), <span class="${a.parked > 0 ? 'err' : ''}">${a.parked} parked</span>. <code>bin/alerts</code> lists them.</p>`;
+  const parked = a.parked === 0
+    ? ''
+    : table(
+        ['Alert', 'Rule', 'Tries', 'Last answer', 'Parked'],
+        r.alerts.parked.map((p) => [e(p.id), e(p.destination), String(p.attempts), `<span class="err">${e(p.lastAnswer ?? '')}</span>`, when(nowMs, Date.parse(p.parkedAt))]),
+        'Nothing parked.',
+      );
+  return `<h2>Alerts</h2>${summary}${parked}`;
+}
+
 function dealsTable(overview: Overview): string {
   return table(
     ['Title', 'ASIN', 'Price now', 'List at', 'Profit', 'Margin'],
@@ -124,6 +140,7 @@ export function renderPage(r: StatusReport, overview: Overview | null, nowMs: nu
 <p class="meta">keepa-deals status at ${e(r.generatedAt)}; this page reloads every ${REFRESH_SECONDS} s.</p></header>
 ${figures(r, nowMs)}
 <h2>Jobs</h2>${jobsTable(r, nowMs)}
+${alertsSection(r, nowMs)}
 ${more}
 <footer>Also: <a href="/status">/status</a> (JSON, as <code>bin/status --json</code>), <a href="/health">/health</a> (200 ok or degraded, 503 stalled), <a href="/metrics">/metrics</a> (Prometheus).</footer>
 </main></body></html>
