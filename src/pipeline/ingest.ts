@@ -46,9 +46,10 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
     }
     const step = nextStep(deps, tried);
     if (step === null) {
-      // Nothing to do now: wait for the next look when it comes before the run must end.
+      // Nothing to do now: wait for the next look when it is a short wait away (the patience the
+      // run has for tokens) and comes before the run must end; otherwise the next tick looks.
       const lookAt = pages < config.pipeline.maxPagesPerRun ? nextLookAt(deps, clock.now()) : Infinity;
-      if (lookAt >= deadline) break;
+      if (lookAt >= deadline || lookAt - clock.now() > config.pipeline.maxTokenWaitSeconds * 1000) break;
       try {
         await clock.sleep(Math.max(1, lookAt - clock.now()), ctx.signal);
       } catch (e: unknown) {

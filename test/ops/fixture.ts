@@ -38,6 +38,7 @@ function saveDeal(store: Store, i: number, atMs: number): void {
       '1yr_Avg': price * 2.1,
       Profit: price * 0.9,
       Margin: 30 + (i % 9),
+      Sales_Rank_Drops_last_365_days: 12 + i,
     },
     atMs,
     'full',

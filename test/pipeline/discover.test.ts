@@ -215,6 +215,6 @@ describe('the discovery plan', () => {
     const small = discoveryPlan(5, 67, 20);
     expect(small).toMatchObject({ pages: 2, wholeList: false });
     expect(small.intervalMs / 60_000).toBeCloseTo(16.67, 1);
-    expect(small.tokensPerHour).toBeCloseTo(36, 5);
+    expect(small.tokensPerHour).toBeCloseTo(36, 2);
   });
 });

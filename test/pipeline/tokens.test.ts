@@ -72,7 +72,7 @@ describe('tokens on the virtual clock', () => {
   }, 120_000);
 
   it('a large plan looks at the deal list every few minutes, not every half hour', async () => {
-    const h = await createHarness({ refillRate: 300 });
+    const h = await createHarness({ refillRate: 300, everyMinutes: 2 });
     try {
       await h.runUntil(T0 + HOUR);
       const looks = h.sim.ledger.entries('/deal').filter((e) => e.status === 200 && JSON.parse(e.params.selection ?? '{}').page === 0);
