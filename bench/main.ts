@@ -9,10 +9,9 @@
 // day), and with it the daemon is stream-bound at every rate: the limit of a rate is the smaller
 // of what its tokens and what the stream allow. Tokens would bind at 5/min only from ~1,000 new
 // deals a day (a deal costs the daemon a 1-token peek, and half of them ~10 tokens of enrich),
-// at 20/min from ~4,000. The simulator pays ~15-20 ms of CPU for each book entering the stream
-// (its three-year history) and keeps 800 histories in memory; 8,000 books at 40 deals an hour
-// (~800 listings a day, token-bound at 5/min) took it 70 s of CPU for 2 simulated days, so a
-// token-bound week at three rates does not fit the 3-minute budget on 2 cores.
+// at 20/min from ~4,000. The simulator pays ~15 ms of CPU for each book whose product is fetched
+// (its three-year history; the deal list itself is cheap: docs/simulator.md) and keeps 800
+// histories in memory.
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -76,8 +76,8 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     let apiKey = config.keepaApiKey;
     if (apiKey === null) {
       // Loaded only in demo mode: a daemon with a key never loads the simulator's code.
-      const { createSimulator } = await import('./simulator/index.js');
-      simulator = await createSimulator({ seed: 1, clock, refillRate: DEMO_REFILL_RATE, apiKey: DEMO_API_KEY });
+      const { createSimulator, DEMO_WORLD } = await import('./simulator/index.js');
+      simulator = await createSimulator({ ...DEMO_WORLD, clock, refillRate: DEMO_REFILL_RATE, apiKey: DEMO_API_KEY });
       const sim = simulator;
       cleanup.push(() => sim.close());
       baseUrl = sim.url;

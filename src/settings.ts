@@ -17,7 +17,7 @@ export interface BusinessSettings {
   minPercentDrop: number;
 }
 
-/** Thresholds of the cheap peek (analytics.md, "Peek rules"). */
+/** Thresholds of the cheap peek (docs/analytics.md, "Peek"). */
 export interface PeekSettings {
   /** Sales a year (Keepa's rank drops) a book needs at the peek and to be visible; the old system's 4. */
   minSalesPerYear: number;

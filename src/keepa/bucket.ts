@@ -1,10 +1,10 @@
-// The one token bucket of the process (design.md rule 1). It mirrors Keepa's own bucket from the
+// The one token bucket of the process (docs/design.md rule 1). It mirrors Keepa's own bucket from the
 // figures of every answer, 429 bodies included, and projects it forward between answers, so a
 // wait is computed, never polled: the old system drained the tokens it waited for by calling
 // /token in a loop, waited for more tokens than a bucket can hold, and slept-woke-failed forever
 // at 5 tokens/minute.
 //
-// Keepa's rules it relies on (keepa.com/#!api, quoted in /work/shared/keepa-api.md):
+// Keepa's rules it relies on (keepa.com/#!api, summarised in docs/keepa.md):
 // - tokens are added every minute at `refillRate`; `refillIn` is the time to the next addition;
 // - unused tokens expire after an hour, so the balance never usefully exceeds 60 x refillRate;
 // - "All API requests execute regardless of your current token balance, as long as it's positive.
@@ -97,7 +97,7 @@ export class TokenBucket {
   /**
    * Milliseconds until a call estimated at `cost` could be granted (0: now), computed from the
    * refill schedule. Throws TokenBudgetError when it never could. Changes nothing, so a run can
-   * ask before it starts work and checkpoint instead of waiting (design.md rule 3).
+   * ask before it starts work and checkpoint instead of waiting (docs/design.md rule 3).
    */
   waitFor(cost: number, nowMs: number): number {
     if (cost <= 0 || this.needsInitialToken()) return 0;

@@ -2,7 +2,7 @@
 // sent with a timeout, fed back into the bucket with Keepa's token figures (429 bodies too), and
 // parsed into checked, typed objects (parse.ts).
 //
-// A run never sleeps for long holding anything (design.md rule 3): by default a call that would have
+// A run never sleeps for long holding anything (docs/design.md rule 3): by default a call that would have
 // to wait for tokens throws RateLimitedError with `retryAfterMs` instead of sleeping; a caller may
 // allow a short wait with `maxWaitMs`. Transient failures (network, timeout, 5xx) are retried with
 // the one back-off function; 4xx other than 429 never are. Status handling follows Keepa's Java

@@ -1,4 +1,4 @@
-// What a Keepa call will cost, before it is sent (design.md rule 2). The old system reserved
+// What a Keepa call will cost, before it is sent (docs/design.md rule 2). The old system reserved
 // 2 tokens per ASIN while Keepa charged 6 per page of offers; its balance fell to -231 and every
 // call got 429. So the baseline follows Keepa's documented pricing per call shape, and a learner
 // corrects it from the `tokensConsumed` Keepa reports, per shape.

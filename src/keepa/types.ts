@@ -67,7 +67,7 @@ export interface KeepaProduct {
   /** 0 standard ... 4 invalid: Keepa has no product for the ASIN. */
   productType?: number;
   title?: string | null;
-  /** Indexed by csv type; see keepa-api.md. */
+  /** Indexed by csv type; see docs/keepa.md. */
   csv?: CsvHistory[] | null;
   stats?: KeepaStats | null;
   offers?: KeepaOffer[] | null;
@@ -165,7 +165,7 @@ export interface SellerResponse extends TokenFields {
   sellers: Record<string, KeepaSeller>;
 }
 
-/** csv type indices used by keepa-deals (keepa-api.md). */
+/** csv type indices used by keepa-deals (docs/keepa.md). */
 export const CsvType = {
   AMAZON: 0,
   NEW: 1,

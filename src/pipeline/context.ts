@@ -1,6 +1,6 @@
 // What every pipeline stage is given, and the one way a chunk commits: its state changes, the
 // run's counters, the token figures and the alerts its deals start in one short transaction
-// (design.md rule 4).
+// (docs/design.md rule 4).
 import { queueDealAlerts } from '../alerts/episodes.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';

@@ -1,7 +1,7 @@
 // Fetching products for a chunk of queue items, and what a failed fetch does to them. Running out
 // of tokens is not the items' fault: they stay due and the run checkpoints. A network failure,
 // a 5xx after retries or an unreadable answer counts an attempt on every item of the chunk, with a
-// growing next-try time; after `maxAttempts` the item is parked with its reason (design.md rule 6).
+// growing next-try time; after `maxAttempts` the item is parked with its reason (docs/design.md rule 6).
 // A rejected key or a lapsed subscription is the operator's to fix: the run fails and says so.
 import { BadResponseError, KeepaHttpError, NetworkError, RateLimitedError, describeError } from '../errors.js';
 import { backoffDelay } from '../keepa/backoff.js';

@@ -2,7 +2,7 @@
 // whenever the discovery plan says a look is due, and between looks drain the queue (enrich what
 // passed the peek first, since its peek is paid for; then peek, both most valuable first), giving
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
-// than a short wait away, the run ends and the next tick picks up (design.md rule 3).
+// than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
 import type { Job, JobContext, JobResult } from '../scheduler.js';
 import type { Funnel } from '../state/runs.js';
 import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';

@@ -1,6 +1,6 @@
 // Everything the simulator assumes about Keepa that no source we could read states outright.
 // Each constant is marked "unverified" with what we believe and why; correct it here and the
-// simulator follows. Facts that are documented (keepa-api.md, Keepa's Java client) live where
+// simulator follows. Facts that are documented (docs/keepa.md, Keepa's Java client) live where
 // they are used and are not repeated here.
 
 /** Tokens charged per `/deal` page. Unverified: the old system observed 5; Keepa's docs name no figure. */

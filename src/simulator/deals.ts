@@ -1,26 +1,30 @@
-// The deal list: every book whose latest deal listing (listings.ts) is still live and younger
-// than the query's dateRange interval (1, 7, 31 or 90 days), seen as Keepa last read it: the
-// deal's `lastUpdate` moves forward with each re-read of the product (every 2-12 hours while
-// listed), and its current values, averages and deltas are those of that moment. A query is
-// filtered, sorted "as Keepa sorts them, but not strictly" (a little local disorder), cached for
-// 120 s and served in pages of 150.
+// The deal list: every book whose latest deal listing (listings.ts) Keepa has listed, still live
+// and younger than the query's dateRange interval (1, 7, 31 or 90 days), seen as Keepa last read
+// it: the deal's `lastUpdate` moves forward with each re-read of the product (every 2-12 hours
+// while listed), and a re-drop of the used price shows at the next read. Some deals enter the list
+// hours after they were created. A query is filtered, sorted (by deal age "as Keepa sorts them,
+// but not strictly": a little local disorder; by percentage delta strictly, as real pages are),
+// cached for 120 s and served in pages of 150.
 
 import { msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaDeal } from '../keepa/types.js';
 import {
   DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE,
-  RANGES_NEED_SWITCH, RANK_DROP_SHARE,
+  RANGES_NEED_SWITCH,
 } from './assumptions.js';
-import type { Catalog } from './catalog.js';
+import { shelfPrice, type Catalog } from './catalog.js';
 import { ListingIndex } from './listingIndex.js';
-import type { Listing } from './listings.js';
+import { MAX_LISTING_LIFETIME_MS, priceAt, type Listing } from './listings.js';
 import type { MarketStore } from './markets.js';
+import { USED_CONDITION_CSV } from './offers.js';
 import { Random, hashSeed } from './random.js';
 import { selectionKey, type DealSelection } from './selection.js';
 import { BOOKS_ROOT } from './words.js';
 
 const DAY_MS = 86_400_000;
 const MIN_DROP_PERCENT = 10;
+/** A book's usual lowest used price, as a share of the price its copies sell at. */
+const USUAL_USED_SHARE = 0.97;
 
 /** Deal fields the simulator sends beyond those keepa-deals' types name: real deals carry them. */
 export interface SimulatedDeal extends KeepaDeal {
@@ -91,8 +95,8 @@ export class DealStream {
     for (let index = 0; index < catalog.size; index++) {
       const book = catalog.book(index);
       if (book.archetype !== 'opportunity') continue;
-      const listings = markets.listings(index).upTo(nowMs);
-      if (listings.some((l) => l.atMs + l.lifetimeMs > startMs)) seen.push(book.asin);
+      const listings = markets.listings(index).between(startMs - MAX_LISTING_LIFETIME_MS, nowMs);
+      if (listings.some((l) => l.atMs + l.lifetimeMs > startMs && l.visibleMs <= nowMs)) seen.push(book.asin);
     }
     return seen.sort();
   }
@@ -109,7 +113,8 @@ export class DealStream {
       }
     }
     const sorted = matched.sort(comparator(selection.sortType, k, pt));
-    disorder(sorted, this.options.sortDisorder, new Random(hashSeed(this.options.seed, key, nowMs)));
+    // Real pages by percentage delta (sortType 4) are strictly ordered; by deal age they are not.
+    if (Math.abs(selection.sortType) !== 4) disorder(sorted, this.options.sortDisorder, new Random(hashSeed(this.options.seed, key, nowMs)));
     const shared = faults.sharedGroupSize ? shareLastUpdate(sorted, faults.sharedGroupSize) : sorted;
     const deals = faults.duplicatePerPage ? repeatAcrossPages(shared, faults.duplicatePerPage) : shared;
     return { createdMs: nowMs, deals, total: matched.length };
@@ -151,20 +156,43 @@ export class DealStream {
     return true;
   }
 
-  /** The deal as Keepa saw the product at `atMs` (its lastUpdate). */
+  /**
+   * The deal as Keepa read the product at `atMs` (its lastUpdate), drawn from the listing and the
+   * book alone: the used price is the listing's (after its re-drops up to then), the averages
+   * blend the book's usual prices with the deal's since it started, the rank and the rank drops
+   * follow the book's sales. Building the product's three-year history for each of thousands of
+   * listed deals would cost seconds a query; these figures agree with it closely enough for a
+   * deal list, which Keepa also keeps apart from its product data.
+   */
   private snapshot(index: number, listing: Listing, atMs: number): KeepaDeal {
     const key = `${index}:${listing.seq}:${atMs}`;
     const cached = this.snapshots.get(key);
     if (cached) return cached;
     // Snapshots go stale as lastUpdate moves; a few thousand cover any query's working set.
-    if (this.snapshots.size > 5_000) this.snapshots.clear();
+    if (this.snapshots.size > 20_000) this.snapshots.clear();
     const book = this.options.catalog.book(index);
-    const timeline = this.options.markets.timeline(index, atMs);
+    const rng = new Random(hashSeed(this.options.seed, index, listing.seq, 'deal'));
     const t = msToKeepaMinutes(atMs);
-    const perType = (fn: (type: number) => number): number[] =>
-      Array.from({ length: timeline.csvLength }, (_, type) => (timeline.series.has(type) ? fn(type) : -1));
-    const current = perType((type) => timeline.get(type).valueAt(t));
-    const avg = DEAL_INTERVAL_DAYS.map((days) => perType((type) => timeline.get(type).weightedMean(t - days * 1_440, t)));
+    const price = priceAt(listing, atMs);
+    const current = new Array<number>(book.csvLength).fill(-1);
+    const usual = new Array<number>(book.csvLength).fill(-1);
+    const set = (type: number, now: number, before: number): void => {
+      current[type] = now;
+      usual[type] = before;
+    };
+    set(CsvType.USED, price, shelfPrice(book.typicalPrice * USUAL_USED_SHARE));
+    if (book.newOffersTarget > 0) set(CsvType.NEW, shelfPrice(book.typicalPrice * book.newPriceFactor), shelfPrice(book.typicalPrice * book.newPriceFactor));
+    const rank = Math.round(book.saleRank * rng.range(1, book.archetype === 'dead' ? 3 : 2.5));
+    set(CsvType.SALES_RANK, rank, Math.round(rank * 1.1));
+    set(CsvType.COUNT_USED, book.usedOffersTarget + 1, book.usedOffersTarget);
+    if (book.newOffersTarget > 0) set(CsvType.COUNT_NEW, book.newOffersTarget, book.newOffersTarget);
+    current[USED_CONDITION_CSV[listing.condition] ?? -1] = price + Math.max(0, listing.shipping);
+    const sinceListed = t - msToKeepaMinutes(listing.atMs);
+    const avg = DEAL_INTERVAL_DAYS.map((days) => {
+      const window = days * 1_440;
+      const share = Math.min(1, sinceListed / window);
+      return usual.map((u, i) => (u < 0 ? -1 : Math.round(u * (1 - share) + (current[i] ?? u) * share)));
+    });
     const sign = DROP_IS_POSITIVE ? 1 : -1;
     const delta = avg.map((row) => row.map((a, i) => {
       const c = current[i] ?? -1;
@@ -174,8 +202,10 @@ export class DealStream {
       const c = current[i] ?? -1;
       return a <= 0 || c < 0 ? 0 : Math.round((sign * (a - c) * 100) / a);
     }));
-    const rank = timeline.get(CsvType.SALES_RANK);
-    const drops = (days: number): number => rank.drops(t - days * 1_440, t, RANK_DROP_SHARE);
+    const lastFall = [listing.atMs, ...listing.redrops.map((r) => r.atMs)].filter((ms) => ms <= atMs).pop() ?? listing.atMs;
+    const currentSince = current.map((c) => (c < 0 ? -1 : msToKeepaMinutes(listing.atMs)));
+    currentSince[CsvType.USED] = msToKeepaMinutes(lastFall);
+    const drops = (days: number): number => (book.salesPerDay === 0 ? 0 : Math.round(book.salesPerDay * days * rng.range(0.8, 1.2)));
     const deal: SimulatedDeal = {
       asin: book.asin,
       title: book.title,
@@ -185,7 +215,7 @@ export class DealStream {
       avg,
       delta,
       deltaPercent,
-      currentSince: perType((type) => timeline.get(type).sinceAt(t)),
+      currentSince,
       rootCat: BOOKS_ROOT.catId,
       categories: [book.category.catId],
       image: null,

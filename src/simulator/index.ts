@@ -8,3 +8,4 @@ export type { Catalog } from './catalog.js';
 export type { ActiveFault, FaultKind, FaultPath, FaultScope, FaultSpec, Faults } from './faults.js';
 export type { Ledger, LedgerEntry, LedgerSummary, PathSummary } from './ledger.js';
 export type { TokenAccount, TokenState } from './tokens.js';
+export { DEMO_WORLD } from './demo.js';

@@ -1,7 +1,6 @@
 // Which books have a live deal listing at a given moment, without scanning the catalog on every
-// query: listings of the last few days are kept in time order, and a heap of each book's next
-// listing time says which books to ask when the clock moves on. A book's listings never
-// overlap, so its latest listing is the only one that can be live.
+// query: listings of the last day and a half (the longest lifetime) are kept in time order, and a
+// heap of each book's next listing time says which books to ask when the clock moves on.
 
 import { MAX_LISTING_LIFETIME_MS, type Listing } from './listings.js';
 import type { MarketStore } from './markets.js';
@@ -23,7 +22,10 @@ export class ListingIndex {
     private readonly size: number,
   ) {}
 
-  /** Books whose latest listing at `nowMs` is live and at most `windowMs` old, newest first. */
+  /**
+   * Books with a listing in Keepa's list at `nowMs` (visible, live, at most `windowMs` old): each
+   * book's newest such listing, newest first.
+   */
   live(nowMs: number, windowMs: number): LiveListing[] {
     this.catchUp(nowMs);
     const oldest = nowMs - Math.min(windowMs, MAX_LISTING_LIFETIME_MS);
@@ -33,9 +35,9 @@ export class ListingIndex {
       const item = this.recent[i];
       if (!item || item.listing.atMs > nowMs) continue;
       if (item.listing.atMs < oldest) break;
-      if (seen.has(item.index)) continue;
+      if (seen.has(item.index) || item.listing.visibleMs > nowMs || nowMs >= item.listing.atMs + item.listing.lifetimeMs) continue;
       seen.add(item.index);
-      if (nowMs < item.listing.atMs + item.listing.lifetimeMs) found.push(item);
+      found.push(item);
     }
     return found;
   }
@@ -45,8 +47,8 @@ export class ListingIndex {
     if (this.indexedUntil === null) {
       for (let index = 0; index < this.size; index++) {
         const stream = this.markets.listings(index);
-        for (const listing of stream.upTo(nowMs)) if (listing.atMs >= keepFrom) this.recent.push({ index, listing });
-        this.push([stream.pendingAtMs, index]);
+        for (const listing of stream.between(keepFrom, nowMs)) this.recent.push({ index, listing });
+        this.push([stream.nextAfter(nowMs), index]);
       }
       this.recent.sort((a, b) => a.listing.atMs - b.listing.atMs);
       this.indexedUntil = nowMs;
@@ -58,8 +60,8 @@ export class ListingIndex {
     for (let top = this.heap[0]; top && top[0] <= nowMs; top = this.heap[0]) {
       this.pop();
       const stream = this.markets.listings(top[1]);
-      for (const listing of stream.upTo(nowMs)) if (listing.atMs > since) added.push({ index: top[1], listing });
-      this.push([stream.pendingAtMs, top[1]]);
+      for (const listing of stream.between(since + 1, nowMs)) added.push({ index: top[1], listing });
+      this.push([stream.nextAfter(nowMs), top[1]]);
     }
     added.sort((a, b) => a.listing.atMs - b.listing.atMs);
     const firstKept = this.recent.findIndex((item) => item.listing.atMs >= keepFrom);

@@ -1,9 +1,10 @@
-// `npm run simulator`: the simulator on its own, on the real clock, with demo settings generous
-// enough to watch deals flow by hand. Point the daemon at it with KEEPA_BASE_URL.
-//   node dist/src/simulator/main.js [--port N] [--seed N] [--refill-rate N]
+// `npm run simulator`: the simulator on its own, on the real clock, in the demo's world (busy
+// enough to watch deals flow by hand). Point the daemon at it with KEEPA_BASE_URL.
+//   node dist/src/simulator/main.js [--port N] [--seed N] [--refill-rate N] [--catalog N] [--deals-per-hour N]
 // The port also comes from SIM_PORT; default 8790.
 
 import { parseArgs } from 'node:util';
+import { DEMO_WORLD } from './demo.js';
 import { createSimulator } from './server.js';
 
 const DEFAULT_PORT = 8790;
@@ -24,14 +25,16 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       seed: { type: 'string' },
       'refill-rate': { type: 'string' },
+      catalog: { type: 'string' },
+      'deals-per-hour': { type: 'string' },
     },
   });
   const simulator = await createSimulator({
     port: numberOption('port', values.port ?? process.env.SIM_PORT, DEFAULT_PORT),
-    seed: numberOption('seed', values.seed, 1),
+    seed: numberOption('seed', values.seed, DEMO_WORLD.seed),
     refillRate: numberOption('refill-rate', values['refill-rate'], 200),
-    // Demo pace: a new deal every five minutes or so, so something happens while you watch.
-    dealsPerHour: 12,
+    catalogSize: numberOption('catalog', values.catalog, DEMO_WORLD.catalogSize),
+    dealsPerHour: numberOption('deals-per-hour', values['deals-per-hour'], DEMO_WORLD.dealsPerHour),
   });
   console.log(`Keepa simulator listening on ${simulator.url}`);
   console.log(`Point the daemon at it: KEEPA_BASE_URL=${simulator.url}`);

@@ -81,10 +81,12 @@ export class MarketTimeline {
   private nextAmazonToggle: number;
   private nextEbay: number;
   private readonly rank: SalesRank;
-  private readonly candidates = new Float64Array(8);
+  private readonly candidates = new Float64Array(9);
   /** Removable offers when the next delisting was drawn; it is redrawn only when that changes. */
   private delistBase = -1;
   private dealExpiries: { atMs: number; offer: MarketOffer }[] = [];
+  /** A deal offer's price falling again (listings.ts re-drops), in time order. */
+  private repricings: { atMs: number; offer: MarketOffer; price: number }[] = [];
   private listingCursor = 0;
   private amazonInStock: boolean;
   private reviewCount: number;
@@ -178,9 +180,10 @@ export class MarketTimeline {
       candidates[5] = this.dealExpiries[0]?.atMs ?? Infinity;
       candidates[6] = listing?.atMs ?? Infinity;
       candidates[7] = this.nextAmazonToggle;
+      candidates[8] = this.repricings[0]?.atMs ?? Infinity;
       let which = 0;
       let t = candidates[0] ?? Infinity;
-      for (let i = 1; i < 8; i++) {
+      for (let i = 1; i < 9; i++) {
         const c = candidates[i] ?? Infinity;
         if (c < t) {
           t = c;
@@ -192,8 +195,12 @@ export class MarketTimeline {
       // otherwise leave no count drop).
       t = Math.max(t, this.nextFreeMs);
       if (t > targetMs) break;
-      this.nextFreeMs = keepaMinutesToMs(msToKeepaMinutes(t) + 1);
       this.rank.sampleUntil(t, false);
+      // Nor does an event share the minute of a rank sample taken before it: the sample's minute
+      // would seem to show the rank after the event when it shows the rank before.
+      t = Math.max(t, keepaMinutesToMs(msToKeepaMinutes(this.rank.lastSampleMs) + 1));
+      if (t > targetMs) break;
+      this.nextFreeMs = keepaMinutesToMs(msToKeepaMinutes(t) + 1);
       if (this.rank.lastSampleMs !== this.gapOpenedMs) {
         this.gapOpenedMs = this.rank.lastSampleMs;
         this.gapSale = false;
@@ -270,6 +277,14 @@ export class MarketTimeline {
       case 6:
         this.listDeal(t);
         return;
+      case 8: {
+        const repricing = this.repricings.shift();
+        if (repricing && repricing.offer.removedMs === null) {
+          repricing.offer.price = repricing.price;
+          this.recordOffers(t);
+        }
+        return;
+      }
       default:
         // Amazon running out of stock is a New offer-count drop.
         if (this.amazonInStock && this.gapSale) {
@@ -287,19 +302,20 @@ export class MarketTimeline {
     const listing = this.listings.upTo(t)[this.listingCursor];
     this.listingCursor++;
     if (!listing) return;
-    // A deal is a drop of the lowest used price, so the deal offer undercuts the cheapest copy.
-    const usedMin = this.get(CsvType.USED).valueAt(msToKeepaMinutes(t));
-    const undercut = usedMin > 0 ? shelfPrice(usedMin * this.rng.range(0.8, 0.92)) : Infinity;
     const offer = this.addOffer({
       sellerIdx: listing.sellerIdx,
       condition: listing.condition,
       isFBA: listing.isFBA,
-      price: Math.min(listing.price, undercut),
+      price: listing.price,
       shipping: listing.shipping,
       listedMs: t,
       dealSeq: listing.seq,
     });
     this.expireAt(offer, t + listing.lifetimeMs);
+    for (const r of listing.redrops) {
+      const at = this.repricings.findIndex((x) => x.atMs > r.atMs);
+      this.repricings.splice(at < 0 ? this.repricings.length : at, 0, { atMs: r.atMs, offer, price: r.price });
+    }
     this.recordOffers(t);
   }
 

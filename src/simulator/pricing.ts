@@ -1,4 +1,4 @@
-// What each call shape costs, following keepa-api.md; the figures Keepa does not document are
+// What each call shape costs, following docs/keepa.md; the figures Keepa does not document are
 // named in assumptions.ts.
 
 import { DEAL_PAGE_COST, OFFER_PAGE_COST } from './assumptions.js';

@@ -1,4 +1,4 @@
-// Token accounting as Keepa does it (keepa-api.md): the balance refills `refillRate` tokens once
+// Token accounting as Keepa does it (docs/keepa.md): the balance refills `refillRate` tokens once
 // a minute at the account's own moment in the minute, never above the maximum (tokens older than
 // an hour expire, so the maximum is 60 x refillRate unless fixed); a call runs whenever the
 // balance is positive and may drive it negative; while it is not positive calls get 429 and

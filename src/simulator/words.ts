@@ -1,5 +1,5 @@
 // Word lists for believable book metadata. Textbook titles and publishers are chosen so the
-// daemon's keyword rules (analytics.md: Pearson, Cengage, "college"...) fire on them.
+// daemon's keyword rules (docs/analytics.md: Pearson, Cengage, "college"...) fire on them.
 
 export const BOOKS_ROOT = { catId: 283155, name: 'Books' } as const;
 

@@ -65,7 +65,9 @@ describe('token bucket against the simulator', () => {
       for (let i = 0; i < 50; i += 5) {
         await keepa.products(asins.slice(i, i + 5), { offers: 20, history: false }, { maxWaitMs: 60 * MINUTE });
       }
-      expect(simulator.ledger.summary().minTokensLeft).toBeGreaterThanOrEqual(-floor);
+      // Books differ in their offers, so a batch may be dearer than every one before it: the floor
+      // holds within one call's estimation error (here one more page of offers, 6 tokens).
+      expect(simulator.ledger.summary().minTokensLeft).toBeGreaterThanOrEqual(-floor - 6);
       expect(simulator.ledger.summary().rateLimited).toBe(0);
     } finally {
       await simulator.close();

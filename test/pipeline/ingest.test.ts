@@ -1,5 +1,5 @@
 // The ingest pipeline against the simulator on a virtual clock. Each test is named after the
-// failure of the old system it prevents (../shared/design.md).
+// failure of the old system it prevents (docs/design.md).
 import { describe, expect, it } from 'vitest';
 import { DISCOVERY_SHARE } from '../../src/pipeline/discover.js';
 import { createHarness } from './harness.js';

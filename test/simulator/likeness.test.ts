@@ -1,4 +1,4 @@
-// The simulator's books must look like real Keepa books (test/fixtures/real-keepa/, see its
+// The simulator's books must look like real Keepa books (test/fixtures/real-keepa/books/, see the
 // PROVENANCE.md): the same figures, measured the same way, must fall in the same ranges on both.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 // What the book should sell for: `List at` from the inferred sales' peak month, the Amazon
-// ceiling and the sanity checks, the 1-year average and the trough (analytics.md, "Columns").
+// ceiling and the sanity checks, the 1-year average and the trough (docs/analytics.md, "Columns").
 import { CsvType, type KeepaStats } from '../../keepa/types.js';
 import { MINUTES_PER_DAY } from './history.js';
 import { median, mode } from './numeric.js';
@@ -72,7 +72,7 @@ function amazonCeiling(stats: KeepaStats | null | undefined): number | null {
 
 /**
  * Above $1,500 is absurd; above 3x the current used price is suspicious unless the Amazon
- * ceiling already bounded it or it rests on 1-2 sales (analytics.md, "sanity").
+ * ceiling already bounded it or it rests on 1-2 sales (docs/analytics.md, "sanity").
  */
 export function listPriceProblem(lp: ListPrice, currentUsedCents: number | null): RejectReason | null {
   if (lp.cents > ABSURD_CENTS) return 'absurd_price';

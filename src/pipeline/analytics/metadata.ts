@@ -1,5 +1,5 @@
 // Columns describing the product itself and the deal's times, read straight from Keepa
-// (analytics.md, "The other columns"). Values are typed here, at the source.
+// (docs/analytics.md, "Columns read from the product"). Values are typed here, at the source.
 import { keepaMinutesToIso } from '../../keepa/time.js';
 import type { KeepaDeal, KeepaProduct } from '../../keepa/types.js';
 import { CsvType } from '../../keepa/types.js';

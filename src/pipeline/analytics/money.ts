@@ -1,4 +1,4 @@
-// The business math (analytics.md, "All-in Cost" to "Min. Listing Price"), in integer cents;
+// The business math (docs/analytics.md, "All-in Cost" to "Min. Listing Price"), in integer cents;
 // settings arrive in dollars and percent as the operator writes them.
 import type { BusinessSettings } from '../../settings.js';
 import type { KeepaProduct } from '../../keepa/types.js';

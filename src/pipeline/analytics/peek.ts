@@ -1,4 +1,4 @@
-// The cheap viability check on stats alone, before paying for history (analytics.md, "Peek rules").
+// The cheap viability check on stats alone, before paying for history (docs/analytics.md, "Peek").
 import type { PeekSettings } from '../../settings.js';
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
 import { toCents } from './money.js';

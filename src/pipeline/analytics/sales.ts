@@ -67,7 +67,7 @@ export function isSaleFall(prev: number, next: number): boolean {
 interface RankSale {
   /** The last valid rank point before the improvement. */
   from: number;
-  /** The improved rank point: the sale's time. */
+  /** The improved rank point: the sale's time when no offer drop pairs with it. */
   at: number;
 }
 
@@ -88,7 +88,6 @@ export function inferSales(product: KeepaProduct, nowMinute: number): InferredSa
   const paired = new Uint8Array(drops.length);
 
   const sales: Sale[] = [];
-  const withPrice: PricedSale[] = [];
   for (const s of rankSales) {
     const d = nearestDrop(drops, paired, s);
     if (d === null) {
@@ -98,11 +97,12 @@ export function inferSales(product: KeepaProduct, nowMinute: number): InferredSa
     paired[d] = 1;
     const drop = drops[d] as OfferDrop;
     const prices = drop.condition === 'New' && newPrices.n > 0 ? newPrices : usedPrices;
-    const price = priceBefore(prices, drop.t);
-    const sale: Sale = { t: s.at, month: monthOf(s.at), priceCents: price, condition: drop.condition };
-    sales.push(sale);
-    if (price !== null) withPrice.push(sale as PricedSale);
+    // The listing leaves when the copy sells; the rank shows it hours later.
+    sales.push({ t: drop.t, month: monthOf(drop.t), priceCents: priceBefore(prices, drop.t), condition: drop.condition });
   }
+  // A drop paired ahead of its rank fall can precede the sale before it.
+  sales.sort((a, b) => a.t - b.t);
+  const withPrice = sales.filter((s): s is PricedSale => s.priceCents !== null);
   return { sales, priced: withoutOutliers(withPrice), offerDrops: drops.length };
 }
 
@@ -168,7 +168,8 @@ function mergeDrops(a: readonly OfferDrop[], b: readonly OfferDrop[]): OfferDrop
 
 /**
  * The unpaired offer drop in [from - PAIR_BEFORE, at + PAIR_AFTER] nearest to the sale's interval
- * [from, at] (inside counts as distance 0; ties go to the earlier drop), or null.
+ * [from, at] (inside counts as distance 0), or null. Ties go to the later drop: of two drops inside
+ * the interval, one seen at `from` was seen while the rank still showed no sale.
  */
 function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSale): number | null {
   const lo = s.from - PAIR_BEFORE_MINUTES;
@@ -187,7 +188,7 @@ function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSal
     if (t > hi) break;
     if (paired[i] === 1) continue;
     const distance = t < s.from ? s.from - t : t > s.at ? t - s.at : 0;
-    if (distance < bestDistance) {
+    if (distance <= bestDistance) {
       best = i;
       bestDistance = distance;
     }

@@ -1,5 +1,5 @@
-// Seasonality: keyword rules on title, categories and manufacturer (analytics.md, "The other
-// columns"), and the monthly distribution of the inferred sales.
+// Seasonality: keyword rules on title, categories and manufacturer (docs/analytics.md, "Columns
+// read from the product"), and the monthly distribution of the inferred sales.
 import type { KeepaProduct } from '../../keepa/types.js';
 import type { Sale } from './types.js';
 

@@ -1,4 +1,4 @@
-// Columns read straight from Keepa's `stats` (analytics.md, "The other columns"): the price
+// Columns read straight from Keepa's `stats` (docs/analytics.md, "Columns read from the product"): the price
 // blocks, sales rank, offer counts, reviews and Amazon's presence. A missing stats array gives
 // `undefined` (not in this fetch), a -1 or null entry gives NULL (Keepa has no data).
 import { CsvType, type KeepaProduct, type KeepaStats } from '../../keepa/types.js';

@@ -24,11 +24,11 @@ describe('what counts as a sale', () => {
     expect([isSaleFall(10_000, 9_995), isSaleFall(10_000, 9_985), isSaleFall(1_000, 999)]).toEqual([false, true, true]);
   });
 
-  it('prices a sale at the used price in force just before its offer drop, not the one written at the drop', () => {
+  it('prices a sale at the used price in force just before its offer drop, not the one written at the drop, and dates it by the drop', () => {
     // Used count 3 -> 2 at T; rank 1,000,000 -> 600,000 at T + 1 h. Used price $15.00 until T,
     // where Keepa writes $19.00, the lowest price after the sale.
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T, 1900] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + HOUR, 1500)], priced: [saleAt(T + HOUR, 1500)], offerDrops: 1 });
+    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T, 1500)], priced: [saleAt(T, 1500)], offerDrops: 1 });
   });
 
   it('counts a rank fall of 6% without an offer drop as a sale without a price, and a 4% wobble not at all', () => {
@@ -44,13 +44,13 @@ describe('what counts as a sale', () => {
   it('pairs an offer drop up to 48 h before the last rank point before the improvement, not 60 h', () => {
     // The last rank point before the fall is at T; drops at T - 47 h and T - 60 h.
     const at = (drop: number) => product({ csv: csv({ 12: [T - 10 * DAY, 3, drop, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(at(T - 47 * HOUR), NOW).priced).toEqual([saleAt(T + HOUR, 1500)]);
+    expect(inferSales(at(T - 47 * HOUR), NOW).priced).toEqual([saleAt(T - 47 * HOUR, 1500)]);
     expect(inferSales(at(T - 60 * HOUR), NOW)).toEqual({ sales: [unpriced(T + HOUR)], priced: [], offerDrops: 1 });
   });
 
   it('pairs an offer drop up to 24 h after the improved rank point', () => {
     const at = (drop: number) => product({ csv: csv({ 12: [T - 10 * DAY, 3, drop, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(at(T + 24 * HOUR), NOW).priced).toEqual([saleAt(T + HOUR, 1500)]);
+    expect(inferSales(at(T + 24 * HOUR), NOW).priced).toEqual([saleAt(T + 24 * HOUR, 1500)]);
     expect(inferSales(at(T + 26 * HOUR), NOW).priced).toEqual([]);
   });
 
@@ -62,15 +62,21 @@ describe('what counts as a sale', () => {
     const { sales, offerDrops } = inferSales(p, NOW);
     expect(offerDrops).toBe(2);
     // The first fall's interval is [T, T + 1 h]: the used drop at T + 2 h is 1 h away, the new
-    // drop 40 h away; it takes the used one, and the second fall the new one (2 days away but
-    // within the window: its interval starts at T + 1 h, the drop is 41 h before).
-    expect(sales).toEqual([saleAt(T + HOUR, 1500), saleAt(T + 3 * HOUR, 2500, 'New')]);
+    // drop 40 h away; it takes the used one, and the second fall the new one (its interval starts
+    // at T + 1 h, the drop is 41 h before, within 48 h). Each sale is dated by its drop.
+    expect(sales).toEqual([saleAt(T - 40 * HOUR, 2500, 'New'), saleAt(T + 2 * HOUR, 1500)]);
+  });
+
+  it('of two drops inside the fall\'s interval, pairs the later: one seen with the last unimproved rank point is likelier a withdrawal', () => {
+    // Interval [T, T + 1 h]: a used drop at T (with the rank still 1,000,000), a new one at T + 30 min.
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 11: [T - 10 * DAY, 2, T + 30, 1], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500], 1: [T - 10 * DAY, 2500] }) });
+    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + 30, 2500, 'New')], priced: [saleAt(T + 30, 2500, 'New')], offerDrops: 2 });
   });
 
   it('reads an offer count of -1 as no offers left: 1 -> -1 is the last copy selling', () => {
     // At the drop's minute Keepa writes -1 for the used price too; the price before is $15.00.
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 1, T, -1], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T, -1] }) });
-    expect(inferSales(p, NOW).priced).toEqual([saleAt(T + HOUR, 1500)]);
+    expect(inferSales(p, NOW).priced).toEqual([saleAt(T, 1500)]);
     // -1 -> 2 -> -1: an arrival, then a drop of 2.
     const back = product({ csv: csv({ 12: [T - 10 * DAY, -1, T - 5 * DAY, 2, T, -1] }) });
     expect(inferSales(back, NOW).offerDrops).toBe(1);
@@ -84,19 +90,19 @@ describe('what counts as a sale', () => {
 
   it('keeps a sale whose price before the drop is -1 in the count, without a price', () => {
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500, T - HOUR, -1] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [{ ...unpriced(T + HOUR), condition: 'Used' }], priced: [], offerDrops: 1 });
+    expect(inferSales(p, NOW)).toEqual({ sales: [{ ...unpriced(T), condition: 'Used' }], priced: [], offerDrops: 1 });
   });
 
   it('prices a New drop from the New history, and from Used when there is no New history', () => {
     const base = { 11: [T - 10 * DAY, 4, T, 3], 3: ranksThen(600_000) };
-    expect(inferSales(product({ csv: csv({ ...base, 1: [T - 10 * DAY, 2500] }) }), NOW).priced).toEqual([saleAt(T + HOUR, 2500, 'New')]);
-    expect(inferSales(product({ csv: csv({ ...base, 2: [T - 10 * DAY, 1800] }) }), NOW).priced).toEqual([saleAt(T + HOUR, 1800, 'New')]);
+    expect(inferSales(product({ csv: csv({ ...base, 1: [T - 10 * DAY, 2500] }) }), NOW).priced).toEqual([saleAt(T, 2500, 'New')]);
+    expect(inferSales(product({ csv: csv({ ...base, 2: [T - 10 * DAY, 1800] }) }), NOW).priced).toEqual([saleAt(T, 1800, 'New')]);
   });
 
   it('ignores a dangling timestamp and null points instead of losing the product', () => {
     const counts = [T - 10 * DAY, 3, null, null, T, 2, T + 5 * DAY] as unknown as number[];
     const p = product({ csv: csv({ 12: counts, 3: [...ranksThen(600_000), T + 2 * DAY], 2: [T - 10 * DAY, 1500] }) });
-    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + HOUR, 1500)], priced: [saleAt(T + HOUR, 1500)], offerDrops: 1 });
+    expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T, 1500)], priced: [saleAt(T, 1500)], offerDrops: 1 });
   });
 
   it('counts a fall just inside the 3-year window from a point before it, and nothing older or after now', () => {
