@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alertSetting, type AlertSettings } from './alerts/config.js';
-import { cronSetting, intSetting, isRecord, optionalString, stringSetting, urlSetting } from './configFields.js';
+import { cronSetting, hostSetting, intSetting, isRecord, notASetting, optionalString, stringSetting, urlSetting } from './configFields.js';
 import { ConfigError } from './errors.js';
 import {
   businessSetting,
@@ -33,6 +33,10 @@ export interface Config {
   /** Status server port on `httpHost`; 0 turns it off. */
   httpPort: number;
   httpHost: string;
+  /** Required of every status request when set; required to be set when httpHost is not loopback. */
+  httpAuthToken: string | null;
+  /** Host names the status server answers besides localhost and its own address (a DNS name behind a proxy). */
+  httpAllowedHosts: string[];
   dealQuery: DealQuery;
   business: BusinessSettings;
   peek: PeekSettings;
@@ -56,28 +60,23 @@ export interface LoadOptions {
   isTty?: boolean;
 }
 
-/** Reads `--config PATH` (or `--config=PATH`) from command-line arguments. */
-export function configPathFromArgs(argv: readonly string[]): string | null {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--config') {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new ConfigError('--config needs a path to a JSON file, as in --config /etc/keepa-deals.json.');
-      return value;
-    }
-    if (arg.startsWith('--config=')) return arg.slice('--config='.length);
-  }
-  return null;
-}
-
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const file = options.configPath ? readConfigFile(options.configPath) : {};
-  const pick = (envName: string, fileKey: string): unknown => {
-    const fromEnv = env[envName];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-    return file[fileKey];
+  // Every key the file may hold is one that pick() or section() reads below, so a new setting is
+  // one line and the unknown-key check at the end needs no list of its own.
+  const known = new Set<string>();
+  const fromFile = (key: string): unknown => {
+    known.add(key);
+    return Object.hasOwn(file, key) ? file[key] : undefined;
   };
+  const pick = (envName: string, fileKey: string): unknown => {
+    const inFile = fromFile(fileKey);
+    const fromEnv = env[envName];
+    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : inFile;
+  };
+  /** An object of settings that only the config file holds. */
+  const section = (key: string): unknown => fromFile(key);
 
   const keepaApiKey = optionalString(pick('KEEPA_API_KEY', 'keepaApiKey'), 'KEEPA_API_KEY');
   if (keepaApiKey !== null && !/^[A-Za-z0-9]{16,128}$/.test(keepaApiKey)) {
@@ -86,8 +85,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const keepaBaseUrl = urlSetting(pick('KEEPA_BASE_URL', 'keepaBaseUrl') ?? 'https://api.keepa.com', 'KEEPA_BASE_URL');
   // Without a key the daemon runs against the simulator: its invented deals go to a database of
   // their own, so that adding a key later never mixes them with real ones.
-  const defaultDb = keepaApiKey === null ? 'data/demo.db' : 'data/deals.db';
-  const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(PROJECT_DIR, defaultDb), 'DEALS_DB', 'a file path');
+  // Under systemd the data folder is the unit's StateDirectory= (/var/lib/keepa-deals, given as
+  // $STATE_DIRECTORY); run by hand, data/ in the project folder.
+  const dataDir = env.STATE_DIRECTORY?.split(':')[0] || resolve(PROJECT_DIR, 'data');
+  const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(dataDir, keepaApiKey === null ? 'demo.db' : 'deals.db'), 'DEALS_DB', 'a file path');
   const headersPath = stringSetting(pick('DEALS_HEADERS', 'headersPath') ?? resolve(PROJECT_DIR, 'headers.json'), 'DEALS_HEADERS', 'a file path');
   // The demo (no key) runs every 20 s so that a newcomer sees deals within two minutes.
   const ingestCron = cronSetting(pick('INGEST_CRON', 'ingestCron') ?? (keepaApiKey === null ? '*/20 * * * * *' : '*/5 * * * *'), 'INGEST_CRON');
@@ -97,9 +98,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const logFormat = stringSetting(pick('LOG_FORMAT', 'logFormat') ?? (options.isTty ? 'pretty' : 'json'), 'LOG_FORMAT', 'json or pretty');
   if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`LOG_FORMAT is "${logFormat}"; it accepts json or pretty.`);
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
-  const httpHost = stringSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST', 'an address to bind the status server to');
+  const httpHost = hostSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST');
+  const httpAuthToken = optionalString(pick('HTTP_AUTH_TOKEN', 'httpAuthToken'), 'HTTP_AUTH_TOKEN');
+  const httpAllowedHosts = (optionalString(pick('HTTP_ALLOWED_HOSTS', 'httpAllowedHosts'), 'HTTP_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
 
-  return {
+  const config: Config = {
     keepaApiKey,
     keepaBaseUrl,
     dealsDb,
@@ -110,12 +113,19 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat,
     httpPort,
     httpHost,
-    dealQuery: dealQuerySetting(file.dealQuery),
-    business: businessSetting(file.business),
-    peek: peekSetting(file.peek),
-    pipeline: pipelineSetting(file.pipeline, keepaApiKey === null ? DEMO_PIPELINE : {}),
-    alerts: alertSetting(file.alerts, env, { httpHost, httpPort }),
+    httpAuthToken,
+    httpAllowedHosts,
+    dealQuery: dealQuerySetting(section('dealQuery')),
+    business: businessSetting(section('business')),
+    peek: peekSetting(section('peek')),
+    pipeline: pipelineSetting(section('pipeline'), keepaApiKey === null ? DEMO_PIPELINE : {}),
+    alerts: alertSetting(section('alerts'), env, { httpHost, httpPort }),
   };
+  // Every key is read first, even when the environment wins, so that the check sees them all.
+  for (const key of Object.keys(file)) {
+    if (!known.has(key)) throw notASetting(`"${key}" in the config file`, key, [...known]);
+  }
+  return config;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -1,7 +1,9 @@
 // The checks every setting goes through: each failure is a ConfigError whose message names the
 // setting and what it accepts.
+import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { ConfigError } from './errors.js';
+import { nearest } from './suggest.js';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,6 +30,17 @@ export function urlSetting(v: unknown, name: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must use http or https; it is "${s}".`);
   return s.replace(/\/+$/, '');
+}
+
+/** An IP address or a host name; a dotted quad that is not an IPv4 address (999.1.1.1) is refused here, not by getaddrinfo at listen. */
+export function hostSetting(v: unknown, name: string): string {
+  const s = stringSetting(v, name, 'an address to bind to, such as 127.0.0.1');
+  const looksNumeric = /^[\d.]+$/.test(s);
+  const hostName = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s);
+  if (isIP(s) === 0 && (looksNumeric || !hostName)) {
+    throw new ConfigError(`${name} is "${s}", which is not an IP address or host name; set it to an address of this machine such as 127.0.0.1 (or ::1, or 0.0.0.0 for all).`);
+  }
+  return s;
 }
 
 export function cronSetting(v: unknown, name: string): string {
@@ -64,10 +77,19 @@ export function numberField(obj: Record<string, unknown>, section: string, key: 
 export function mergeSection(defaults: object, given: unknown, section: string): Record<string, unknown> {
   if (given === undefined) return { ...defaults };
   if (!isRecord(given)) throw new ConfigError(`${section} in the config file must be a JSON object.`);
+  const known = Object.keys(defaults);
+  // Object.hasOwn, not `in`: "constructor" or "toString" must not pass as settings and be sent on to Keepa.
   for (const key of Object.keys(given)) {
-    if (!(key in defaults)) throw new ConfigError(`${section}.${key} is not a setting; known: ${Object.keys(defaults).join(', ')}.`);
+    if (!Object.hasOwn(defaults, key)) throw notASetting(`${section}.${key}`, key, known);
   }
   return { ...defaults, ...given };
+}
+
+/** The error for a config file key nobody reads, suggesting the nearest known one. */
+export function notASetting(label: string, key: string, known: readonly string[]): ConfigError {
+  const guess = nearest(key, known);
+  const list = known.join(', ');
+  return new ConfigError(guess === null ? `${label} is not a setting; known: ${list}.` : `${label} is not a setting; did you mean "${guess}"? Known: ${list}.`);
 }
 
 export function booleanField(obj: Record<string, unknown>, section: string, key: string): boolean {

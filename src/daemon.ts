@@ -1,14 +1,14 @@
 // The daemon: configuration, the one Keepa client and bucket, the database, the scheduler and the
 // status server, started in that order and stopped in reverse on SIGTERM/SIGINT.
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { type CommandSpec, CONFIG_OPTION, configPathOf, parseCommandArgs, UsageError, usageLine } from './cli/args.js';
+import { earlyAnswer, USAGE_EXIT_CODE } from './cli/run.js';
 import { alertSecrets, destinationName } from './alerts/config.js';
 import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Config, configPathFromArgs, loadConfig, PROJECT_DIR } from './config.js';
-import { AlreadyRunningError, ConfigError, describeError } from './errors.js';
-import { startStatusServer, type StatusServer } from './http.js';
+import { type Config, loadConfig } from './config.js';
+import { AlreadyRunningError, ConfigError, describeError, MustStopError } from './errors.js';
+import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
 import type { Simulator } from './simulator/index.js';
@@ -16,41 +16,50 @@ import { createLogger, type Logger } from './log.js';
 import { restoreKeepaState } from './pipeline/context.js';
 import { ingestJob } from './pipeline/ingest.js';
 import { janitorJob } from './pipeline/janitor.js';
+import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
 import { loadColumns } from './state/columns.js';
+import { openExistingDatabase } from './state/db.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
+import { VERSION } from './version.js';
+import { describeSettings } from './web/settingsPage.js';
 
 /** How long SIGTERM waits for the running chunk to commit; systemd's TimeoutStopSec must be longer. */
 export const STOP_GRACE_MS = 20_000;
+/** How often an idle daemon checks that its database and lock files are still the ones it opened. */
+const FILE_CHECK_MS = 5_000;
 /** Tokens a minute of the demo simulator: fast enough to show deals within two minutes. */
 const DEMO_REFILL_RATE = 300;
 const DEMO_API_KEY = 'demo0000000000000000000000000000000000000000000000000000000000000';
 
-export const VERSION: string = readVersion();
-
-function readVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(resolve(PROJECT_DIR, 'package.json'), 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+export const DAEMON_COMMAND: CommandSpec = {
+  name: 'node bin/daemon.js',
+  summary: 'The keepa-deals daemon: finds deals through Keepa (or the built-in simulator without KEEPA_API_KEY) and keeps the deals table fresh. Settings come from the environment (README, "Configuration"); SIGTERM stops it after the chunk in hand.',
+  options: { config: CONFIG_OPTION },
+};
 
 export interface Daemon {
   store: Store;
   scheduler: Scheduler;
   statusUrl: string | null;
+  /** Resolves when the daemon must stop by itself (its database or lock file gone); the caller stops it. */
+  mustStop: Promise<MustStopError>;
   stop(): Promise<void>;
 }
 
-export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock): Promise<Daemon> {
+/** `configPath`: the --config file the configuration came from, for the settings page's sources. */
+export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock, configPath: string | null = null): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
-  const lock: ProcessLock = await acquireProcessLock(config.dealsDb, (e) => log.error(`the database lock was compromised: ${e.message}`));
+  checkDatabaseFolder(config.dealsDb);
+  const lock: ProcessLock = await acquireProcessLock(config.dealsDb);
   const cleanup: Array<() => Promise<void> | void> = [() => lock.release()];
+  let mustStop: (e: MustStopError) => void = () => undefined;
+  const mustStopPromise = new Promise<MustStopError>((resolve) => {
+    mustStop = resolve;
+  });
   const unwind = async (): Promise<void> => {
     for (const step of cleanup.reverse()) {
       try {
@@ -86,12 +95,33 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     }
 
     const bucket = new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
-    const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log });
+    const onCall = (endpoint: string, code: string): void => {
+      try {
+        store.runs.counters.add('keepa_requests_total', { endpoint, code }, 1);
+      } catch (e: unknown) {
+        log.warn(`cannot count a Keepa request for /metrics: ${describeError(e)}`);
+      }
+    };
+    const keepa = new KeepaClient({ baseUrl, apiKey, bucket, clock, log, onCall });
     const deps = { store, keepa, clock, log, config };
-    if (restoreKeepaState(deps, clock.now())) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
+    const saved = restoreKeepaState(deps, clock.now());
+    if (saved.restored) log.info('restored the token figures of the last run', { balance: bucket.snapshot(clock.now()).balance });
+    if (saved.refused !== null) log.warn(`did not restore the saved token figures (${saved.refused}); asking Keepa instead`);
 
     store.system.setJson('daemon', { pid: process.pid, version: VERSION, startedAt: clock.now(), keepa: simulator ? 'simulator' : 'live', ingestCron: config.ingestCron }, clock.now());
-    const scheduler = new Scheduler({ store, clock, log, owner: `${hostname()}:${process.pid}` });
+    const scheduler = new Scheduler({ store, clock, log, owner: `${hostname()}:${process.pid}`, onMustStop: mustStop });
+    const fileCheck = setInterval(() => {
+      try {
+        lock.verify();
+        store.checkFile();
+      } catch (e: unknown) {
+        if (!(e instanceof MustStopError)) throw e;
+        clearInterval(fileCheck);
+        mustStop(e);
+      }
+    }, FILE_CHECK_MS);
+    fileCheck.unref();
+    cleanup.push(() => clearInterval(fileCheck));
     scheduler.add(ingestJob(deps));
     scheduler.add(janitorJob(deps));
 
@@ -100,9 +130,18 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
       http = await startStatusServer({
         store,
         host: config.httpHost,
+        allowedHosts: config.httpAllowedHosts,
         port: config.httpPort,
         log,
         report: () => buildStatus({ store, config, nowMs: clock.now(), daemonRunning: true }),
+        authToken: config.httpAuthToken,
+        desk: {
+          store,
+          business: config.business,
+          settings: describeSettings(config, process.env, configPath),
+          now: () => clock.now(),
+          openReader: () => openExistingDatabase(config.dealsDb, { readonly: true }),
+        },
       });
       const server = http;
       cleanup.push(() => server.close());
@@ -117,7 +156,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
       delivery.start();
       cleanup.push(() => delivery.stop());
     }
-    return { store, scheduler, statusUrl: http?.url ?? null, stop: unwind };
+    return { store, scheduler, statusUrl: http?.url ?? null, mustStop: mustStopPromise, stop: unwind };
   } catch (e: unknown) {
     await unwind();
     throw e;
@@ -140,32 +179,60 @@ function describeConfig(config: Config): Record<string, unknown> {
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   let config: Config;
+  let configPath: string | null;
   try {
-    config = loadConfig({ configPath: configPathFromArgs(argv), isTty: process.stdout.isTTY === true });
+    const args = parseCommandArgs(DAEMON_COMMAND, argv);
+    const answer = earlyAnswer(DAEMON_COMMAND, args);
+    if (answer !== null) {
+      process.stdout.write(`${answer}\n`);
+      return;
+    }
+    configPath = configPathOf(args);
+    config = loadConfig({ configPath, isTty: process.stdout.isTTY === true });
+    if (config.httpPort > 0) checkHttpExposure(config.httpHost, config.httpAuthToken);
   } catch (e: unknown) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${usageLine(DAEMON_COMMAND)}   (--help for more)\n`);
+      process.exit(USAGE_EXIT_CODE);
+    }
     process.stderr.write(`${e instanceof ConfigError ? e.message : describeError(e)}\n`);
     process.exit(2);
   }
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [...(config.keepaApiKey ? [config.keepaApiKey] : []), ...alertSecrets(config.alerts)] });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: [...(config.keepaApiKey ? [config.keepaApiKey] : []), ...(config.httpAuthToken ? [config.httpAuthToken] : []), ...alertSecrets(config.alerts)] });
   // One exception must never end the daemon: log it and let the next run go on.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${describeError(e)}`));
   log.info(`keepa-deals ${VERSION} starting`, describeConfig(config));
-  startDaemon(config, log).then(
+  // Signals are taken from the start: without a listener, a SIGTERM during start-up would end the
+  // process on the spot. One that comes before the daemon is up stops it as soon as it is.
+  let requested: string | null = null;
+  let stop = (signal: string): void => {
+    requested ??= signal;
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Logs go to stdout (the journal): there is no file to reopen, and settings are read at start.
+  process.on('SIGHUP', () => log.info('SIGHUP ignored: logs go to stdout and settings are read at start; restart the daemon to change them'));
+  startDaemon(config, log, systemClock, configPath).then(
     (daemon) => {
       let stopping = false;
-      const stop = (signal: string): void => {
+      const stopWith = (signal: string, code: number): void => {
         if (stopping) return;
         stopping = true;
         log.info(`${signal}: stopping after the current chunk`);
         void daemon.stop().then(() => {
           log.info('stopped');
-          log.on('finish', () => process.exit(0));
+          log.on('finish', () => process.exit(code));
           log.end();
         });
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stop = (signal) => stopWith(signal, 0);
+      if (requested !== null) stop(requested);
+      // 2: the operator must act; systemd does not restart on it.
+      void daemon.mustStop.then((e) => {
+        log.error(e.message);
+        stopWith(e.name, 2);
+      });
     },
     (e: unknown) => {
       log.error(`cannot start: ${describeError(e)}`);

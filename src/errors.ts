@@ -51,6 +51,11 @@ export class BadResponseError extends Error {
   override name = 'BadResponseError';
 }
 
+/** The answer was larger than any Keepa answer can be (a gzip bomb, a wrong server); refused unread. */
+export class ResponseTooLargeError extends BadResponseError {
+  override name = 'ResponseTooLargeError';
+}
+
 /** The network failed or the request timed out. Transient. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
@@ -64,6 +69,24 @@ export class TokenBudgetError extends Error {
 /** The database cannot be written (read-only file or folder, full disk). Transient from the daemon's view: it retries. */
 export class StorageError extends Error {
   override name = 'StorageError';
+}
+
+/**
+ * The daemon cannot go on safely and stops (exit 2, no restart): its database file or its lock file
+ * was deleted or replaced under it, so what it writes would be lost or could meet a second daemon.
+ */
+export class MustStopError extends Error {
+  override name = 'MustStopError';
+}
+
+/** The lock file that keeps a second daemon out is gone or another file. */
+export class LockLostError extends MustStopError {
+  override name = 'LockLostError';
+}
+
+/** The database file the daemon opened is no longer at its path (deleted, moved or replaced). */
+export class DatabaseGoneError extends MustStopError {
+  override name = 'DatabaseGoneError';
 }
 
 /** Another daemon holds the database. */

@@ -3,7 +3,7 @@
 // logged and recorded and never stops the next run.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from './clock.js';
-import { describeError } from './errors.js';
+import { describeError, MustStopError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Funnel, Run, RunOutcome } from './state/runs.js';
 import type { Store } from './state/store.js';
@@ -38,6 +38,8 @@ export interface SchedulerDeps {
   owner: string;
   /** A run's lease expires this long after its last heartbeat. */
   leaseTtlMs?: number;
+  /** Told when a job found that the daemon cannot go on (its database file gone); the daemon stops. */
+  onMustStop?: (e: MustStopError) => void;
 }
 
 const DEFAULT_LEASE_TTL_MS = 10 * 60_000;
@@ -165,6 +167,13 @@ export class Scheduler {
       });
       return run;
     } catch (e: unknown) {
+      if (e instanceof MustStopError) this.deps.onMustStop?.(e);
+      if (this.abort.signal.aborted && e === this.abort.signal.reason) {
+        // A stop is not a failure: what the run committed stays, the rest waits for the next start.
+        runs.finish(runId, 'partial', clock.now());
+        this.log.info(`${name} stopped early: the daemon is stopping`, { job: name, runId, ms: clock.now() - started });
+        return runs.get(runId);
+      }
       const error = describeError(e);
       try {
         runs.finish(runId, 'failed', clock.now(), { error });

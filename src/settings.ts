@@ -90,6 +90,12 @@ export interface PipelineSettings {
   minRefreshGapMinutes: number;
   /** Look up the winning offer's seller (1 token) for the Seller and Seller_Quality_Score columns. */
   lookupSellers: boolean;
+  /**
+   * Janitor: runs, and queue items finished (done, rejected, expired) longer ago than this, are
+   * deleted, so that the database stops growing; the newest runs of each job, the queue rows of
+   * saved deals and the /metrics counters stay. Longer than reanalyzeAfterDays, which reads them.
+   */
+  historyDays: number;
 }
 
 export const DEFAULT_DEAL_QUERY: DealQuery = {
@@ -159,6 +165,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   reanalyzeAfterDays: 30,
   minRefreshGapMinutes: 240,
   lookupSellers: true,
+  historyDays: 90,
 };
 
 export function businessSetting(given: unknown): BusinessSettings {
@@ -195,7 +202,7 @@ export function pipelineSetting(given: unknown, modeDefaults: Partial<PipelineSe
   const m = mergeSection({ ...DEFAULT_PIPELINE, ...modeDefaults }, given, s);
   const offersPerProduct = numberField(m, s, 'offersPerProduct', 20, 100);
   if (!Number.isInteger(offersPerProduct)) throw new ConfigError(`${s}.offersPerProduct must be a whole number from 20 to 100.`);
-  return {
+  const p: PipelineSettings = {
     maxPagesPerRun: numberField(m, s, 'maxPagesPerRun', 1, 1000),
     candidateMaxAgeHours: numberField(m, s, 'candidateMaxAgeHours', 1, 24 * 365),
     maxAttempts: numberField(m, s, 'maxAttempts', 1, 100),
@@ -211,7 +218,10 @@ export function pipelineSetting(given: unknown, modeDefaults: Partial<PipelineSe
     reanalyzeAfterDays: numberField(m, s, 'reanalyzeAfterDays', 0, 3650),
     minRefreshGapMinutes: numberField(m, s, 'minRefreshGapMinutes', 0, 24 * 60 * 30),
     lookupSellers: booleanField(m, s, 'lookupSellers'),
+    historyDays: numberField(m, s, 'historyDays', 1, 3650),
   };
+  if (p.historyDays < p.reanalyzeAfterDays) throw new ConfigError(`${s}.historyDays is ${p.historyDays}; it must be at least pipeline.reanalyzeAfterDays (${p.reanalyzeAfterDays}), which reads the queue's history.`);
+  return p;
 }
 
 export function dealQuerySetting(given: unknown): DealQuery {

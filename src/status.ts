@@ -11,6 +11,8 @@ import type { Funnel, Run } from './state/runs.js';
 import type { Store } from './state/store.js';
 import { cronIntervalMs } from './scheduler.js';
 import { BUCKET_STATE_KEY } from './pipeline/context.js';
+import { FUTURE_DEAL_KEY } from './pipeline/discover.js';
+import { CLOCK_TOLERANCE_MS } from './keepa/figures.js';
 
 export type Verdict = 'ok' | 'degraded' | 'stalled';
 
@@ -318,9 +320,27 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
     }
   }
   if (ingest?.lastOutcome === 'failed') worsen('degraded', `the last ingest run failed: ${ingest.lastError ?? 'unknown error'}${storageHint(ingest.lastError)}`);
+  const clock = keepaClockDisagreement(input);
+  if (clock !== null) worsen('degraded', clock);
   const parked = Object.values(report.queue.parkedByReason).reduce((a, b) => a + b, 0);
   if (parked > 0) worsen('degraded', `${parked} item(s) parked after repeated failures (${Object.entries(report.queue.parkedByReason).map(([r, n]) => `${r}: ${n}`).join(', ')})`);
   return { verdict, reasons };
+}
+
+/** A sentence when Keepa's clock and ours disagree (its answers' timestamp, or a deal from the future in the last hour). */
+function keepaClockDisagreement(input: StatusInput): string | null {
+  const bucket = input.store.system.getJson(BUCKET_STATE_KEY);
+  const skew = typeof bucket === 'object' && bucket !== null ? (bucket as Record<string, unknown>).clockSkewMs : undefined;
+  const future = input.store.system.getJson(FUTURE_DEAL_KEY);
+  const f = typeof future === 'object' && future !== null ? (future as Record<string, unknown>) : {};
+  const check = 'check this host\'s clock (timedatectl)';
+  if (typeof f.aheadMs === 'number' && typeof f.atMs === 'number' && input.nowMs - f.atMs < HOUR) {
+    return `Keepa's clock disagrees with ours: it dated a deal ${formatDuration(f.aheadMs)} in the future (queued as of now); ${check}`;
+  }
+  if (typeof skew === 'number' && Math.abs(skew) > CLOCK_TOLERANCE_MS) {
+    return `Keepa's clock disagrees with ours: its answers are ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead' : 'behind'}; ${check}`;
+  }
+  return null;
 }
 
 /** SQLite's own words for a full disk or a file it may not write are terse; say what to check. */

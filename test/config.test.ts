@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configPathFromArgs, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
 const configFile = (content: unknown): string => {
@@ -79,10 +79,41 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: {}, configPath: configFile([1, 2]) })).toThrow(/must hold a JSON object/);
   });
 
-  it('reads --config PATH and --config=PATH, and refuses --config without a path', () => {
-    expect(configPathFromArgs(['--config', 'a.json'])).toBe('a.json');
-    expect(configPathFromArgs(['--config=b.json'])).toBe('b.json');
-    expect(configPathFromArgs([])).toBeNull();
-    expect(() => configPathFromArgs(['--config'])).toThrow(/--config needs a path/);
+});
+
+describe('the config file is checked at every level', () => {
+  it('a misspelt top-level key is refused, naming it and the nearest setting', () => {
+    const path = configFile({ buisness: { taxExempt: true } });
+    expect(() => loadConfig({ env: {}, configPath: path })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: {}, configPath: path })).toThrow(/^"buisness" in the config file is not a setting; did you mean "business"\? Known: keepaApiKey, .*pipeline, alerts\.$/);
+  });
+
+  it('a top-level key is checked even when the environment sets that setting', () => {
+    expect(loadConfig({ env: { DEALS_DB: '/tmp/env.db' }, configPath: configFile({ dealsDb: '/tmp/file.db' }) }).dealsDb).toBe('/tmp/env.db');
+    expect(() => loadConfig({ env: { DEALS_DB: '/tmp/env.db' }, configPath: configFile({ dealsdb: '/tmp/file.db' }) })).toThrow(/"dealsdb" in the config file is not a setting; did you mean "dealsDb"\?/);
+  });
+
+  it('a misspelt key inside a section suggests the nearest one; a name far from all lists them', () => {
+    expect(() => loadConfig({ env: {}, configPath: configFile({ pipeline: { maxAttempt: 3 } }) })).toThrow(/^pipeline\.maxAttempt is not a setting; did you mean "maxAttempts"\? Known: maxPagesPerRun, /);
+    expect(() => loadConfig({ env: {}, configPath: configFile({ peek: { zzzzzzzzzz: 1 } }) })).toThrow(/^peek\.zzzzzzzzzz is not a setting; known: minSalesRankDrops365, /);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('the prototype key %s is refused at the top and in every section, and never reaches the deal query', (key) => {
+    const text = (inner: string): string => `{ ${inner} }`;
+    expect(() => loadConfig({ env: {}, configPath: configFile(text(`"${key}": {"x": 1}`)) })).toThrow(`"${key}" in the config file is not a setting`);
+    for (const section of ['dealQuery', 'business', 'peek', 'pipeline']) {
+      expect(() => loadConfig({ env: {}, configPath: configFile(text(`"${section}": { "${key}": {"x": 1} }`)) })).toThrow(`${section}.${key} is not a setting`);
+    }
+    const fine = loadConfig({ env: {}, configPath: configFile({ dealQuery: { minRating: 20 } }) });
+    expect(Object.keys(fine.dealQuery)).not.toContain(key);
+    expect(JSON.stringify(fine.dealQuery)).not.toContain(key);
+  });
+
+  it.each(['999.1.1.1', '1.2.3', 'not a host', 'exa_mple.com'])('HTTP_HOST=%s is refused with a sentence before anything listens', (host) => {
+    expect(() => loadConfig({ env: { HTTP_HOST: host } })).toThrow(`HTTP_HOST is "${host}", which is not an IP address or host name; set it to an address of this machine such as 127.0.0.1`);
+  });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::1', 'localhost', 'vps.example.com'])('HTTP_HOST=%s is accepted', (host) => {
+    expect(loadConfig({ env: { HTTP_HOST: host } }).httpHost).toBe(host);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/log.js';
+import { Writable } from 'node:stream';
+import { systemClock } from '../src/clock.js';
+import { createLogger, silentLogger } from '../src/log.js';
 import { type Job, Scheduler, cronIntervalMs } from '../src/scheduler.js';
+import { buildStatus } from '../src/status.js';
 import { memoryStore, smallColumns, virtualClock } from './helpers.js';
 
 function setup() {
@@ -94,6 +97,32 @@ describe('scheduler', () => {
     expect(await run).toMatchObject({ outcome: 'partial' });
     expect(await scheduler.trigger('ingest')).toBeNull();
     expect(store.runs.recentRuns(5)).toHaveLength(1);
+  });
+
+  it('a stop during a back-off is not a failure: no error line, no failed run, no degraded verdict', async () => {
+    const store = memoryStore(smallColumns());
+    const clock = virtualClock();
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', format: 'json', stream: new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } }) });
+    const scheduler = new Scheduler({ store, clock, log, owner: 'test-daemon' });
+    store.system.setJson('daemon', { pid: 1, version: 'x', startedAt: clock.now() }, clock.now());
+    let sleeping!: () => void;
+    const asleep = new Promise<void>((r) => (sleeping = r));
+    // A job waiting out a retry delay, as the Keepa client does (in real time: the virtual clock never waits).
+    scheduler.add({ name: 'ingest', run: async ({ signal }) => {
+      const wait = systemClock.sleep(60_000, signal);
+      sleeping();
+      await wait;
+      return { outcome: 'ok' };
+    } });
+    const run = scheduler.trigger('ingest');
+    await asleep;
+    await scheduler.stop(5_000);
+    expect(await run).toMatchObject({ outcome: 'partial', error: null });
+    expect(lines.filter((l) => /"level":"error"/.test(l))).toEqual([]);
+    expect(lines.some((l) => /ingest stopped early: the daemon is stopping/.test(l))).toBe(true);
+    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
+    expect(report.reasons.filter((r) => /failed/.test(r))).toEqual([]);
   });
 
   it('reads the interval of a cron expression, seconds field included', () => {

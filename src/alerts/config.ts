@@ -2,7 +2,7 @@
 // (ALERT_WEBHOOK_URL, ALERT_MIN_PROFIT): their shapes, defaults and checks. Webhook URLs hold
 // secrets (Discord's and Slack's carry their token in the path): `destinationName` is what any
 // log line, status or metric may show.
-import { isRecord, mergeSection, numberField, numberFrom, stringSetting } from '../configFields.js';
+import { isRecord, mergeSection, notASetting, numberField, numberFrom, stringSetting } from '../configFields.js';
 import { ConfigError } from '../errors.js';
 
 export const ALERT_FORMATS = ['webhook', 'discord', 'slack', 'ntfy'] as const;
@@ -91,7 +91,7 @@ function defaultPageUrl(server: { httpHost: string; httpPort: number }): string 
 function ruleSetting(given: unknown, where: string): AlertRule {
   if (!isRecord(given)) throw new ConfigError(`${where} must be a JSON object with a "name", conditions and a "destination".`);
   for (const key of Object.keys(given)) {
-    if (!RULE_KEYS.includes(key)) throw new ConfigError(`${where}.${key} is not a rule setting; known: ${RULE_KEYS.join(', ')}.`);
+    if (!RULE_KEYS.includes(key)) throw notASetting(`${where}.${key}`, key, RULE_KEYS);
   }
   const name = stringSetting(given.name, `${where}.name`, 'a name of letters, digits, - and _');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(name)) throw new ConfigError(`${where}.name is "${name}"; use up to 40 letters, digits, - and _.`);
@@ -99,6 +99,9 @@ function ruleSetting(given: unknown, where: string): AlertRule {
   const optional = (key: string, min: number, max: number): number | null => (given[key] === undefined || given[key] === null ? null : numberField(given, where, key, min, max));
   const destination = given.destination;
   if (!isRecord(destination)) throw new ConfigError(`${where}.destination must be a JSON object { "url": "https://...", "format": "${ALERT_FORMATS.join('" | "')}" }.`);
+  for (const key of Object.keys(destination)) {
+    if (key !== 'url' && key !== 'format') throw notASetting(`${where}.destination.${key}`, key, ['url', 'format']);
+  }
   const url = urlOf(destination.url, `${where}.destination.url`);
   const format = destination.format ?? formatForUrl(url);
   if (typeof format !== 'string' || !(ALERT_FORMATS as readonly string[]).includes(format)) {

@@ -149,7 +149,10 @@ export class AlertDelivery {
     if (this.stopping.signal.aborted && !answer.ok) return;
     const now = clock.now();
     if (answer.ok) {
-      store.alerts.markDelivered(row, answer.text, now);
+      store.db.transaction(() => {
+        store.alerts.markDelivered(row, answer.text, now);
+        store.runs.counters.add('alerts_sent_total', { rule: rule.name }, 1);
+      })();
       result.delivered += 1;
       this.log.info(`alert ${row.id} delivered to ${where}`, { id: row.id, destination: where, status: answer.status, ms: answer.ms, attempt: row.attempts + 1 });
       return;

@@ -2,7 +2,6 @@
 // message to each rule's destination (or RULE's) and says what it answered; `bin/alerts retry
 // [RULE]` puts parked alerts back in line. Destinations are shown by rule name and host only: a
 // webhook URL holds its secret.
-import { parseArgs } from 'node:util';
 import { type AlertRule, destinationName } from '../alerts/config.js';
 import { render } from '../alerts/formats.js';
 import { testAlert } from '../alerts/message.js';
@@ -12,46 +11,43 @@ import { ConfigError } from '../errors.js';
 import { msToIso } from '../keepa/time.js';
 import { AlertStore } from '../state/alerts.js';
 import { openExistingDatabase } from '../state/db.js';
-import { runCommand, UsageError } from './run.js';
-
-export const USAGE = `usage: bin/alerts [--limit N] [--json] [--config PATH]   the recent alerts, newest first, with their delivery state
-       bin/alerts test [RULE] [--config PATH]          sends a test message to RULE's destination (all rules without RULE)
-       bin/alerts retry [RULE] [--config PATH]         parked alerts (RULE's, or all) are tried again from now`;
+import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { runCommand } from './run.js';
 
 const DEFAULT_LIMIT = 20;
 
+export const ALERTS_COMMAND: CommandSpec = {
+  name: 'bin/alerts',
+  summary: `The recent alerts, newest first, with their delivery state.
+  bin/alerts test [RULE]   sends a test message to RULE's destination (all rules without RULE)
+  bin/alerts retry [RULE]  parked alerts (RULE's, or all) are tried again from now`,
+  options: {
+    limit: { type: 'string', value: 'N', help: `how many alerts to list (default ${DEFAULT_LIMIT}, at most 10000)` },
+    json: { type: 'boolean', help: 'list them as JSON' },
+    config: CONFIG_OPTION,
+  },
+  positional: { name: '[test|retry [RULE]]', help: 'send a test message, or retry parked alerts (of RULE, or all)', count: 2 },
+};
+
 interface Args {
-  command: 'list' | 'test' | 'retry' | 'help';
+  command: 'list' | 'test' | 'retry';
   rule: string | null;
   limit: number;
   json: boolean;
   configPath: string | null;
 }
 
-export function parseAlertArgs(argv: readonly string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { config: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e: unknown) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  const configPath = values.config ?? null;
-  if (values.help) return { command: 'help', rule: null, limit: DEFAULT_LIMIT, json: false, configPath };
-  const [command, rule, ...rest] = positionals;
+export function parseAlertArgs(args: CommandArgs): Args {
+  const { values, positionals } = args;
+  const configPath = configPathOf(args);
+  const [command, rule] = positionals;
   if (command === undefined) {
     const limit = values.limit === undefined ? DEFAULT_LIMIT : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000; got "${values.limit}".\n${USAGE}`);
-    return { command: 'list', rule: null, limit, json: values.json ?? false, configPath };
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000; got "${String(values.limit)}".`);
+    return { command: 'list', rule: null, limit, json: values.json === true, configPath };
   }
-  if (command !== 'test' && command !== 'retry') throw new UsageError(`unknown command "${command}".\n${USAGE}`);
-  if (rest.length > 0) throw new UsageError(`bin/alerts ${command} takes at most one rule name; got ${[rule, ...rest].join(' ')}.\n${USAGE}`);
-  if (values.limit !== undefined || values.json) throw new UsageError(`--limit and --json go with the list, not with ${command}.\n${USAGE}`);
+  if (command !== 'test' && command !== 'retry') throw new UsageError(`bin/alerts has no command "${command}"; it knows test and retry.`);
+  if (values.limit !== undefined || values.json === true) throw new UsageError(`--limit and --json go with the list, not with ${command}.`);
   return { command, rule: rule ?? null, limit: DEFAULT_LIMIT, json: false, configPath };
 }
 
@@ -112,12 +108,8 @@ export function retryParked(config: Config, ruleName: string | null, nowMs: numb
   }
 }
 
-export async function alerts(argv: readonly string[], nowMs: number, out: (text: string) => void): Promise<number> {
-  const args = parseAlertArgs(argv);
-  if (args.command === 'help') {
-    out(USAGE);
-    return 0;
-  }
+export async function alerts(commandArgs: CommandArgs, nowMs: number, out: (text: string) => void): Promise<number> {
+  const args = parseAlertArgs(commandArgs);
   const config = loadConfig({ configPath: args.configPath });
   if (args.command === 'test') return testRules(config, args.rule, nowMs, out);
   if (args.command === 'retry') return retryParked(config, args.rule, nowMs, out);
@@ -125,5 +117,5 @@ export async function alerts(argv: readonly string[], nowMs: number, out: (text:
 }
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
-  runCommand(() => alerts(argv, Date.now(), (text) => process.stdout.write(`${text}\n`)));
+  runCommand(ALERTS_COMMAND, argv, (args) => alerts(args, Date.now(), (text) => process.stdout.write(`${text}\n`)));
 }

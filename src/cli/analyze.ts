@@ -3,7 +3,6 @@
 // sales, the sales of the last 365 days and the rejection reason. FILE is a Keepa /product answer
 // or a single product object; with KEEPA_API_KEY set, an ASIN is fetched the way enrich fetches it.
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -15,9 +14,9 @@ import { createLogger } from '../log.js';
 import { HISTORY_DAYS } from '../pipeline/enrich.js';
 import { analyzeProduct, isVisible, peekProduct, type AnalysisResult, type DealRow, type PeekResult } from '../pipeline/analytics/index.js';
 import type { Sale } from '../pipeline/analytics/types.js';
+import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf } from './args.js';
 import { runCommand, UsageError } from './run.js';
 
-export const USAGE = 'usage: bin/analyze [--json] [--now ISO] [--config PATH] FILE|ASIN   (FILE: a Keepa /product answer or one product object; ASIN: fetched from Keepa when KEEPA_API_KEY is set)';
 const ASIN = /^[0-9A-Z]{10}$/;
 /** Keepa's productType 4: the ASIN is invalid or Keepa has no product for it. */
 const PRODUCT_TYPE_INVALID = 4;
@@ -80,7 +79,7 @@ export interface AnalyzeOutcome {
 export function analyzeInput(input: ProductInput, config: Config, nowMs: number | null): AnalyzeOutcome {
   const { product } = input;
   const at = nowMs ?? input.answeredAtMs ?? (typeof product.lastUpdate === 'number' ? keepaMinutesToMs(product.lastUpdate) : null);
-  if (at === null) throw new UsageError(`The input says nowhere when Keepa answered (no timestamp, no lastUpdate): give --now ISO. ${USAGE}`);
+  if (at === null) throw new ConfigError(`The input says nowhere when Keepa answered (no timestamp, no lastUpdate): give --now ISO.`);
   const result: AnalysisResult = analyzeProduct({ product, settings: config.business, nowMs: at });
   const drops = product.stats?.salesRankDrops365;
   return {
@@ -122,27 +121,27 @@ interface Options {
   target: string;
 }
 
-export function parseOptions(argv: readonly string[]): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, now: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e: unknown) {
-    throw new UsageError(`${(e instanceof Error ? e.message : String(e)).split(". ")[0]}. ${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  if (positionals.length !== 1) throw new UsageError(`Give one FILE or ASIN (got ${positionals.length}). ${USAGE}`);
+export const ANALYZE_COMMAND: CommandSpec = {
+  name: 'bin/analyze',
+  summary: 'Prints what the daemon would save for one product: the deal row (database column names), the inferred sales, the sales of the last 365 days and the rejection reason. FILE is a Keepa /product answer or one product object; an ASIN is fetched from Keepa when KEEPA_API_KEY is set (its token cost is said first).',
+  options: {
+    json: { type: 'boolean', help: 'print one JSON object with row, sales, salesLast365 and rejected' },
+    now: { type: 'string', value: 'ISO', help: 'analyse as of this time (default: when Keepa answered, or now)' },
+    config: CONFIG_OPTION,
+  },
+  positional: { name: 'FILE|ASIN', help: 'a file holding a Keepa /product answer or one product object, or an ASIN to fetch', count: 1 },
+};
+
+export function parseOptions(args: CommandArgs): Options {
+  const target = args.positionals[0];
+  if (target === undefined) throw new UsageError('Give one FILE or ASIN.');
   let nowMs: number | null = null;
-  if (values.now !== undefined) {
-    nowMs = Date.parse(values.now);
-    if (!Number.isFinite(nowMs)) throw new UsageError(`--now must be an ISO date such as 2025-06-15T00:00:00Z; got "${values.now}". ${USAGE}`);
+  const now = args.values.now;
+  if (typeof now === 'string') {
+    nowMs = Date.parse(now);
+    if (!Number.isFinite(nowMs)) throw new UsageError(`--now must be an ISO date such as 2025-06-15T00:00:00Z; got "${now}".`);
   }
-  return { json: values.json ?? false, nowMs, configPath: values.config ?? null, target: positionals[0] as string };
+  return { json: args.values.json === true, nowMs, configPath: configPathOf(args), target };
 }
 
 /** A fetched ASIN, the way enrich fetches it; says what it costs before and after. */
@@ -161,12 +160,8 @@ async function fetchProduct(asin: string, config: Config, apiKey: string, say: (
   return { product, answeredAtMs: systemClock.now() };
 }
 
-export async function analyzeCommand(argv: readonly string[], out: (text: string) => void, say: (line: string) => void, env: Record<string, string | undefined> = process.env): Promise<number> {
-  const options = parseOptions(argv);
-  if (options === 'help') {
-    out(USAGE);
-    return 0;
-  }
+export async function analyzeCommand(args: CommandArgs, out: (text: string) => void, say: (line: string) => void, env: Record<string, string | undefined> = process.env): Promise<number> {
+  const options = parseOptions(args);
   const config = loadConfig({ env, configPath: options.configPath });
   let input: ProductInput;
   if (existsSync(options.target)) {
@@ -181,7 +176,7 @@ export async function analyzeCommand(argv: readonly string[], out: (text: string
     if (config.keepaApiKey === null) throw new ConfigError(`${options.target} is not a file; to fetch that ASIN from Keepa set KEEPA_API_KEY.`);
     input = await fetchProduct(options.target, config, config.keepaApiKey, say);
   } else {
-    throw new UsageError(`${options.target} is neither a file nor an ASIN (10 capital letters or digits). ${USAGE}`);
+    throw new UsageError(`${options.target} is neither a file nor an ASIN (10 capital letters or digits).`);
   }
   const outcome = analyzeInput(input, config, options.nowMs);
   out(options.json ? JSON.stringify(outcome) : renderText(outcome));
@@ -189,9 +184,9 @@ export async function analyzeCommand(argv: readonly string[], out: (text: string
 }
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
-  runCommand(() =>
+  runCommand(ANALYZE_COMMAND, argv, (args) =>
     analyzeCommand(
-      argv,
+      args,
       (text) => process.stdout.write(`${text}\n`),
       (line) => process.stderr.write(`${line}\n`),
     ),

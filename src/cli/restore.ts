@@ -4,19 +4,23 @@
 // whole) and checked before anything is moved; the database it replaces is kept beside it.
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { configPathFromArgs, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { AlreadyRunningError } from '../errors.js';
 import { acquireProcessLock, type ProcessLock } from '../state/processLock.js';
-import { runCommand, UsageError } from './run.js';
+import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { runCommand } from './run.js';
 
-const USAGE = 'usage: bin/restore BACKUP [--config PATH]   (BACKUP: a file written by bin/backup)';
+export const RESTORE_COMMAND: CommandSpec = {
+  name: 'bin/restore',
+  summary: 'Puts a backup in place of the database, checked first; refused while the daemon runs. The database it replaces is kept beside it.',
+  options: { config: CONFIG_OPTION },
+  positional: { name: 'BACKUP', help: 'a file written by bin/backup', count: 1 },
+};
 
-export function restoreSource(argv: readonly string[]): string {
-  const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--config');
-  const source = positional[0];
-  if (source === undefined) throw new UsageError(`Name the backup file to restore. ${USAGE}`);
-  if (positional.length > 1) throw new UsageError(`Give one backup file, not ${positional.length}. ${USAGE}`);
-  if (!existsSync(source)) throw new UsageError(`${source} does not exist. ${USAGE}`);
+export function restoreSource(args: CommandArgs): string {
+  const source = args.positionals[0];
+  if (source === undefined) throw new UsageError('Name the backup file to restore.');
+  if (!existsSync(source)) throw new UsageError(`${source} does not exist.`);
   return source;
 }
 
@@ -51,13 +55,13 @@ function keepAside(dbPath: string, stamp: string): string {
   return kept;
 }
 
-export async function restore(argv: readonly string[], nowMs: number, out: (line: string) => void): Promise<number> {
-  const source = restoreSource(argv);
-  const config = loadConfig({ configPath: configPathFromArgs(argv) });
+export async function restore(args: CommandArgs, nowMs: number, out: (line: string) => void): Promise<number> {
+  const source = restoreSource(args);
+  const config = loadConfig({ configPath: configPathOf(args) });
   const dbPath = config.dealsDb;
   let lock: ProcessLock;
   try {
-    lock = await acquireProcessLock(dbPath, (e) => out(`the lock on ${dbPath} was lost during the restore: ${e.message}`));
+    lock = await acquireProcessLock(dbPath);
   } catch (e: unknown) {
     if (!(e instanceof AlreadyRunningError)) throw e;
     out(`Not restoring: ${e.message}`);
@@ -97,5 +101,5 @@ export async function restore(argv: readonly string[], nowMs: number, out: (line
 }
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
-  runCommand(() => restore(argv, Date.now(), (line) => process.stdout.write(`${line}\n`)));
+  runCommand(RESTORE_COMMAND, argv, (args) => restore(args, Date.now(), (line) => process.stdout.write(`${line}\n`)));
 }

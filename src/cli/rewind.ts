@@ -1,31 +1,35 @@
 // bin/rewind --hours N: moves the ingest watermark back to now - N hours so that the next runs
 // re-scan that period. Safe while the daemon runs: an ingest run that started before the rewind
 // will not advance over it (SystemState.advanceWatermark).
-import { configPathFromArgs, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { keepaMinutesToIso, msToKeepaMinutes } from '../keepa/time.js';
 import { openExistingDatabase } from '../state/db.js';
 import { SystemState } from '../state/systemState.js';
-import { runCommand, UsageError } from './run.js';
+import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { runCommand } from './run.js';
 
-const USAGE = 'usage: bin/rewind --hours N [--config PATH]   (N: hours to go back, a number greater than 0)';
 const MAX_HOURS = 24 * 365 * 3;
 
-export function parseHours(argv: readonly string[]): number {
-  const i = argv.indexOf('--hours');
-  const inline = argv.find((a) => a.startsWith('--hours='));
-  const raw = inline !== undefined ? inline.slice('--hours='.length) : i >= 0 ? argv[i + 1] : undefined;
-  if (raw === undefined) throw new UsageError(`--hours is required. ${USAGE}`);
+export const REWIND_COMMAND: CommandSpec = {
+  name: 'bin/rewind',
+  summary: 'Moves the ingest watermark back to now - N hours so that the next runs re-scan that period. Safe while the daemon runs.',
+  options: { hours: { type: 'string', value: 'N', help: `hours to go back, a number greater than 0 and at most ${MAX_HOURS}`, required: true }, config: CONFIG_OPTION },
+};
+
+export function parseHours(args: CommandArgs): number {
+  const raw = args.values.hours;
+  if (typeof raw !== 'string') throw new UsageError('--hours is required.');
   const hours = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(hours) || hours <= 0 || hours > MAX_HOURS) {
-    throw new UsageError(`--hours must be a number of hours greater than 0 and at most ${MAX_HOURS}; got "${raw}". ${USAGE}`);
+    throw new UsageError(`--hours must be a number of hours greater than 0 and at most ${MAX_HOURS}; got "${raw}".`);
   }
   return hours;
 }
 
-export function rewind(argv: readonly string[], nowMs: number, out: (line: string) => void): number {
-  const hours = parseHours(argv);
-  const config = loadConfig({ configPath: configPathFromArgs(argv) });
+export function rewind(args: CommandArgs, nowMs: number, out: (line: string) => void): number {
+  const hours = parseHours(args);
+  const config = loadConfig({ configPath: configPathOf(args) });
   const db = openExistingDatabase(config.dealsDb);
   try {
     let system: SystemState;
@@ -55,5 +59,5 @@ export function rewind(argv: readonly string[], nowMs: number, out: (line: strin
 }
 
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
-  runCommand(() => rewind(argv, Date.now(), (line) => process.stdout.write(`${line}\n`)));
+  runCommand(REWIND_COMMAND, argv, (args) => rewind(args, Date.now(), (line) => process.stdout.write(`${line}\n`)));
 }

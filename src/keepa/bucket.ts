@@ -11,7 +11,12 @@
 //   Requesting large result sets may cause your token balance to go negative";
 // - while the balance is not positive, calls get HTTP 429 and consume nothing.
 // Balances may be fractional (54.5, -13.0): `tokenFlowReduction` charges fractions.
+//
+// No figure is believed before it is checked against what is possible (figures.ts): one absurd
+// answer (`tokensLeft: -1e9`, `refillRate: 0`) once made the bucket wait for years and saved that
+// state for the next start. Such an answer is ignored and the next one trusted again.
 import { TokenBudgetError } from '../errors.js';
+import { implausibleFigures, implausibleSnapshot } from './figures.js';
 import type { TokenFields } from './types.js';
 
 const MINUTE_MS = 60_000;
@@ -50,6 +55,8 @@ export interface BucketSnapshot {
   tokenFlowReduction: number;
   /** Tokens Keepa reported consumed, per job label. */
   spentByJob: Record<string, number>;
+  /** Keepa's clock minus ours at the last answer (its `timestamp`), for status. */
+  clockSkewMs?: number;
 }
 
 export class TokenBucket {
@@ -63,6 +70,9 @@ export class TokenBucket {
   private readonly spent = new Map<string, number>();
   private readonly inFlight = new Map<number, Ticket>();
   private lastTicket = 0;
+  /** Why the last answer's figures were ignored; null while answers are believed. */
+  private distrust: string | null = null;
+  private clockSkewMs = 0;
 
   constructor(private readonly options: BucketOptions) {
     if (!(options.maxDeficit >= 0)) throw new RangeError(`maxDeficit must be 0 or more tokens, not ${options.maxDeficit}`);
@@ -128,20 +138,32 @@ export class TokenBucket {
   /**
    * Closes a granted call. With Keepa's figures the balance becomes Keepa's, less what other calls
    * still in flight were debited, and the tokens consumed are booked to the ticket's job. Without
-   * figures (network failure, unreadable answer) the estimate stays debited: Keepa may have charged.
+   * figures (network failure, unreadable or impossible figures) the estimate stays debited: Keepa
+   * may have charged. Returns what `observe` returns.
    */
-  settle(ticket: Ticket, fields: TokenFields | null, atMs: number): void {
+  settle(ticket: Ticket, fields: TokenFields | null, atMs: number): string | null {
     this.inFlight.delete(ticket.id);
-    if (fields === null) return;
-    this.observe(fields, atMs);
-    if (fields.tokensConsumed > 0) {
+    if (fields === null) return null;
+    const ignored = this.observe(fields, atMs);
+    if (this.distrust === null && fields.tokensConsumed > 0) {
       this.spent.set(ticket.job, (this.spent.get(ticket.job) ?? 0) + fields.tokensConsumed);
     }
+    return ignored;
   }
 
-  /** Learns Keepa's figures from any answer (429 bodies and /token included). */
-  observe(fields: TokenFields, atMs: number): void {
-    if (this.figuresAtMs !== null && atMs < this.figuresAtMs) return;
+  /**
+   * Learns Keepa's figures from any answer (429 bodies and /token included). Impossible figures are
+   * ignored; the return value says why, once per run of such answers (for one log line), else null.
+   */
+  observe(fields: TokenFields, atMs: number): string | null {
+    const problem = implausibleFigures(fields, { knownRefillRate: this.refillRate, maxDeficit: this.options.maxDeficit });
+    if (problem !== null) {
+      const first = this.distrust === null;
+      this.distrust = problem;
+      return first ? problem : null;
+    }
+    this.distrust = null;
+    if (this.figuresAtMs !== null && atMs < this.figuresAtMs) return null;
     let pending = 0;
     for (const ticket of this.inFlight.values()) pending += ticket.cost;
     this.balance = fields.tokensLeft - pending;
@@ -150,7 +172,9 @@ export class TokenBucket {
     this.nextRefillMs = atMs + Math.max(0, fields.refillIn);
     this.figuresAtMs = atMs;
     this.tokenFlowReduction = fields.tokenFlowReduction;
+    this.clockSkewMs = fields.timestamp - atMs;
     if (this.balance <= EPSILON) this.rechargeSinceMs ??= atMs;
+    return null;
   }
 
   /**
@@ -175,11 +199,18 @@ export class TokenBucket {
       rechargeSinceMs: this.rechargeSinceMs,
       tokenFlowReduction: this.tokenFlowReduction,
       spentByJob: Object.fromEntries(this.spent),
+      clockSkewMs: this.clockSkewMs,
     };
   }
 
-  /** Takes over a saved state; refills since it was saved are projected, capped at capacity. */
-  restore(snapshot: BucketSnapshot, nowMs: number): void {
+  /**
+   * Takes over a saved state; refills since it was saved are projected, capped at capacity. A state
+   * that is impossible, or older than the hour in which Keepa's tokens expire, is refused (the
+   * return value says why) and the bucket stays blind: the client asks /token once.
+   */
+  restore(snapshot: BucketSnapshot, nowMs: number): string | null {
+    const problem = implausibleSnapshot(snapshot, nowMs, this.options.maxDeficit);
+    if (problem !== null) return problem;
     this.balance = snapshot.balance;
     this.asOfMs = snapshot.asOfMs;
     this.refillRate = snapshot.refillRate;
@@ -187,10 +218,12 @@ export class TokenBucket {
     this.figuresAtMs = snapshot.figuresAtMs;
     this.rechargeSinceMs = snapshot.rechargeSinceMs;
     this.tokenFlowReduction = snapshot.tokenFlowReduction;
+    this.clockSkewMs = snapshot.clockSkewMs ?? 0;
     this.spent.clear();
     for (const [job, tokens] of Object.entries(snapshot.spentByJob)) this.spent.set(job, tokens);
     this.inFlight.clear();
     if (!this.needsInitialToken()) this.project(nowMs);
+    return null;
   }
 
   /** Adds the whole-minute refills that happened up to `nowMs`. */

@@ -9,11 +9,15 @@
 // client (keepacom/api_backend KeepaAPI.java): 400 REQUEST_REJECTED, 402 PAYMENT_REQUIRED,
 // 429 NOT_ENOUGH_TOKEN (retried after `refillIn`), 500 INTERNAL_SERVER_ERROR.
 //
+// A paid call whose answer was lost (connection reset, timeout) may have been charged: it is retried
+// once, through the bucket (so after its wait), never several times at once. Answers are bounded
+// on the wire and once decompressed (a gzip bomb once took the daemon to 2 GB).
+//
 // The access key travels in the query string, so no URL leaves this file unredacted.
 import { gunzipSync } from 'node:zlib';
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
-import { BadResponseError, KeepaHttpError, KeepaParameterError, NetworkError, RateLimitedError, describeError } from '../errors.js';
+import { BadResponseError, KeepaHttpError, KeepaParameterError, NetworkError, RateLimitedError, ResponseTooLargeError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../redact.js';
 import { backoffDelay } from './backoff.js';
@@ -41,7 +45,20 @@ export interface KeepaClientOptions {
   /** Job label used when a call names none. */
   job?: string;
   random?: () => number;
+  /** Told of every attempt: the endpoint and the HTTP status, or `network` (the /metrics request counter). */
+  onCall?: (endpoint: string, code: string) => void;
+  /** Largest answer accepted as sent (compressed). */
+  maxWireBytes?: number;
+  /** Largest answer accepted once decompressed. */
+  maxBodyBytes?: number;
 }
+
+/** Keepa's largest answers (100 products with 3 years of history and offers) are tens of MB as JSON. */
+export const MAX_BODY_BYTES = 128 * 1024 * 1024;
+/** JSON compresses about tenfold; an answer this large on the wire is not Keepa's. */
+export const MAX_WIRE_BYTES = 32 * 1024 * 1024;
+/** A paid call whose answer was lost is tried this many more times (Keepa may have charged each). */
+const PAID_RETRIES = 1;
 
 export interface CallOptions {
   /** Whose budget the tokens are booked to (`discover`, `peek`, `enrich`...). */
@@ -179,14 +196,16 @@ export class KeepaClient {
         this.bucket.settle(reservation.ticket, null, this.options.clock.now());
         this.logCall(path, estimate, startedMs, 'network', job);
         if (!(e instanceof NetworkError)) throw e;
-        if (failures >= this.maxRetries) throw new NetworkError(`${e.message}; gave up after ${failures + 1} attempts`);
+        const retries = estimate > 0 ? Math.min(PAID_RETRIES, this.maxRetries) : this.maxRetries;
+        if (failures >= retries) throw new NetworkError(`${e.message}; gave up after ${failures + 1} attempts`);
         await this.options.clock.sleep(backoffDelay(failures++, { random: this.random }), call.signal);
         continue;
       }
       const atMs = this.options.clock.now();
       const body = readJson(answer.text);
       const fields = body === null ? null : readTokenFields(body, atMs);
-      this.bucket.settle(reservation.ticket, fields, atMs);
+      const ignored = this.bucket.settle(reservation.ticket, fields, atMs);
+      if (ignored !== null) this.log.warn(`ignored impossible token figures from Keepa /${path}: ${ignored}; the next answer is trusted again`, { path: `/${path}` });
       this.logCall(path, fields?.tokensConsumed ?? estimate, startedMs, answer.status, job);
       if (answer.status === 429) {
         this.bucket.refused(atMs);
@@ -215,6 +234,10 @@ export class KeepaClient {
   /** One attempt. Throws NetworkError (retryable). */
   private async fetch(path: string, url: string): Promise<Answer> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
+    const maxWire = this.options.maxWireBytes ?? MAX_WIRE_BYTES;
+    const maxBody = this.options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const tooLarge = (what: string): ResponseTooLargeError =>
+      new ResponseTooLargeError(`Keepa /${path} sent an answer larger than ${what}; it was refused (not Keepa's answer, or a request to split)`);
     try {
       const res = await request(url, {
         method: 'GET',
@@ -224,9 +247,21 @@ export class KeepaClient {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
-      const raw = Buffer.from(await res.body.arrayBuffer());
-      return { status: res.statusCode, text: decode(raw, res.headers['content-encoding']) };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxWire) {
+          res.body.destroy();
+          throw tooLarge(`${maxWire} bytes on the wire`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const text = decode(Buffer.concat(chunks), res.headers['content-encoding'], maxBody);
+      if (text === null) throw tooLarge(`${maxBody} bytes decompressed`);
+      return { status: res.statusCode, text };
     } catch (e: unknown) {
+      if (e instanceof ResponseTooLargeError) throw e;
       const what = timeout.aborted || isTimeout(e) ? `no answer within ${this.timeoutMs} ms` : `network error (${describeError(e)})`;
       throw new NetworkError(this.redact(`Keepa /${path}: ${what}`));
     }
@@ -262,6 +297,7 @@ export class KeepaClient {
 
   private logCall(path: string, tokens: number, startedMs: number, status: number | 'network', job: string): void {
     this.log.debug('keepa call', { path: `/${path}`, tokens, ms: this.options.clock.now() - startedMs, status, job });
+    this.options.onCall?.(path, String(status));
   }
 
   private redact(text: string): string {
@@ -273,13 +309,14 @@ function checkBatch(what: string, count: number): void {
   if (count > MAX_IDS_PER_CALL) throw new RangeError(`Keepa accepts at most ${MAX_IDS_PER_CALL} ${what} per call, not ${count}; split the batch`);
 }
 
-/** Keepa compresses its answers; undici's `request` does not decompress. */
-function decode(raw: Buffer, encoding: string | string[] | undefined): string {
+/** Keepa compresses its answers; undici's `request` does not decompress. Null: larger than `maxBytes`. */
+function decode(raw: Buffer, encoding: string | string[] | undefined, maxBytes: number): string | null {
   const gzip = String(encoding ?? '').includes('gzip') || (raw[0] === 0x1f && raw[1] === 0x8b);
-  if (!gzip) return raw.toString('utf8');
+  if (!gzip) return raw.length > maxBytes ? null : raw.toString('utf8');
   try {
-    return gunzipSync(raw).toString('utf8');
-  } catch {
+    return gunzipSync(raw, { maxOutputLength: maxBytes }).toString('utf8');
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
     return ''; // a truncated stream: readJson turns it into BadResponseError
   }
 }

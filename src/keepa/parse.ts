@@ -63,11 +63,20 @@ export function parseDealPage(body: Body): DealPage {
   return page;
 }
 
+/**
+ * Products that do not fit Keepa's types (a string where a number belongs) are left out and logged:
+ * the pipeline retries them as `bad_data` and parks them if that persists, never judges them.
+ */
 export function parseProducts(body: Body, log: Logger): KeepaProduct[] {
   if (!Array.isArray(body.products)) throw new BadResponseError('Keepa /product answered without a products list');
-  const products = body.products.filter(isProduct);
-  const skipped = body.products.length - products.length;
-  if (skipped > 0) log.warn('Keepa /product answer had unreadable products; they are left out', { skipped, kept: products.length });
+  const products: KeepaProduct[] = [];
+  const unreadable: string[] = [];
+  for (const p of body.products) {
+    const problem = productProblem(p);
+    if (problem === null) products.push(p as KeepaProduct);
+    else unreadable.push(`${isObject(p) && typeof p.asin === 'string' ? p.asin : '?'}: ${problem}`);
+  }
+  if (unreadable.length > 0) log.warn('Keepa /product answer had products that do not fit its types; they are left out and retried', { unreadable: unreadable.slice(0, 10), kept: products.length });
   return products;
 }
 
@@ -88,12 +97,46 @@ function isDeal(v: unknown): v is KeepaDeal {
   return isObject(v) && typeof v.asin === 'string' && isNumber(v.creationDate) && isNumber(v.lastUpdate) && Array.isArray(v.current);
 }
 
-/** Shallow on purpose: histories and stats arrays may hold null ("no data"), which is not an error. */
-function isProduct(v: unknown): v is KeepaProduct {
-  if (!isObject(v) || typeof v.asin !== 'string') return false;
-  if (!isNullableArray(v.csv) || !isNullableArray(v.offers)) return false;
+const STATS_SERIES = ['current', 'avg', 'avg30', 'avg90', 'avg180', 'avg365', 'outOfStockPercentage90'] as const;
+const STATS_PAIRS = ['min', 'max', 'minInInterval', 'maxInInterval'] as const;
+const STATS_NUMBERS = ['salesRankDrops30', 'salesRankDrops90', 'salesRankDrops180', 'salesRankDrops365', 'totalOfferCount', 'offerCountFBA', 'offerCountFBM', 'buyBoxPrice', 'buyBoxShipping', 'buyBoxUsedPrice', 'buyBoxUsedShipping'] as const;
+
+/**
+ * The first field the analytics read that does not have Keepa's type, or null. `null` inside
+ * histories and stats arrays means "no data" and is not an error; a string or an object is.
+ */
+export function productProblem(v: unknown): string | null {
+  if (!isObject(v) || typeof v.asin !== 'string') return 'no asin';
+  if (!isNullableArray(v.csv)) return 'csv is not a list';
+  const csv = (v.csv ?? []) as unknown[];
+  const badCsv = csv.findIndex((h) => h !== null && !isNumberArray(h));
+  if (badCsv >= 0) return `csv[${badCsv}] is not a list of numbers`;
   const stats = v.stats;
-  return stats === undefined || stats === null || (isObject(stats) && isNullableArray(stats.current));
+  if (stats !== undefined && stats !== null) {
+    if (!isObject(stats) || !Array.isArray(stats.current)) return 'stats.current is not a list';
+    for (const key of STATS_SERIES) {
+      const series = stats[key];
+      if (series === undefined || series === null) continue;
+      if (!Array.isArray(series)) return `stats.${key} is not a list`;
+      // `avg` is one list per csv type in some answers: its rows are checked the same way.
+      const rows: unknown[] = series.every((x) => Array.isArray(x) || x === null) && series.some(Array.isArray) ? series.flat() : series;
+      if (!rows.every((x) => x === null || isNumber(x))) return `stats.${key} holds a value that is not a number`;
+    }
+    for (const key of STATS_PAIRS) {
+      const pairs = stats[key];
+      if (pairs === undefined || pairs === null) continue;
+      if (!Array.isArray(pairs) || !pairs.every((p) => p === null || isNumberArray(p))) return `stats.${key} is not a list of [time, value] pairs`;
+    }
+    for (const key of STATS_NUMBERS) {
+      const n = stats[key];
+      if (n !== undefined && n !== null && !isNumber(n)) return `stats.${key} is not a number`;
+    }
+  }
+  if (!isNullableArray(v.offers)) return 'offers is not a list';
+  const offers = (v.offers ?? []) as unknown[];
+  const badOffer = offers.findIndex((o) => !isObject(o) || typeof o.sellerId !== 'string' || !isNumber(o.condition) || !isNumberArray(o.offerCSV));
+  if (badOffer >= 0) return `offers[${badOffer}] lacks a sellerId, a numeric condition or a numeric offerCSV`;
+  return null;
 }
 
 function isSeller(v: unknown): v is KeepaSeller {

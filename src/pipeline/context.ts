@@ -49,6 +49,7 @@ export function tokensSpent(deps: Pick<PipelineDeps, 'keepa' | 'clock'>): number
 export function commitChunk(deps: PipelineDeps, run: RunContext, funnel: Funnel, tokens: number, apply: (nowMs: number) => void, progress = true): void {
   const now = deps.clock.now();
   const { store } = deps;
+  store.checkFile();
   store.db.transaction(() => {
     // A chunk that rolled back may have left its ASINs behind.
     store.deals.takeSaved();
@@ -65,13 +66,17 @@ export function saveKeepaState(deps: Pick<PipelineDeps, 'store' | 'keepa'>, nowM
   deps.store.system.setJson(COST_STATE_KEY, deps.keepa.costs.snapshot(), nowMs);
 }
 
-/** A restart resumes with the last known token figures and learned costs instead of starting blind. */
-export function restoreKeepaState(deps: Pick<PipelineDeps, 'store' | 'keepa'>, nowMs: number): boolean {
+/**
+ * A restart resumes with the last known token figures and learned costs instead of starting blind.
+ * `refused` says why saved token figures were not believed (the bucket then asks Keepa once).
+ */
+export function restoreKeepaState(deps: Pick<PipelineDeps, 'store' | 'keepa'>, nowMs: number): { restored: boolean; refused: string | null } {
   const bucket = deps.store.system.getJson(BUCKET_STATE_KEY);
   const costs = deps.store.system.getJson(COST_STATE_KEY);
-  if (isBucketSnapshot(bucket)) deps.keepa.bucket.restore(bucket, nowMs);
   if (isCostSnapshot(costs)) deps.keepa.costs.restore(costs);
-  return isBucketSnapshot(bucket);
+  if (!isBucketSnapshot(bucket)) return { restored: false, refused: null };
+  const refused = deps.keepa.bucket.restore(bucket, nowMs);
+  return { restored: refused === null, refused };
 }
 
 function isBucketSnapshot(v: unknown): v is BucketSnapshot {

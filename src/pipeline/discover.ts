@@ -7,9 +7,12 @@
 // look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
 // looks as often as Keepa refreshes its answer (120 s) where tokens allow. A look cut short
 // (429, run end, crash) continues at its next page; its place is kept in `ingest.scan`.
+// Keepa's times are not trusted past the present: a deal dated in the future is queued with its
+// time clamped to now, so one such deal can never carry the watermark ahead of every later deal.
 import { RateLimitedError } from '../errors.js';
 import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
-import { keepaMinutesToMs } from '../keepa/time.js';
+import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
+import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/systemState.js';
@@ -25,6 +28,8 @@ const SCAN_KEY = 'ingest.scan';
 export const KEEPA_CACHE_MS = 120_000;
 /** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
 export const DISCOVERY_SHARE = 0.12;
+/** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
+export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
 
 /** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
@@ -32,8 +37,12 @@ export interface Scan {
   /** Pages this look reads at most (the plan's, fixed when it starts). */
   pages: number;
   startedAt: number;
-  /** When the last look completed. */
-  lastCompletedAt: number | null;
+  /**
+   * When the last completed look started; the next one is due the plan's interval after it.
+   * Counted from its end (seconds after its tick), the next look would miss its tick and wait a
+   * whole tick more: an idle daemon then went 35 minutes without committing, past the stall limit.
+   */
+  lastStartedAt: number | null;
   /** Pages the list held at the last look that reached its end; null while unknown. */
   listPages: number | null;
   /** The watermark as it was stored when the look began (null: none yet). */
@@ -87,22 +96,43 @@ export function currentPlan(deps: Pick<PipelineDeps, 'keepa' | 'config' | 'store
 export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
-  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastCompletedAt: null, expected: null, top: null, startedAt: nowMs, ...saved } as Scan;
-  const lastCompletedAt = typeof saved?.lastCompletedAt === 'number' ? saved.lastCompletedAt : null;
+  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, ...saved } as Scan;
+  const lastStartedAt = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
   const plan = currentPlan(deps, nowMs);
-  if (lastCompletedAt !== null && nowMs - lastCompletedAt < plan.intervalMs) return null;
-  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastCompletedAt, listPages, expected: deps.store.system.watermark(), top: null };
+  if (lastStartedAt !== null && nowMs - lastStartedAt < plan.intervalMs) return null;
+  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.system.watermark(), top: null };
 }
 
 /** When the next look is due (epoch ms): now when one is in progress. */
 export function nextLookAt(deps: PipelineDeps, nowMs: number): number {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0) return nowMs;
-  const last = typeof saved?.lastCompletedAt === 'number' ? saved.lastCompletedAt : null;
+  const last = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
   return last === null ? nowMs : last + currentPlan(deps, nowMs).intervalMs;
 }
 
 export const cursorOf = (d: KeepaDeal): Watermark => ({ lastUpdateKm: d.lastUpdate, asin: d.asin });
+
+/** The latest Keepa minute a deal may carry at `nowMs`: the present plus the clock tolerance. */
+function presentKm(nowMs: number): number {
+  return msToKeepaMinutes(nowMs + CLOCK_TOLERANCE_MS);
+}
+
+/**
+ * The deals with times past the tolerance clamped to the present minute (not to the tolerance's
+ * end, which would hide the deals of the next minutes), and how far ahead the furthest was (0: none).
+ */
+export function clampToPresent(deals: readonly KeepaDeal[], nowMs: number): { deals: KeepaDeal[]; aheadMs: number } {
+  const limit = presentKm(nowMs);
+  const now = msToKeepaMinutes(nowMs);
+  let aheadMs = 0;
+  const clamped = deals.map((d) => {
+    if (d.lastUpdate <= limit && d.creationDate <= limit) return d;
+    aheadMs = Math.max(aheadMs, keepaMinutesToMs(Math.max(d.lastUpdate, d.creationDate)) - nowMs);
+    return { ...d, lastUpdate: Math.min(d.lastUpdate, now), creationDate: Math.min(d.creationDate, now) };
+  });
+  return { deals: clamped, aheadMs };
+}
 
 /** Each ASIN once (its newest deal), in the page's order. */
 export function dedupe(deals: readonly KeepaDeal[]): KeepaDeal[] {
@@ -147,7 +177,11 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
     throw e;
   }
   const tokens = tokensSpent(deps) - before;
-  const deals = dedupe(page.dr);
+  const future = clampToPresent(page.dr, clock.now());
+  if (future.aheadMs > 0) {
+    log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });
+  }
+  const deals = dedupe(future.deals);
   const listEnded = page.dr.length < DEAL_PAGE_SIZE;
   const complete = listEnded || scan.nextPage + 1 >= Math.min(scan.pages, MAX_BATCH.deal);
   const now = clock.now();
@@ -219,13 +253,17 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       }
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
+    if (future.aheadMs > 0) store.system.setJson(FUTURE_DEAL_KEY, { aheadMs: future.aheadMs, atMs: nowMs }, nowMs);
     if (complete) {
-      // A rewind during the look wins: the advance is refused.
-      const advanced = top !== null && store.system.advanceWatermark(scan.expected, top, nowMs);
+      // A rewind during the look wins: the advance is refused. A watermark in the future is the
+      // one the look replaced, so it is overwritten.
+      const inFuture = scan.expected !== null && scan.expected.lastUpdateKm > presentKm(nowMs);
+      if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
+      const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
       funnel.looks = 1;
       const listPages = listEnded ? scan.nextPage + 1 : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
-      store.system.setJson(SCAN_KEY, { lastCompletedAt: nowMs, listPages }, nowMs);
+      store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt, listPages }, nowMs);
     } else {
       store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);
     }

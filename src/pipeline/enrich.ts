@@ -9,6 +9,7 @@ import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 import { parseDeal } from './dealRecord.js';
+import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
 import { deferSellers } from './sellers.js';
 
@@ -61,6 +62,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
 
   const deferred: Record<string, string> = {};
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    store.queue.addTokens(items.map((i) => i.asin), tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
       const product = fetched.products.get(item.asin);
@@ -81,6 +83,8 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
       }
       try {
         store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
+        const evidence = buildEvidence(product, result, config.business, nowMs);
+        store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
       } catch (e: unknown) {
         failItems(deps, [item], describeError(e), 'save_error', nowMs);
         bump(funnel, 'failed');
@@ -98,19 +102,33 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   return 'done';
 }
 
+/**
+ * A stop lets the seller lookup of a chunk in flight finish for this long (its products are paid
+ * for and commit with it); well inside the daemon's stop grace.
+ */
+export const SELLER_STOP_GRACE_MS = 10_000;
+
 /** One call for the chunk's winning sellers; never fails the chunk whose products were paid for. */
 async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return {};
   const before = tokensSpent(deps);
+  const grace = new AbortController();
+  const onStop = (): void => {
+    void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(() => grace.abort(run.signal.reason), () => undefined);
+  };
+  if (run.signal.aborted) onStop();
+  else run.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal });
   } catch (e: unknown) {
     if (run.signal.aborted) throw e;
     funnel.seller_lookup_failed = unique.length;
     if (!(e instanceof RateLimitedError)) deps.log.warn(`seller lookup failed: ${describeError(e)}; the deals are saved and their sellers looked up later`, { component: 'enrich' });
     return {};
   } finally {
+    run.signal.removeEventListener('abort', onStop);
+    grace.abort();
     funnel.tokens_seller = tokensSpent(deps) - before;
   }
 }

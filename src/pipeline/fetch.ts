@@ -44,7 +44,8 @@ export function failItems(deps: PipelineDeps, items: readonly QueueItem[], error
 export function failMissing(deps: PipelineDeps, items: readonly QueueItem[], products: ReadonlyMap<string, KeepaProduct>, funnel: Funnel, nowMs: number): void {
   const missing = items.filter((i) => !products.has(i.asin));
   if (missing.length === 0) return;
-  failItems(deps, missing, 'Keepa returned no product for this ASIN', 'not_in_answer', nowMs);
+  // Left out by the parser when a field did not fit Keepa's types, or absent: retried, then parked.
+  failItems(deps, missing, "Keepa's answer had no readable product for this ASIN (absent, or a field of the wrong type; see the log)", 'bad_data', nowMs);
   bump(funnel, 'failed', missing.length);
 }
 

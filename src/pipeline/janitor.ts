@@ -8,7 +8,7 @@ import type { Store } from '../state/store.js';
 import { msToIso } from '../keepa/time.js';
 
 export interface JanitorDeps {
-  store: Pick<Store, 'db' | 'deals' | 'runs'>;
+  store: Pick<Store, 'db' | 'deals' | 'runs' | 'queue'>;
   clock: Clock;
   config: Pick<Config, 'pipeline'>;
   log: Logger;
@@ -21,6 +21,14 @@ export function janitorJob(deps: JanitorDeps): Job {
     run: async ({ runId }): Promise<JobResult> => {
       const { store, clock } = deps;
       const now = clock.now();
+      // History is pruned whatever ingestion's health: the runs that judge it are kept.
+      const historyCutoff = now - deps.config.pipeline.historyDays * 86_400_000;
+      const pruned = store.db.transaction(() => {
+        const counts = { runs_pruned: store.runs.prune(historyCutoff), queue_pruned: store.queue.pruneFinished(historyCutoff) };
+        store.runs.recordChunk(runId, counts, 0, now, false);
+        return counts;
+      }).immediate();
+      if (pruned.runs_pruned + pruned.queue_pruned > 0) log.info(`deleted ${pruned.runs_pruned} runs and ${pruned.queue_pruned} finished queue items older than ${msToIso(historyCutoff)}`, pruned);
       const graceMs = deps.config.pipeline.staleAfterHours * 3_600_000;
       const lastIngestCommit = store.runs.lastCommitPerJob().ingest ?? null;
       if (lastIngestCommit === null || now - lastIngestCommit > graceMs) {

@@ -29,6 +29,7 @@ export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<Ch
 
   const funnel: Funnel = { tokens_peek: fetched.tokens };
   commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+    store.queue.addTokens(items.map((i) => i.asin), fetched.tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
       const product = fetched.products.get(item.asin);

@@ -9,6 +9,7 @@ import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContex
 import { enrichBatchSize } from './enrich.js';
 import { fetchProducts } from './fetch.js';
 import { deferSellers } from './sellers.js';
+import { offersOf } from './evidence.js';
 
 /**
  * Whether refresh may spend now: always when ingestion has nothing due, otherwise while its share
@@ -36,6 +37,7 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
   if (!fetched.ok) return fetched.outcome;
   const funnel: Funnel = { tokens_refresh: fetched.tokens };
   commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+    store.queue.addTokens(asins, fetched.tokens);
     for (const asin of asins) {
       const product = fetched.products.get(asin);
       const stored = store.deals.find(asin);
@@ -48,6 +50,7 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
       const { row } = lightUpdate({ product, stored, settings: config.business, nowMs });
       try {
         store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
+        store.evidence.updateOffers(asin, JSON.stringify(offersOf(product)), nowMs);
         bump(funnel, 'refreshed');
         // A new winning seller is saved without its name: it is looked up later, as enrich defers.
         const sellerId = row['Seller_ID'];

@@ -18,7 +18,7 @@ import { CsvType } from '../keepa/types.js';
 import { shelfPrice, type Book } from './catalog.js';
 import type { ListingStream } from './listings.js';
 import {
-  EBAY_NEW_SHIPPING, EBAY_USED_SHIPPING, TEXTBOOK_DEMAND_MAX, USED_CONDITION_CSV, drawNewOffer, drawUsedOffer, landed, recordOfferHistories, textbookDemand,
+  EBAY_NEW_SHIPPING, EBAY_USED_SHIPPING, TEXTBOOK_DEMAND_MAX, USED_CONDITION_CSV, drawNewOffer, drawUsedOffer, landed, offerAt, recordOfferHistories, textbookDemand,
   type MarketOffer, type OfferFields,
 } from './offers.js';
 import { Random, hashSeed } from './random.js';
@@ -161,7 +161,7 @@ export class MarketTimeline {
   /** Offers live at `ms` (at most OFFER_MEMORY_MS before the timeline's end). */
   offersLiveAt(ms: number): MarketOffer[] {
     if (ms >= this.cursorMs) return [...this.live];
-    return this.offers.filter((o) => o.listedMs <= ms && (o.removedMs === null || o.removedMs > ms));
+    return this.offers.filter((o) => o.listedMs <= ms && (o.removedMs === null || o.removedMs > ms)).map((o) => offerAt(o, ms));
   }
 
   /** Applies every event up to and including `targetMs`. */
@@ -280,7 +280,9 @@ export class MarketTimeline {
       case 8: {
         const repricing = this.repricings.shift();
         if (repricing && repricing.offer.removedMs === null) {
-          repricing.offer.price = repricing.price;
+          const offer = repricing.offer;
+          offer.priceHistory = [...(offer.priceHistory ?? [[offer.listedMs, offer.price]]), [t, repricing.price]];
+          offer.price = repricing.price;
           this.recordOffers(t);
         }
         return;

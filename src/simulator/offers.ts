@@ -19,11 +19,21 @@ export interface MarketOffer {
   shipping: number;
   listedMs: number;
   removedMs: number | null;
-  /** Listing seq of a deal offer: sales never take it, it leaves when its lifetime ends. */
+  /** Listing seq of a deal offer: withdrawals never take it, it leaves when its lifetime ends (or is bought). */
   dealSeq: number | null;
+  /** [ms, price] of each price it had, oldest first, once its price has changed (a deal's re-drop). */
+  priceHistory?: [number, number][];
 }
 
-export type OfferFields = Omit<MarketOffer, 'id' | 'removedMs'>;
+export type OfferFields = Omit<MarketOffer, 'id' | 'removedMs' | 'priceHistory'>;
+
+/** The offer as it was at `ms`: its price then. */
+export function offerAt(offer: MarketOffer, ms: number): MarketOffer {
+  if (!offer.priceHistory) return offer;
+  let price = offer.priceHistory[0]?.[1] ?? offer.price;
+  for (const [at, p] of offer.priceHistory) if (at <= ms) price = p;
+  return { ...offer, price };
+}
 
 export const USED_CONDITION_CSV: Readonly<Record<number, number>> = {
   2: CsvType.USED_LIKE_NEW_SHIPPING,

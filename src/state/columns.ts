@@ -44,6 +44,12 @@ export function columnType(name: string): ColumnType {
   return 'TEXT';
 }
 
+/**
+ * SQLite allows 2,000 columns a table (SQLITE_MAX_COLUMN); the deals table has 4 of its own
+ * besides the headers (ASIN is both).
+ */
+export const MAX_HEADER_COLUMNS = 2000 - 4;
+
 /** Validates a parsed headers.json and turns it into columns, in dashboard order. */
 export function columnsFromHeaders(headers: unknown, source = 'headers.json'): DealColumn[] {
   if (!Array.isArray(headers)) {
@@ -51,6 +57,9 @@ export function columnsFromHeaders(headers: unknown, source = 'headers.json'): D
   }
   if (headers.length === 0) {
     throw new ConfigError(`${source} is an empty list; it must name the deal columns, ASIN among them.`);
+  }
+  if (headers.length > MAX_HEADER_COLUMNS) {
+    throw new ConfigError(`${source} names ${headers.length} columns; SQLite allows at most ${MAX_HEADER_COLUMNS} deal columns, so remove ${headers.length - MAX_HEADER_COLUMNS} entries.`);
   }
   const byName = new Map<string, string>();
   const columns: DealColumn[] = [];

@@ -1,10 +1,20 @@
-// One daemon per database: a lock file beside it (proper-lockfile, refreshed while we run, stale
-// by itself when a daemon dies), plus an owner note so the refusal can name the holder.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// One daemon per database: a lock the kernel holds for the process, plus an owner note so the
+// refusal can name the holder.
+//
+// The lock is SQLite's own exclusive lock (an fcntl lock) on a small file beside the database,
+// taken once and kept by `locking_mode = EXCLUSIVE`. The kernel drops it when the process ends, by
+// any death, and nothing needs refreshing: the lock file proper-lockfile kept before had to be
+// touched every 10 s by the main thread, which a long SQLite wait blocks, so it went stale and let a
+// second daemon in. The lock is named after the database's real path, so a symlink to the database
+// meets the same lock.
+//
+// fcntl locks are dropped when the process closes any descriptor of the file, so nothing in the
+// daemon may open the lock file except through SQLite (which guards against exactly that).
+import { mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import lockfile from 'proper-lockfile';
-import { AlreadyRunningError } from '../errors.js';
+import Database from 'better-sqlite3';
+import { AlreadyRunningError, LockLostError } from '../errors.js';
 
 export interface LockOwner {
   pid: number;
@@ -14,14 +24,30 @@ export interface LockOwner {
 
 export interface ProcessLock {
   lockPath: string;
+  /** Throws LockLostError when the lock file was deleted or replaced: the lock no longer excludes anyone. */
+  verify(): void;
   release(): Promise<void>;
 }
 
-/** A lock not refreshed for this long is stale; the holder refreshes it every STALE_MS / 3. */
-const STALE_MS = 30_000;
+/** A checker (bin/status) holds the lock for an instant; a starting daemon waits this long for it. */
+const ACQUIRE_WAIT_MS = 1_000;
 
-export const lockPathFor = (dbPath: string): string => `${dbPath}.lock`;
-const ownerPathFor = (dbPath: string): string => `${dbPath}.owner.json`;
+/** The database's path with symlinks resolved (its folder's, while the file does not exist yet). */
+export function realDatabasePath(dbPath: string): string {
+  const absolute = resolve(dbPath);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    try {
+      return join(realpathSync(dirname(absolute)), basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
+}
+
+export const lockPathFor = (dbPath: string): string => `${realDatabasePath(dbPath)}-daemon.lock`;
+const ownerPathFor = (dbPath: string): string => `${realDatabasePath(dbPath)}.owner.json`;
 
 export function readLockOwner(dbPath: string): LockOwner | null {
   try {
@@ -35,53 +61,72 @@ export function readLockOwner(dbPath: string): LockOwner | null {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const isBusy = (e: unknown): boolean => e instanceof Database.SqliteError && /^SQLITE_BUSY|^SQLITE_LOCKED/.test(e.code);
 
-/** Whether another live daemon holds the database (for operator commands such as restore). */
+/** Whether another live daemon holds the database (for operator commands such as status). */
 export async function isLocked(dbPath: string): Promise<boolean> {
-  return lockfile.check(dbPath, { realpath: false, lockfilePath: lockPathFor(dbPath), stale: STALE_MS });
+  let db: Database.Database;
+  try {
+    db = new Database(lockPathFor(dbPath), { fileMustExist: true });
+  } catch {
+    return false; // no lock file: no daemon ever ran here
+  }
+  try {
+    db.pragma('busy_timeout = 0');
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    return false;
+  } catch (e: unknown) {
+    if (isBusy(e)) return true;
+    throw e;
+  } finally {
+    db.close();
+  }
 }
 
-/**
- * Takes the database for this process, or throws AlreadyRunningError naming the holder. A lock
- * left by a crashed daemon on this host (its pid is gone) is taken over at once, so a restart
- * under systemd is never refused by its own previous life.
- */
-export async function acquireProcessLock(dbPath: string, onCompromised: (e: Error) => void): Promise<ProcessLock> {
+/** Takes the database for this process, or throws AlreadyRunningError naming the holder. */
+export async function acquireProcessLock(dbPath: string): Promise<ProcessLock> {
+  mkdirSync(dirname(resolve(dbPath)), { recursive: true });
   const lockPath = lockPathFor(dbPath);
-  mkdirSync(dirname(lockPath), { recursive: true });
-  const options = { realpath: false, lockfilePath: lockPath, stale: STALE_MS, update: STALE_MS / 3, onCompromised };
-  let release: () => Promise<void>;
+  const db = new Database(lockPath);
   try {
-    release = await lockfile.lock(dbPath, options);
+    db.pragma(`busy_timeout = ${ACQUIRE_WAIT_MS}`);
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = MEMORY');
+    // The first write takes the exclusive lock; EXCLUSIVE locking mode keeps it until close.
+    db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
+    db.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
   } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+    db.close();
+    if (!isBusy(e)) throw e;
     const owner = readLockOwner(dbPath);
-    if (owner !== null && owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid)) {
-      rmSync(lockPath, { recursive: true, force: true });
-      release = await lockfile.lock(dbPath, options);
-    } else {
-      const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}` : 'another process';
-      throw new AlreadyRunningError(
-        `Another keepa-deals daemon (${who}) holds ${dbPath}. Stop it first (systemctl stop keepa-deals), or point DEALS_DB at another database.`,
-        { cause: e },
-      );
-    }
+    const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}` : 'another process';
+    throw new AlreadyRunningError(
+      `Another keepa-deals daemon (${who}) holds ${dbPath}. Stop it first (systemctl stop keepa-deals), or point DEALS_DB at another database.`,
+      { cause: e },
+    );
   }
+  const identity = statSync(lockPath);
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   writeFileSync(ownerPathFor(dbPath), `${JSON.stringify(owner)}\n`);
   return {
     lockPath,
+    verify: () => {
+      let now;
+      try {
+        now = statSync(lockPath);
+      } catch {
+        now = null;
+      }
+      if (now === null || now.ino !== identity.ino || now.dev !== identity.dev) {
+        throw new LockLostError(
+          `The lock file ${lockPath} was ${now === null ? 'deleted' : 'replaced'} while the daemon ran, so it no longer keeps a second daemon out. Stopping; check that no other keepa-deals daemon uses ${dbPath}, then start it again.`,
+        );
+      }
+    },
+    // The lock file stays: a daemon waiting on it must not lock a deleted file while another creates a new one.
     release: async () => {
       rmSync(ownerPathFor(dbPath), { force: true });
-      await release();
+      db.close();
     },
   };
 }

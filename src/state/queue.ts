@@ -34,6 +34,8 @@ export interface QueueItem {
   processedLastUpdateKm: number | null;
   /** When the product was last fetched with history and analysed, or null. */
   analyzedAt: number | null;
+  /** Tokens spent fetching this item: its share of each chunk that fetched it. */
+  tokensSpent: number;
 }
 
 export type OfferOutcome = 'queued' | 'updated' | 'seen';
@@ -56,6 +58,7 @@ function toItem(r: unknown): QueueItem {
     updatedAt: Number(o.updated_at),
     processedLastUpdateKm: typeof o.processed_last_update_km === 'number' ? o.processed_last_update_km : null,
     analyzedAt: typeof o.analyzed_at === 'number' ? o.analyzed_at : null,
+    tokensSpent: typeof o.tokens_spent === 'number' ? o.tokens_spent : 0,
   };
 }
 
@@ -70,12 +73,14 @@ export class Queue {
   private readonly failStmt: Database.Statement;
   private readonly parkStmt: Database.Statement;
   private readonly expireStmt: Database.Statement;
+  private readonly pruneStmt: Database.Statement;
   private readonly depthStmt: Database.Statement;
   private readonly oldestStmt: Database.Statement;
   private readonly parkedStmt: Database.Statement;
   private readonly nextTryStmt: Database.Statement;
   private readonly noteDealStmt: Database.Statement;
   private readonly parkedItemsStmt: Database.Statement;
+  private readonly addTokensStmt: Database.Statement;
 
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT * FROM queue WHERE asin = ?');
@@ -97,12 +102,15 @@ export class Queue {
     this.parkStmt = db.prepare("UPDATE queue SET stage = 'parked', attempts = attempts + 1, last_error = @error, parked_reason = @reason, updated_at = @now WHERE asin = @asin");
     this.expireStmt = db.prepare(`UPDATE queue SET stage = 'expired', reject_reason = 'expired', updated_at = @now
       WHERE stage IN ('queued', 'peeked') AND queued_at < @cutoff RETURNING asin`);
+    this.pruneStmt = db.prepare(`DELETE FROM queue WHERE stage IN ('done', 'rejected', 'expired') AND updated_at < ?
+      AND asin NOT IN (SELECT "ASIN" FROM deals)`);
     this.depthStmt = db.prepare('SELECT stage, COUNT(*) AS n FROM queue GROUP BY stage');
     this.oldestStmt = db.prepare("SELECT MIN(queued_at) FROM queue WHERE stage IN ('queued', 'peeked')").pluck();
     this.parkedStmt = db.prepare("SELECT parked_reason AS reason, COUNT(*) AS n FROM queue WHERE stage = 'parked' GROUP BY parked_reason");
     this.nextTryStmt = db.prepare("SELECT MIN(next_try_at) FROM queue WHERE stage = ?").pluck();
     this.noteDealStmt = db.prepare('UPDATE queue SET deal_json = ? WHERE asin = ?');
     this.parkedItemsStmt = db.prepare("SELECT * FROM queue WHERE stage = 'parked' ORDER BY updated_at DESC, asin LIMIT ?");
+    this.addTokensStmt = db.prepare('UPDATE queue SET tokens_spent = tokens_spent + ? WHERE asin = ?');
   }
 
   get(asin: string): QueueItem | null {
@@ -175,6 +183,11 @@ export class Queue {
   }
 
   /** Candidates that waited longer than the cutoff are dropped with reason `expired`. */
+  /** Deletes items finished before `beforeMs`, except those of saved deals (discovery compares their price); returns how many. */
+  pruneFinished(beforeMs: number): number {
+    return this.pruneStmt.run(beforeMs).changes;
+  }
+
   expireQueuedBefore(cutoffMs: number, nowMs: number): string[] {
     return this.expireStmt.all({ cutoff: cutoffMs, now: nowMs }).map((r) => String((r as Record<string, unknown>).asin));
   }
@@ -207,6 +220,12 @@ export class Queue {
   nextDueAt(stage: Stage): number | null {
     const v: unknown = this.nextTryStmt.get(stage);
     return typeof v === 'number' ? v : null;
+  }
+
+  /** Shares a chunk's tokens equally among the items it fetched (an item not in the queue is skipped). */
+  addTokens(asins: readonly string[], tokens: number): void {
+    if (asins.length === 0 || !(tokens > 0)) return;
+    for (const asin of asins) this.addTokensStmt.run(tokens / asins.length, asin);
   }
 
   /** The most recently parked items, for the status page. */

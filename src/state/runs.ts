@@ -1,6 +1,7 @@
 // Run history: one row per job run, its funnel counters and tokens, written with each chunk so
 // that `status` reads the truth from the database, not from a live process.
 import type Database from 'better-sqlite3';
+import { Counters, RUN_DURATION_BUCKETS } from './counters.js';
 
 type Db = Database.Database;
 
@@ -65,6 +66,8 @@ export function addFunnel(into: Funnel, delta: Funnel): Funnel {
 }
 
 export class Runs {
+  /** Grow with the runs, in the same transactions; never reset by pruning. */
+  readonly counters: Counters;
   private readonly insert: Database.Statement;
   private readonly getOne: Database.Statement;
   private readonly chunk: Database.Statement;
@@ -76,10 +79,21 @@ export class Runs {
   private readonly tokensSince: Database.Statement;
   private readonly lastErrorPerJob: Database.Statement;
   private readonly startedSince: Database.Statement;
-  private readonly outcomeCountStmt: Database.Statement;
   private readonly lastStartStmt: Database.Statement;
 
+  private readonly countInterrupted: Database.Statement;
+  private readonly pruneStmt: Database.Statement;
+
   constructor(db: Db) {
+    this.counters = new Counters(db);
+    // The newest run of each job, its newest with a commit and its newest with an error stay:
+    // status judges health and explains failures from them, however old they are.
+    this.pruneStmt = db.prepare(`DELETE FROM runs WHERE started_at < ? AND outcome != 'running'
+      AND id NOT IN (SELECT MAX(id) FROM runs GROUP BY job)
+      AND id NOT IN (SELECT MAX(id) FROM runs WHERE outcome != 'skipped' GROUP BY job)
+      AND id NOT IN (SELECT MAX(id) FROM runs WHERE last_commit_at IS NOT NULL GROUP BY job)
+      AND id NOT IN (SELECT MAX(id) FROM runs WHERE error IS NOT NULL AND outcome != 'skipped' GROUP BY job)`);
+    this.countInterrupted = db.prepare("SELECT job, COUNT(*) AS n FROM runs WHERE outcome = 'running' GROUP BY job");
     this.insert = db.prepare("INSERT INTO runs (job, started_at, outcome) VALUES (?, ?, 'running')");
     this.getOne = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.chunk = db.prepare(`UPDATE runs SET funnel = @funnel, tokens_spent = tokens_spent + @tokens, chunks = chunks + 1,
@@ -92,7 +106,6 @@ export class Runs {
     this.tokensSince = db.prepare('SELECT job, SUM(tokens_spent) AS tokens FROM runs WHERE started_at >= ? GROUP BY job');
     this.lastErrorPerJob = db.prepare("SELECT * FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE error IS NOT NULL AND outcome != 'skipped' GROUP BY job)");
     this.startedSince = db.prepare("SELECT * FROM runs WHERE started_at >= ? AND outcome != 'skipped' ORDER BY started_at");
-    this.outcomeCountStmt = db.prepare('SELECT job, outcome, COUNT(*) AS n FROM runs GROUP BY job, outcome ORDER BY job, outcome');
     this.lastStartStmt = db.prepare('SELECT job, MAX(started_at) AS at FROM runs GROUP BY job');
   }
 
@@ -114,6 +127,12 @@ export class Runs {
     const run = this.get(id);
     if (run === null) throw new Error(`Run ${id} does not exist.`);
     this.chunk.run({ id, funnel: JSON.stringify(addFunnel(run.funnel, delta)), tokens, now: nowMs, progress: progress ? 1 : 0 });
+    this.count(run.job, delta, tokens);
+  }
+
+  private count(job: string, funnel: Funnel, tokens: number): void {
+    if (funnel.saved) this.counters.add('deals_saved_total', {}, funnel.saved);
+    if (tokens) this.counters.add('keepa_tokens_consumed_total', { job }, tokens);
   }
 
   /** Ends a run; `tokens` and `delta` cover what was spent and counted outside committed chunks. */
@@ -128,6 +147,9 @@ export class Runs {
       tokens: extra.tokens ?? 0,
       funnel: JSON.stringify(addFunnel(run.funnel, extra.funnel ?? {})),
     });
+    this.count(run.job, extra.funnel ?? {}, extra.tokens ?? 0);
+    this.counters.add('runs_total', { job: run.job, outcome }, 1);
+    if (outcome !== 'skipped') this.counters.observe('run_duration_seconds', { job: run.job }, Math.max(0, nowMs - run.startedAt) / 1000, RUN_DURATION_BUCKETS);
   }
 
   /** A tick that found another job running: recorded, not queued. */
@@ -138,7 +160,16 @@ export class Runs {
 
   /** Runs left 'running' by a previous life of the daemon. */
   markInterrupted(): number {
+    for (const r of this.countInterrupted.all()) {
+      const o = r as { job: string; n: number };
+      this.counters.add('runs_total', { job: o.job, outcome: 'interrupted' }, o.n);
+    }
     return this.interrupt.run().changes;
+  }
+
+  /** Deletes the history of runs started before `beforeMs`; returns how many went. */
+  prune(beforeMs: number): number {
+    return this.pruneStmt.run(beforeMs).changes;
   }
 
   recentRuns(limit: number): Run[] {
@@ -166,13 +197,6 @@ export class Runs {
     return this.startedSince.all(sinceMs).map(toRun);
   }
 
-  /** How many runs each job has had per outcome, since the database began (Prometheus counters). */
-  outcomeCounts(): Array<{ job: string; outcome: RunOutcome; count: number }> {
-    return this.outcomeCountStmt.all().map((r) => {
-      const o = r as Record<string, unknown>;
-      return { job: String(o.job), outcome: OUTCOMES.find((x) => x === o.outcome) ?? 'failed', count: Number(o.n) };
-    });
-  }
 
   /**
    * When each job last had a run row of any kind, skipped ticks included. A running daemon adds one

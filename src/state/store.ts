@@ -4,7 +4,8 @@ import { DEFAULT_PEEK } from '../settings.js';
 import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
-import { type Db, openDatabase } from './db.js';
+import { databaseFileGuard, type Db, openDatabase } from './db.js';
+import { EvidenceStore } from './evidence.js';
 import { Leases } from './leases.js';
 import { Queue } from './queue.js';
 import { Runs } from './runs.js';
@@ -14,10 +15,13 @@ export interface Store {
   db: Db;
   columns: readonly DealColumn[];
   deals: DealStore;
+  evidence: EvidenceStore;
   queue: Queue;
   system: SystemState;
   leases: Leases;
   runs: Runs;
+  /** Throws DatabaseGoneError when the database file was deleted or replaced since it was opened. */
+  checkFile(): void;
   alerts: AlertStore;
   migrationsApplied: number[];
   columnsAdded: string[];
@@ -29,15 +33,17 @@ export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear
     db,
     columns,
     deals: new DealStore(db, columns, (row) => isVisible(row, minSalesPerYear)),
+    evidence: new EvidenceStore(db),
     queue: new Queue(db),
     system: new SystemState(db),
     leases: new Leases(db),
     runs: new Runs(db),
+    checkFile: () => undefined,
     alerts: new AlertStore(db),
   };
 }
 
 export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number; minSalesPerYear?: number }): Store {
   const { db, migrationsApplied, columnsAdded } = openDatabase(options);
-  return { ...storeFor(db, options.columns, options.minSalesPerYear), migrationsApplied, columnsAdded };
+  return { ...storeFor(db, options.columns, options.minSalesPerYear), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
 }

@@ -2,7 +2,7 @@
 // run history, the last runs, the parked items and the newest visible deals. Read-only.
 import type { DealRow } from '../state/deals.js';
 import type { QueueItem } from '../state/queue.js';
-import type { Run, RunOutcome } from '../state/runs.js';
+import type { Run } from '../state/runs.js';
 import type { Store } from '../state/store.js';
 import type { StatusReport } from '../status.js';
 
@@ -36,7 +36,6 @@ export interface Overview {
   runs: Run[];
   parked: QueueItem[];
   deals: DealRow[];
-  runOutcomes: Array<{ job: string; outcome: RunOutcome; count: number }>;
 }
 
 export type OverviewStore = Pick<Store, 'runs' | 'queue' | 'deals'>;
@@ -50,7 +49,6 @@ export function readOverview(store: OverviewStore, tokens: StatusReport['tokens'
     runs: store.runs.recentRuns(limits.runs),
     parked: store.queue.parkedItems(limits.parked),
     deals: store.deals.newestVisible(limits.deals),
-    runOutcomes: store.runs.outcomeCounts(),
   };
 }
 

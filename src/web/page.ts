@@ -115,26 +115,27 @@ function dealsTable(overview: Overview): string {
     overview.deals.map((d) => {
       const title = typeof d.Title === 'string' ? d.Title : '';
       const short = title.length > 90 ? `${title.slice(0, 88)}…` : title;
-      return [`<span title="${e(title)}">${e(short)}</span>`, e(d.ASIN), money(d.Price_Now), money(d.List_at), money(d.Profit), typeof d.Margin === 'number' ? `${d.Margin.toFixed(1)}%` : '-'];
+      return [`<a href="/deals/${encodeURIComponent(String(d.ASIN))}" title="${e(title)}">${e(short)}</a>`, e(d.ASIN), money(d.Price_Now), money(d.List_at), money(d.Profit), typeof d.Margin === 'number' ? `${d.Margin.toFixed(1)}%` : '-'];
     }),
     'No visible deals yet.',
   );
 }
 
-export function renderPage(r: StatusReport, overview: Overview | null, nowMs: number): string {
+export function renderPage(r: StatusReport, overview: Overview | null, nowMs: number, nonce: string): string {
   const reasons = r.reasons.length > 0 ? `<ul class="reasons">${r.reasons.map((x) => `<li>${e(x)}</li>`).join('')}</ul>` : '';
   const more = overview
     ? `<h2>Last 24 hours</h2>${renderChart(overview, r.tokens?.max ?? null)}
 <p class="legend"><span class="key bal"></span> token balance (estimated from the refill rate and the tokens each run spent) <span class="key bars"></span> deals saved per hour</p>
 <h2>Last runs</h2>${runsTable(overview.runs, nowMs)}
 <h2>Parked items</h2>${parkedTable(overview)}
-<h2>Newest visible deals</h2>${dealsTable(overview)}`
+<h2>Newest visible deals</h2>${dealsTable(overview)}
+<p><a href="/deals">All deals: filter, sort, explain and export them</a></p>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${REFRESH_SECONDS}"><link rel="icon" href="data:,">
 <title>keepa-deals: ${e(r.verdict)}</title>
-<style>${CSS}</style></head>
+<style nonce="${nonce}">${CSS}</style></head>
 <body><main>
 <header class="verdict v-${e(r.verdict)}"><h1><span class="badge">${e(r.verdict.toUpperCase())}</span> ${e(VERDICT_TEXT[r.verdict])}</h1>${reasons}
 <p class="meta">keepa-deals status at ${e(r.generatedAt)}; this page reloads every ${REFRESH_SECONDS} s.</p></header>
@@ -142,7 +143,7 @@ ${figures(r, nowMs)}
 <h2>Jobs</h2>${jobsTable(r, nowMs)}
 ${alertsSection(r, nowMs)}
 ${more}
-<footer>Also: <a href="/status">/status</a> (JSON, as <code>bin/status --json</code>), <a href="/health">/health</a> (200 ok or degraded, 503 stalled), <a href="/metrics">/metrics</a> (Prometheus).</footer>
+<footer>Also: <a href="/deals">/deals</a> (the deals desk), <a href="/settings">/settings</a>, <a href="/status">/status</a> (JSON, as <code>bin/status --json</code>), <a href="/health">/health</a> (200 ok or degraded, 503 stalled), <a href="/metrics">/metrics</a> (Prometheus).</footer>
 </main></body></html>
 `;
 }

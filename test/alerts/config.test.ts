@@ -43,7 +43,7 @@ describe('alert configuration', () => {
     expect(bad({ name: 'a', minProfit: '5', destination: { url: DISCORD } })).toThrow(/alerts\.rules\[0\]\.minProfit .* JSON number/);
     expect(bad({ name: 'status', destination: { url: DISCORD } })).toThrow(/cannot be "status"/);
     expect(bad({ name: 'a', destination: { url: DISCORD, format: 'telegram' } })).toThrow(/format is "telegram"; it accepts webhook, discord, slack, ntfy/);
-    expect(bad({ name: 'a', minProfitt: 5, destination: { url: DISCORD } })).toThrow(/minProfitt is not a rule setting/);
+    expect(bad({ name: 'a', minProfitt: 5, destination: { url: DISCORD } })).toThrow(/minProfitt is not a setting; did you mean "minProfit"\?/);
     const error = (() => {
       try {
         bad({ name: 'a', destination: { url: 'https://discord.com/api/webhooks/1/sEcReTtOkEn', format: 'x' } })();

@@ -83,6 +83,7 @@ describe('alert delivery', () => {
     expect(keys.length).toBeGreaterThan(3);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(episodesStarted(s.h) - store.alerts.countByState().dropped);
+    expect(store.runs.counters.all().find((c) => c.name === 'alerts_sent_total' && c.labels.rule === 'good')?.value).toBe(store.alerts.countByState().delivered);
     for (const m of s.r.received) {
       expect(m.json?.id).toBe(m.idempotencyKey);
       expect(m.contentType).toBe('application/json');
@@ -158,8 +159,8 @@ describe('alert delivery', () => {
     expect(text).toMatch(/alerts +\d+ delivered, \d+ waiting, [1-9]\d* parked/);
     expect(text).toMatch(/parked alert good:/);
     const json = JSON.stringify(report);
-    const metrics = renderMetrics(report, null);
-    const page = renderPage(report, null, s.h.clock.now());
+    const metrics = renderMetrics(report);
+    const page = renderPage(report, null, s.h.clock.now(), 'nonce');
     expect(page).toMatch(/<h2>Alerts<\/h2>.*\d+ delivered .*[1-9]\d* parked/s);
     expect(page).toContain(`<td>${report.alerts.parked[0]?.id}</td><td>good</td><td>3</td>`);
     expect(metrics).toMatch(/keepa_deals_alerts\{state="parked"\} [1-9]/);

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { analyzeCommand } from '../../src/cli/analyze.js';
+import { ANALYZE_COMMAND, analyzeCommand } from '../../src/cli/analyze.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
 import { PROJECT_DIR } from '../../src/config.js';
 
 const FIXTURES = join(PROJECT_DIR, 'test', 'fixtures', 'real-keepa');
@@ -19,9 +20,9 @@ function run(args: string[], env: Record<string, string> = {}) {
 describe('bin/analyze', () => {
   it('prints --help and exits 0; an unknown flag or no FILE exits 2 with the usage', () => {
     const help = run(['--help']);
-    expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^usage: bin\/analyze \[--json\] \[--now ISO\]/)]);
+    expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^usage: bin\/analyze FILE\|ASIN \[--json\] \[--now ISO\] \[--config PATH\]/)]);
     const unknown = run(['--bogus', 'x']);
-    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/^Unknown option '--bogus'\. usage: bin\/analyze/)]);
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/^bin\/analyze has no option --bogus\.\nusage: bin\/analyze/)]);
     expect(run([]).status).toBe(2);
   });
 
@@ -95,7 +96,7 @@ describe('bin/analyze ASIN with KEEPA_API_KEY', () => {
     const { url, paths } = await keepa(book);
     const out: string[] = [];
     const said: string[] = [];
-    const code = await analyzeCommand(['--json', '--now', '2025-05-13T02:00:00Z', '1854001558'], (t) => out.push(t), (l) => said.push(l), { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url });
+    const code = await analyzeCommand(parseCommandArgs(ANALYZE_COMMAND, ['--json', '--now', '2025-05-13T02:00:00Z', '1854001558']), (t) => out.push(t), (l) => said.push(l), { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url });
     expect(code).toBe(0);
     expect(said).toEqual([expect.stringMatching(/^Fetching 1854001558 from Keepa .*: up to 12 tokens/), 'Keepa charged 12 tokens.']);
     expect(paths.find((p) => p.startsWith('/product'))).toMatch(/asin=1854001558.*stats=365.*history=1.*offers=20.*only-live-offers=1/);
@@ -105,6 +106,6 @@ describe('bin/analyze ASIN with KEEPA_API_KEY', () => {
   it('an ASIN Keepa does not know (productType 4) is one sentence', async () => {
     const unknown = JSON.parse(readFileSync(join(FIXTURES, 'other', 'av_1492056200_productType4_product_2025-10-26.json'), 'utf8')) as object;
     const { url } = await keepa(unknown);
-    await expect(analyzeCommand(['1492056200'], () => {}, () => {}, { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url })).rejects.toThrow('Keepa has no product for ASIN 1492056200 (productType 4: the ASIN is invalid or unknown to Keepa).');
+    await expect(analyzeCommand(parseCommandArgs(ANALYZE_COMMAND, ['1492056200']), () => {}, () => {}, { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url })).rejects.toThrow('Keepa has no product for ASIN 1492056200 (productType 4: the ASIN is invalid or unknown to Keepa).');
   });
 });

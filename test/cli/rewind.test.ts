@@ -5,11 +5,13 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/config.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
-import { rewind } from '../../src/cli/rewind.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
+import { rewind as rewindArgs, REWIND_COMMAND } from '../../src/cli/rewind.js';
 import { openStore } from '../../src/state/store.js';
 import { smallColumns, T0 } from '../helpers.js';
 
 const HOUR = 3_600_000;
+const rewind = (argv: string[], nowMs: number, out: (l: string) => void): number => rewindArgs(parseCommandArgs(REWIND_COMMAND, argv), nowMs, out);
 
 function setup(watermarkMs: number | null): { args: string[]; dbPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kd-rewind-'));
@@ -47,7 +49,7 @@ describe('bin/rewind', () => {
   });
 
   it.each([
-    [['--hours', '-1'], /--hours must be a number of hours greater than 0/],
+    [['--hours=-1'], /--hours must be a number of hours greater than 0/],
     [['--hours', 'abc'], /got "abc"/],
     [['--hours', ''], /got ""/],
     [[], /--hours is required/],
@@ -62,7 +64,7 @@ describe('bin/rewind', () => {
     const env = { ...process.env, DEALS_DB: join(mkdtempSync(join(tmpdir(), 'kd-none-')), 'missing.db') };
     const bad = spawnSync(bin, ['--hours', 'abc'], { env, encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^--hours must be a number/), expect.stringMatching(/^usage: bin\/rewind --hours N \[--config PATH\]/)]);
     const missing = spawnSync(bin, ['--hours', '24'], { env, encoding: 'utf8' });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/No database at .*missing\.db\. Check DEALS_DB/);

@@ -136,4 +136,26 @@ describe('TokenBucket', () => {
       spentByJob: { peek: 10 },
     });
   });
+
+  it('never believes an impossible figure, and never restores a state older than its evidence', () => {
+    const bucket = bucketWith(100, 5, 0);
+    expect(bucket.observe(figures(-1e9, 5, MINUTE), T0 + 1000)).toMatch(/tokensLeft -1000000000/);
+    expect(bucket.observe(figures(50, 0, MINUTE), T0 + 2000)).toBeNull(); // the same episode: logged once
+    expect(bucket.waitFor(10, T0 + 2000)).toBe(0);
+    expect(bucket.observe(figures(80, 5, MINUTE), T0 + 3000)).toBeNull();
+    expect(bucket.snapshot(T0 + 3000).balance).toBe(80);
+    expect(bucket.observe(figures(1e6, 5, MINUTE), T0 + 4000)).toMatch(/more than an hour of refill/);
+
+    const saved = JSON.parse(JSON.stringify(bucket.snapshot(T0 + 4000)));
+    expect(new TokenBucket({ maxDeficit: 0 }).restore({ ...saved, balance: -1e9 }, T0 + 5000)).toMatch(/deficit of more than a day/);
+    expect(new TokenBucket({ maxDeficit: 0 }).restore({ ...saved, refillRate: 0 }, T0 + 5000)).toMatch(/refillRate 0/);
+    expect(new TokenBucket({ maxDeficit: 0 }).restore(saved, T0 + 2 * 60 * MINUTE)).toMatch(/more than an hour old/);
+    expect(new TokenBucket({ maxDeficit: 0 }).restore(saved, T0 - 60 * MINUTE)).toMatch(/in the future/);
+    const restored = new TokenBucket({ maxDeficit: 0 });
+    expect(restored.restore(saved, T0 + 5000)).toBeNull();
+    // Keepa's clock, from the answers' timestamp, for status.
+    bucket.observe({ ...figures(80, 5, MINUTE), timestamp: T0 + 20 * MINUTE }, T0 + 5000);
+    expect(bucket.snapshot(T0 + 5000).clockSkewMs).toBe(20 * MINUTE - 5000);
+    expect(restored.needsInitialToken()).toBe(false);
+  });
 });

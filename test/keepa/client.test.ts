@@ -303,15 +303,71 @@ describe('KeepaClient', () => {
     expect(countOf(paths, '/deal')).toBe(1);
   });
 
-  it('retries a timeout, and gives up with NetworkError after maxRetries', async () => {
-    const { client, pool, paths } = harness({ maxRetries: 2 });
+  it('retries a paid call lost to a timeout or a reset once, never more: Keepa may have charged each attempt', async () => {
+    const { client, pool, paths } = harness({ maxRetries: 3 });
     serveToken(pool, 300);
     pool.intercept({ path: at('/product') }).replyWithError(new errors.HeadersTimeoutError()).times(1);
     pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(299, 5, MINUTE, 1), products: [product('O1')] }));
     expect(await client.products(['O1'])).toHaveLength(1);
     pool.intercept({ path: at('/product') }).replyWithError(new errors.HeadersTimeoutError()).times(3);
-    await expect(client.products(['O2'])).rejects.toThrow(/no answer within 60000 ms/);
-    expect(countOf(paths, '/product')).toBe(5);
+    await expect(client.products(['O2'])).rejects.toThrow(/no answer within 60000 ms; gave up after 2 attempts/);
+    expect(countOf(paths, '/product')).toBe(4);
+    pool.intercept({ path: at('/product') }).replyWithError(new errors.SocketError('other side closed')).times(3);
+    await expect(client.products(['O3'])).rejects.toThrow(/gave up after 2 attempts/);
+    expect(countOf(paths, '/product')).toBe(6);
+  });
+
+  it('a retried paid call waits for the tokens its lost attempt may have used', async () => {
+    const { client, clock, pool } = harness({ maxDeficit: 0 });
+    serveToken(pool, 10);
+    pool.intercept({ path: at('/product') }).replyWithError(new errors.SocketError('other side closed')).times(1);
+    pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(0, 5, MINUTE, 10), products: [product('R1')] }));
+    // 10 products at 1 token each took the whole balance; the retry waits for two refills.
+    const asins = Array.from({ length: 10 }, (_, i) => (i === 0 ? 'R1' : `R${i + 1}`));
+    await client.products(asins, { history: false }, { maxWaitMs: 10 * MINUTE });
+    expect(clock.now() - T0).toBeGreaterThanOrEqual(MINUTE);
+  });
+
+  it('ignores impossible token figures once, logged once, and trusts the next answer', async () => {
+    const { client, pool, lines } = harness();
+    serveToken(pool, 300);
+    const answer = (tokensLeft: number, refillRate: number) => JSON.stringify({ ...tokenBody(tokensLeft, refillRate, MINUTE, 1), products: [product('F1')] });
+    pool.intercept({ path: at('/product') }).reply(200, answer(-1e9, 5));
+    pool.intercept({ path: at('/product') }).reply(200, answer(200, 0));
+    pool.intercept({ path: at('/product') }).reply(200, answer(250, 5));
+    await client.products(['F1']);
+    expect(client.bucket.waitFor(1, T0)).toBe(0);
+    await client.products(['F1']);
+    expect(client.bucket.snapshot(T0).refillRate).toBe(5);
+    const ignored = lines.filter((l) => /ignored impossible token figures/.test(l));
+    expect(ignored).toHaveLength(1);
+    expect(ignored[0]).toMatch(/tokensLeft -1000000000/);
+    await client.products(['F1']);
+    expect(client.bucket.snapshot(T0).balance).toBe(250);
+  });
+
+  it('leaves out a product whose stats or offers do not fit Keepa\'s types (a string where a number belongs), naming it in the log', async () => {
+    const { client, pool, lines } = harness();
+    serveToken(pool, 300);
+    const stringPrice = { asin: 'S1', csv: [], stats: { current: [-1, null, '1999'] } };
+    const stringOffer = { asin: 'S2', csv: [], offers: [{ sellerId: 'A', condition: 'used', isFBA: false, offerCSV: [1, 2, 3] }] };
+    const stringDrops = { asin: 'S3', csv: [], stats: { current: [], salesRankDrops365: '12' } };
+    pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(296, 5, MINUTE, 4), products: [stringPrice, product('OK1'), stringOffer, stringDrops] }));
+    expect((await client.products(['S1', 'OK1', 'S2', 'S3'])).map((p) => p.asin)).toEqual(['OK1']);
+    const warning = lines.find((l) => /do not fit its types/.test(l)) ?? '';
+    expect(warning).toContain('S1: stats.current holds a value that is not a number');
+    expect(warning).toContain('S2: offers[0] lacks a sellerId, a numeric condition or a numeric offerCSV');
+    expect(warning).toContain('S3: stats.salesRankDrops365 is not a number');
+  });
+
+  it('refuses an answer larger than the limits, compressed or not, with ResponseTooLargeError', async () => {
+    const { client, pool } = harness({ maxBodyBytes: 1_000_000, maxWireBytes: 100_000 });
+    serveToken(pool, 300);
+    const bomb = gzipSync(Buffer.alloc(5_000_000));
+    pool.intercept({ path: at('/product') }).reply(200, bomb, { headers: { 'content-encoding': 'gzip' } });
+    await expect(client.products(['B1'])).rejects.toMatchObject({ name: 'ResponseTooLargeError', message: /larger than 1000000 bytes decompressed/ });
+    pool.intercept({ path: at('/product') }).reply(200, 'x'.repeat(200_000));
+    await expect(client.products(['B1'])).rejects.toThrow(/larger than 100000 bytes on the wire/);
   });
 
   it('decodes gzip answers, books tokens per job and sends the query Keepa expects', async () => {

@@ -45,7 +45,7 @@ export function killStragglers(): void {
 export function startDaemon(env: Record<string, string>, args: string[] = []): DaemonProcess {
   const base = { ...process.env };
   delete base.KEEPA_API_KEY;
-  for (const name of ['KEEPA_BASE_URL', 'DEALS_DB', 'DEALS_HEADERS', 'INGEST_CRON', 'JANITOR_CRON', 'HTTP_PORT', 'HTTP_HOST']) delete base[name];
+  for (const name of ['KEEPA_BASE_URL', 'DEALS_DB', 'DEALS_HEADERS', 'INGEST_CRON', 'JANITOR_CRON', 'HTTP_PORT', 'HTTP_HOST', 'HTTP_AUTH_TOKEN']) delete base[name];
   const child = spawn(process.execPath, [DAEMON, ...args], {
     cwd: PROJECT_DIR,
     env: { ...base, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },

@@ -10,6 +10,7 @@ import { STOP_GRACE_MS } from '../../src/daemon.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const UNIT = resolve(ROOT, 'deploy/keepa-deals.service');
+const UNITS = ['keepa-deals.service', 'keepa-deals-backup.service', 'keepa-deals-backup.timer'];
 const ENV_EXAMPLE = resolve(ROOT, 'deploy/env.example');
 
 function which(cmd: string): string | null {
@@ -33,24 +34,29 @@ function settings(text: string): Map<string, string> {
   return out;
 }
 
-describe('deploy/keepa-deals.service', () => {
-  const unit = readFileSync(UNIT, 'utf8');
-  const s = settings(unit);
-
+describe.each(UNITS)('deploy/%s', (name) => {
   it.skipIf(analyze === null)('passes systemd-analyze verify without a warning', () => {
-    // Checked as installed, except that node may live elsewhere on this machine than on the VPS.
+    // Checked as installed, together (the timer needs its service), except that node may live
+    // elsewhere on this machine than on the VPS.
     const dir = mkdtempSync(join(tmpdir(), 'kd-unit-'));
     try {
-      const copy = join(dir, 'keepa-deals.service');
-      writeFileSync(copy, existsSync('/usr/bin/node') ? unit : unit.replaceAll('/usr/bin/node', process.execPath));
-      const result = spawnSync(analyze ?? 'systemd-analyze', ['verify', '--man=no', copy], { encoding: 'utf8', cwd: dir });
-      const complaints = `${result.stdout}${result.stderr}`.split('\n').filter((l) => l.includes('keepa-deals.service'));
+      for (const unit of UNITS) {
+        const text = readFileSync(resolve(ROOT, 'deploy', unit), 'utf8');
+        writeFileSync(join(dir, unit), existsSync('/usr/bin/node') ? text : text.replaceAll('/usr/bin/node', process.execPath));
+      }
+      const result = spawnSync(analyze ?? 'systemd-analyze', ['verify', '--man=no', join(dir, name)], { encoding: 'utf8', cwd: dir });
+      const complaints = `${result.stdout}${result.stderr}`.split('\n').filter((l) => l.includes('keepa-deals'));
       expect(complaints).toEqual([]);
       expect(result.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('deploy/keepa-deals.service', () => {
+  const unit = readFileSync(UNIT, 'utf8');
+  const s = settings(unit);
 
   it('stops with SIGTERM and waits longer than the daemon waits for its chunk', () => {
     expect(s.get('KillSignal')).toBe('SIGTERM');
@@ -64,7 +70,29 @@ describe('deploy/keepa-deals.service', () => {
     expect(s.get('EnvironmentFile')).toBe('/etc/keepa-deals/env');
     expect(s.get('ExecStart')).toBe('/usr/bin/node /opt/keepa-deals/bin/daemon.js');
     expect(s.get('ProtectSystem')).toBe('strict');
-    expect(s.get('ReadWritePaths')).toBe('/opt/keepa-deals/data');
+  });
+
+  it('keeps its data in the StateDirectory, which is the default folder of DEALS_DB there, and has a memory limit', () => {
+    expect(s.get('StateDirectory')).toBe('keepa-deals');
+    expect(s.get('ReadWritePaths')).toBeUndefined();
+    expect(loadConfig({ env: { STATE_DIRECTORY: '/var/lib/keepa-deals' } }).dealsDb).toBe('/var/lib/keepa-deals/demo.db');
+    expect(loadConfig({ env: { STATE_DIRECTORY: '/var/lib/keepa-deals', KEEPA_API_KEY: 'a'.repeat(64) } }).dealsDb).toBe('/var/lib/keepa-deals/deals.db');
+    expect(s.get('MemoryMax')).toMatch(/^\d+M$/);
+    expect(Number.parseInt(s.get('MemoryMax') ?? '0', 10)).toBeGreaterThanOrEqual(256);
+  });
+});
+
+describe('deploy/keepa-deals-backup.service and .timer', () => {
+  const service = settings(readFileSync(resolve(ROOT, 'deploy/keepa-deals-backup.service'), 'utf8'));
+  const timer = settings(readFileSync(resolve(ROOT, 'deploy/keepa-deals-backup.timer'), 'utf8'));
+
+  it('runs bin/backup daily as the service user into the state folder, keeping a count of backups', () => {
+    expect(service.get('Type')).toBe('oneshot');
+    expect(service.get('User')).toBe('keepa-deals');
+    expect(service.get('EnvironmentFile')).toBe('/etc/keepa-deals/env');
+    expect(service.get('ExecStart')).toMatch(/^\/usr\/bin\/node \/opt\/keepa-deals\/bin\/backup --into \/var\/lib\/keepa-deals\/backups --keep \d+$/);
+    expect(timer.get('OnCalendar')).toBeDefined();
+    expect(timer.get('Persistent')).toBe('true');
   });
 });
 

@@ -1,10 +1,13 @@
 // The status server as a monitor, Prometheus and a person see it, over real HTTP on loopback.
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { BUCKET_STATE_KEY } from '../../src/pipeline/context.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';
 import { type Fixture, CONFIG, EVIL_TITLE, flowingFixture, HOUR, stalledFixture } from './fixture.js';
+import { parsePrometheus, valueOf } from './prometheus.js';
 
 let server: StatusServer | null = null;
 
@@ -16,27 +19,6 @@ afterEach(async () => {
 async function serve(f: Fixture, withStore = true): Promise<string> {
   server = await startStatusServer({ host: '127.0.0.1', port: 0, log: silentLogger(), report: f.report, ...(withStore ? { store: f.store } : {}) });
   return server.url;
-}
-
-/** Prometheus text format 0.0.4: `name{label="value",...} number`, HELP and TYPE comments. */
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:\\.|[^"\\])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:\\.|[^"\\])*")*\})? (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|NaN|[+-]Inf)$/;
-
-function parseMetrics(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  const typed = new Set<string>();
-  for (const line of text.trimEnd().split('\n')) {
-    if (line.startsWith('# TYPE ')) {
-      typed.add(line.split(' ')[2] ?? '');
-      continue;
-    }
-    if (line.startsWith('# HELP ')) continue;
-    const m = SAMPLE.exec(line);
-    if (m === null) throw new Error(`not a Prometheus sample line: ${line}`);
-    const [, name = '', labels = '', value = ''] = m;
-    if (!typed.has(name)) throw new Error(`${name} has no TYPE line before its samples`);
-    samples.set(`${name}${labels}`, Number(value));
-  }
-  return samples;
 }
 
 describe('status server', () => {
@@ -60,24 +42,39 @@ describe('status server', () => {
     expect(await res.json()).toEqual(JSON.parse(JSON.stringify(f.report())));
   });
 
-  it('/metrics is Prometheus text with tokens, deals, queue, commit age and run outcomes', async () => {
+  it('/metrics is Prometheus text a strict parser accepts: states as gauges, what grows as counters, a run-duration histogram, the process', async () => {
     const f = flowingFixture();
     const res = await fetch(`${await serve(f)}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const m = parseMetrics(await res.text());
+    const families = parsePrometheus(await res.text());
+    const v = (name: string, labels: Record<string, string> = {}) => valueOf(families, name, labels);
     const report = f.report();
-    expect(m.get('keepa_deals_verdict{verdict="degraded"}')).toBe(1);
-    expect(m.get('keepa_deals_verdict{verdict="ok"}')).toBe(0);
-    expect(m.get('keepa_deals_tokens_balance')).toBeCloseTo(report.tokens?.projectedBalance ?? -1, 2);
-    expect(m.get('keepa_deals_tokens_refill_per_minute')).toBe(20);
-    expect(m.get('keepa_deals_tokens_spent_total{job="enrich"}')).toBe(5400);
-    expect(m.get('keepa_deals_deals_saved')).toBe(report.deals.total);
-    expect(m.get('keepa_deals_deals_visible')).toBe(report.deals.visible);
-    expect(m.get('keepa_deals_queue_items{stage="parked"}')).toBe(1);
-    expect(m.get('keepa_deals_parked_items{reason="bad_product_data"}')).toBe(1);
-    expect(m.get('keepa_deals_last_commit_age_seconds{job="ingest"}')).toBe((report.jobs.find((j) => j.job === 'ingest')?.lastCommitAgeMs ?? -1) / 1000);
-    expect(m.get('keepa_deals_runs_total{job="ingest",outcome="failed"}')).toBe(3);
-    expect(m.get('keepa_deals_runs_total{job="ingest",outcome="ok"}')).toBe(285);
+    const runs = f.store.runs.runsSince(0);
+    expect(v('keepa_deals_verdict', { verdict: 'degraded' })).toBe(1);
+    expect(v('keepa_deals_verdict', { verdict: 'ok' })).toBe(0);
+    expect(v('keepa_deals_tokens_balance')).toBeCloseTo(report.tokens?.projectedBalance ?? -1, 2);
+    expect(v('keepa_deals_tokens_refill_per_minute')).toBe(20);
+    expect(v('keepa_deals_deals_stored')).toBe(report.deals.total);
+    expect(v('keepa_deals_deals_visible')).toBe(report.deals.visible);
+    expect(v('keepa_deals_queue_items', { stage: 'parked' })).toBe(1);
+    expect(v('keepa_deals_parked_items', { reason: 'bad_product_data' })).toBe(1);
+    expect(v('keepa_deals_last_commit_age_seconds', { job: 'ingest' })).toBe((report.jobs.find((j) => j.job === 'ingest')?.lastCommitAgeMs ?? -1) / 1000);
+
+    expect(families.get('keepa_deals_deals_saved_total')?.type).toBe('counter');
+    expect(v('keepa_deals_deals_saved_total')).toBe(runs.reduce((n, r) => n + (r.funnel.saved ?? 0), 0));
+    expect(v('keepa_deals_keepa_tokens_consumed_total', { job: 'ingest' })).toBe(runs.reduce((n, r) => n + r.tokensSpent, 0));
+    expect(v('keepa_deals_runs_total', { job: 'ingest', outcome: 'failed' })).toBe(3);
+    expect(v('keepa_deals_runs_total', { job: 'ingest', outcome: 'ok' })).toBe(285);
+    expect(families.get('keepa_deals_run_duration_seconds')?.type).toBe('histogram');
+    expect(v('keepa_deals_run_duration_seconds_count', { job: 'ingest' })).toBe(288);
+    expect(v('keepa_deals_run_duration_seconds_bucket', { job: 'ingest', le: '30' })).toBe(0);
+    expect(v('keepa_deals_run_duration_seconds_bucket', { job: 'ingest', le: '60' })).toBe(288);
+
+    expect(v('process_resident_memory_bytes')).toBeGreaterThan(10e6);
+    expect(families.get('process_cpu_seconds_total')?.type).toBe('counter');
+    expect(v('nodejs_heap_used_bytes')).toBeGreaterThan(0);
+    // Gauges that only repeated what rate() computes from the counters are gone.
+    for (const gone of ['keepa_deals_job_tokens_last_hour', 'keepa_deals_job_tokens_last_day', 'keepa_deals_deals_saved', 'keepa_deals_tokens_spent_total']) expect(families.has(gone)).toBe(false);
   });
 
   it('/ shows the verdict in words and escapes a deal title', async () => {
@@ -102,6 +99,25 @@ describe('status server', () => {
     expect((await fetch(`${url}/nope`)).status).toBe(404);
   });
 
+  it('answers only the Host names it serves (no DNS rebinding), with security headers', async () => {
+    server = await startStatusServer({ host: '127.0.0.1', port: 0, log: silentLogger(), report: flowingFixture().report, allowedHosts: ['deals.example.org'] });
+    const { port } = new URL(server.url);
+    const get = (host: string): Promise<{ status: number; headers: Record<string, unknown> }> =>
+      new Promise((res, rej) => {
+        request({ host: '127.0.0.1', port, path: '/status', headers: { host } }, (r) => {
+          r.resume();
+          r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers }));
+        }).on('error', rej).end();
+      });
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'LOCALHOST', `[::1]:${port}`, 'deals.example.org']) {
+      expect((await get(host)).status, host).toBe(200);
+    }
+    for (const host of [`evil.example.com:${port}`, 'deals.example.org.evil.com', '127.0.0.2']) {
+      expect((await get(host)).status, host).toBe(403);
+    }
+    expect((await get('localhost')).headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+  });
+
   it('a port already in use is a configuration error naming HTTP_PORT, not a crash to restart', async () => {
     const url = await serve(flowingFixture());
     const port = Number(new URL(url).port);
@@ -112,6 +128,16 @@ describe('status server', () => {
 });
 
 describe('status wording', () => {
+  it("says when Keepa's answers carry a time far from this host's clock", () => {
+    const f = flowingFixture();
+    expect(f.report().reasons.join(' ')).not.toMatch(/clock/);
+    const saved = f.store.system.getJson(BUCKET_STATE_KEY) as Record<string, unknown>;
+    f.store.system.setJson(BUCKET_STATE_KEY, { ...saved, clockSkewMs: -12 * 60_000 }, f.nowMs);
+    const report = f.report();
+    expect(report.verdict).toBe('degraded');
+    expect(report.reasons).toContain("Keepa's clock disagrees with ours: its answers are 12 min behind; check this host's clock (timedatectl)");
+  });
+
   it('a running daemon that records no run for three ticks cannot write to its database', () => {
     const f = flowingFixture();
     const report = buildStatus({ store: f.store, config: CONFIG, nowMs: f.nowMs + HOUR / 2, daemonRunning: true });

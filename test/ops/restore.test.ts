@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { restore } from '../../src/cli/restore.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
+import { restore, RESTORE_COMMAND } from '../../src/cli/restore.js';
 import { acquireProcessLock } from '../../src/state/processLock.js';
 import { openStore } from '../../src/state/store.js';
 import { smallColumns, T0 } from '../helpers.js';
@@ -41,7 +42,7 @@ const asinsIn = (path: string): string[] => {
 
 async function run(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await restore([...args, '--config', configPath], T0, (l) => lines.push(l));
+  const code = await restore(parseCommandArgs(RESTORE_COMMAND, [...args, '--config', configPath]), T0, (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
 
@@ -72,7 +73,7 @@ describe('bin/restore', () => {
     const backupPath = join(dir, 'backup.db');
     database(backupPath, ['A1']).close();
     database(dbPath, ['B1']).close();
-    const lock = await acquireProcessLock(dbPath, () => undefined);
+    const lock = await acquireProcessLock(dbPath);
     try {
       const { code, out } = await run(backupPath);
       expect(code).toBe(2);

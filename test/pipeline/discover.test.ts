@@ -10,6 +10,7 @@ import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
 import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
 import { currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
+import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
 
 const ORIGIN = 'https://keepa.test';
@@ -83,6 +84,46 @@ describe('discovery', () => {
     expect(requested).toEqual([0, 1, 0, 1]);
     expect(queued(store)).toEqual(['KNOWN', 'LATE']);
     expect(store.queue.get('F000')?.stage).toBe('rejected');
+  });
+
+  it('a deal dated a year ahead is queued with its time clamped: the watermark stays at the present and later deals are still queued', async () => {
+    const YEAR_KM = 365 * 24 * 60;
+    const { store, scanAll, clock } = setup([[deal('FUTURE', NOW_KM + YEAR_KM), deal('NOWISH', NOW_KM - 1)]]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: '' }, T0);
+    await scanAll();
+    expect(queued(store)).toEqual(['FUTURE', 'NOWISH']);
+    expect(store.queue.get('FUTURE')?.lastUpdateKm).toBe(NOW_KM);
+    expect(store.system.watermark()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
+    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
+    expect(report.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 365 d/);
+  });
+
+  it('a watermark already in the future (saved before the clamp) no longer hides the deals up to it', async () => {
+    const { store, scanAll } = setup([[deal('LATER', NOW_KM - 2)]]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM + 100_000, asin: '' }, T0);
+    await scanAll();
+    expect(queued(store)).toEqual(['LATER']);
+    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 2, asin: 'LATER' });
+  });
+
+  it('three deals sharing one minute across a page boundary are all queued, even when a run ends between the pages', async () => {
+    const tie = NOW_KM - 30;
+    const page0 = Array.from({ length: DEAL_PAGE_SIZE - 2 }, (_, i) => deal(`N${String(i).padStart(3, '0')}`, NOW_KM - (i % 20)));
+    page0.push(deal('TIE1', tie), deal('TIE2', tie));
+    const page1 = [deal('TIE3', tie), deal('OLD1', NOW_KM - 500)];
+    const { deps, store, requested } = setup([page0, page1]);
+    store.system.setWatermark({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
+    const runId = store.runs.start('ingest', T0);
+    const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+
+    const first = await discoverPage(deps, run, currentScan(deps, T0)!);
+    expect(first.complete).toBe(false);
+    // The scan is incomplete: the watermark has not moved past TIE3, which it has not seen yet.
+    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 400, asin: '' });
+    const second = await discoverPage(deps, run, currentScan(deps, T0)!);
+    expect(second.complete).toBe(true);
+    expect(requested).toEqual([0, 1]);
+    expect(queued(store)).toEqual(expect.arrayContaining(['TIE1', 'TIE2', 'TIE3']));
   });
 
   it('reads a small list whole at every look and measures its size for the plan', async () => {

@@ -39,7 +39,7 @@ describe('refresh (NULL overwrite)', () => {
       await h.runUntil(h.clock.now() + 6 * HOUR);
       const { store } = h.life;
       // No more scans: only the refresh can tell whether a deal is still current.
-      store.system.setJson('ingest.scan', { lastCompletedAt: h.clock.now() + 365 * DAY }, h.clock.now());
+      store.system.setJson('ingest.scan', { lastStartedAt: h.clock.now() + 365 * DAY }, h.clock.now());
       const scanEnded = h.clock.now();
       await h.runUntil(h.clock.now() + 6 * HOUR);
       const rows = store.db.prepare('SELECT "Profit", "List_at", "1yr_Avg", last_seen_at, refreshed_at FROM deals WHERE refreshed_at > ?').all(scanEnded) as Record<string, number | null>[];

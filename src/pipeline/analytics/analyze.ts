@@ -39,12 +39,12 @@ export function analyzeProduct(input: AnalyzeInput): AnalysisResult {
   } catch {
     // Keepa sent something the analysis cannot read; the chunk goes on without this product.
     const asin: unknown = input.product?.asin;
-    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data', sales: [], salesLast365: 0, offerDrops: 0 };
+    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data', sales: [], priced: [], salesLast365: 0, offerDrops: 0 };
   }
 }
 
 function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): AnalysisResult {
-  if (typeof product.asin !== 'string' || product.asin === '') return { row: {}, rejected: 'bad_data', sales: [], salesLast365: 0, offerDrops: 0 };
+  if (typeof product.asin !== 'string' || product.asin === '') return { row: {}, rejected: 'bad_data', sales: [], priced: [], salesLast365: 0, offerDrops: 0 };
   const row: DealRow = {};
   const put = fullPut(row);
   const now = msToKeepaMinutes(nowMs);
@@ -98,7 +98,7 @@ function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): Anal
   else if (salesRank !== null && salesRank > settings.maxSalesRank) rejected = 'rank_above_max';
   else if (offer.totalCents < toCents(settings.minPrice)) rejected = 'price_below_min';
   else if (yearAvg !== null && percentDown(yearAvg, offer.totalCents) < settings.minPercentDrop) rejected = 'small_drop';
-  return { row, rejected, sales, salesLast365, offerDrops };
+  return { row, rejected, sales, priced, salesLast365, offerDrops };
 }
 
 /**

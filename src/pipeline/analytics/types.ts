@@ -36,6 +36,8 @@ export interface AnalysisResult {
   rejected: RejectReason | null;
   /** Inferred sales of the 3-year window, ascending by time. */
   sales: Sale[];
+  /** The sales whose prices List at and 1yr. Avg. are computed from (priced, outliers left out). */
+  priced: PricedSale[];
   /** Sales of the last 365 days: the engine's counterpart of Keepa's salesRankDrops365. */
   salesLast365: number;
   offerDrops: number;

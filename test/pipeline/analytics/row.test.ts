@@ -165,7 +165,7 @@ describe('the analysis of odd products', () => {
 
   it('reports bad data as bad_data with the ASIN, not as an exception', () => {
     const p = { ...product(), categoryTree: 42 as unknown as KeepaCategoryNode[] };
-    expect(analyzeProduct({ product: p, settings: SETTINGS, nowMs: NOW_MS })).toEqual({ row: { ASIN: '0123456789' }, rejected: 'bad_data', sales: [], salesLast365: 0, offerDrops: 0 });
+    expect(analyzeProduct({ product: p, settings: SETTINGS, nowMs: NOW_MS })).toEqual({ row: { ASIN: '0123456789' }, rejected: 'bad_data', sales: [], priced: [], salesLast365: 0, offerDrops: 0 });
   });
 
   it('rejects a product without stats as no_stats', () => {

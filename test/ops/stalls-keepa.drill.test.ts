@@ -1,0 +1,174 @@
+// Drills on the real daemon (`node bin/daemon.js`) for what Keepa (or something posing as Keepa)
+// can answer: absurd token figures, a deal from the future, a gzip bomb, a connection reset. Each asserts what an operator would notice: work goes on (or stops with a
+// sentence), memory and CPU stay bounded, SIGTERM is answered promptly.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { msToKeepaMinutes } from '../../src/keepa/time.js';
+import { assertBuilt, type DaemonProcess, freePort, killStragglers, startDaemon } from './daemon.js';
+import { gzipBomb, HOSTILE_KEY, type HostileKeepa, startHostileKeepa } from './hostile.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kd-stalls-'));
+/** Ingest every 2 s: "within one schedule interval" is then a short wait. */
+const TICK_MS = 2_000;
+const FAST = { INGEST_CRON: '*/2 * * * * *' };
+
+beforeAll(assertBuilt);
+afterAll(() => {
+  killStragglers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+/** Peak resident memory of a process so far, in MB (VmHWM). */
+function peakRssMb(pid: number): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+
+async function statusUrl(daemon: DaemonProcess): Promise<string> {
+  const line = await daemon.waitFor(/^status page at /);
+  return /^status page at (\S+)\//.exec(line.message)?.[1] ?? '';
+}
+
+/** GET with a chosen Host header; resolves with status, headers and body, or rejects after `timeoutMs`. */
+function get(url: string, options: { host?: string; timeoutMs?: number } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string; ms: number }> {
+  const u = new URL(url);
+  const t0 = Date.now();
+  return new Promise((res, rej) => {
+    // A fresh connection each time: a kept-alive one may be closed by the server as the request leaves.
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, agent: false, headers: { host: options.host ?? u.host }, timeout: options.timeoutMs ?? 10_000 }, (r) => {
+      let body = '';
+      r.on('data', (c: Buffer) => (body += String(c)));
+      r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body, ms: Date.now() - t0 }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`)));
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+function readDbJson(dbPath: string, key: string): unknown {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const v = db.prepare('SELECT value FROM system_state WHERE key = ?').pluck().get(key);
+    return typeof v === 'string' ? JSON.parse(v) : null;
+  } finally {
+    db.close();
+  }
+}
+
+/** A config file for a keyed daemon against the hostile Keepa: scans whenever a run starts. */
+function hostileConfig(name: string): string {
+  const path = join(dir, `${name}.json`);
+  // Refresh whatever is saved, so that /product is called on every run even when no deal is new.
+  writeFileSync(path, JSON.stringify({ pipeline: { discoverEveryMinutes: 0, maxRunSeconds: 5, maxTokenWaitSeconds: 2, refreshAfterHours: 0, refreshShare: 1 } }));
+  return path;
+}
+
+describe('hostile Keepa answers', () => {
+  let keepa: HostileKeepa;
+  let daemon: DaemonProcess;
+  let dbPath: string;
+
+  beforeAll(async () => {
+    const bomb = await gzipBomb(1024 * 1024 * 1024);
+    // 6,000 tokens a minute: discovery is never spaced out for lack of tokens.
+    keepa = await startHostileKeepa({ refillRate: 6000, bomb });
+    dbPath = join(dir, 'hostile.db');
+    daemon = startDaemon({ ...FAST, HTTP_PORT: String(await freePort()), KEEPA_API_KEY: HOSTILE_KEY, KEEPA_BASE_URL: keepa.url, DEALS_DB: dbPath }, ['--config', hostileConfig('hostile')]);
+    await daemon.waitFor(/^ingest finished/, 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await daemon?.stop('SIGKILL');
+    await keepa?.close();
+  });
+
+  /** Resolves with the time of the first answer on `path` after `sinceMs` that Keepa served normally. */
+  async function nextServed(path: string | RegExp, sinceMs: number, timeoutMs: number): Promise<number> {
+    const end = Date.now() + timeoutMs;
+    const matches = (p: string): boolean => (typeof path === 'string' ? p === path : path.test(p));
+    for (;;) {
+      const hit = keepa.seen.find((s) => matches(s.path) && s.atMs > sinceMs && s.status === 200);
+      if (hit) return hit.atMs;
+      if (Date.now() > end) throw new Error(`no ${path} call within ${timeoutMs} ms after the fault; the log:\n${daemon.text().slice(-3000)}`);
+      await sleep(100);
+    }
+  }
+
+  it('a token shock (tokensLeft -1e9, then refillRate 0) is ignored: calls go on within one schedule interval, no restart', async () => {
+    for (const edit of [(b: Record<string, unknown>) => (b.tokensLeft = -1e9), (b: Record<string, unknown>) => (b.refillRate = 0)]) {
+      const armedAt = Date.now();
+      keepa.arm({ path: '/deal', kind: 'rewrite', edit });
+      const shockAt = await nextServed('/deal', armedAt, 30_000);
+      // The next paid call after the absurd answer comes within one schedule interval.
+      const next = await nextServed(/^\/(deal|product)$/, shockAt, TICK_MS);
+      const scan = await nextServed('/deal', shockAt, 4 * TICK_MS + 8_000);
+      console.info(`token shock: next paid call ${next - shockAt} ms, next deal-list scan ${scan - shockAt} ms after the absurd answer`);
+    }
+    expect(daemon.entries.filter((e) => /^ignored impossible token figures/.test(e.message)).map((e) => e.message)).toEqual([
+      expect.stringMatching(/tokensLeft -1000000000 is a deficit of more than a day of refill/),
+      expect.stringMatching(/refillRate 0 is not a Keepa plan/),
+    ]);
+    const saved = readDbJson(dbPath, 'keepa.bucket') as { balance: number; refillRate: number };
+    expect(saved.balance).toBeGreaterThan(-1e6);
+    expect(saved.refillRate).toBe(6000);
+  }, 90_000);
+
+  it('a deal dated a year ahead is queued with its time clamped; a deal updated after it is still queued, and status names the clock', async () => {
+    const yearAhead = msToKeepaMinutes(Date.now() + 365 * 86_400_000);
+    const armedAt = Date.now();
+    const deal = (asin: string, km: number): Record<string, unknown> => ({ asin, title: asin, creationDate: km, lastUpdate: km, current: [-1, -1, 1500, 50000] });
+    // Keepa caches a deal list for 120 s, so the proxy adds the deals itself: one from the future, then a new one a minute later.
+    keepa.arm({ path: '/deal', kind: 'rewrite', edit: (b) => (b.deals as { dr: unknown[] }).dr.unshift(deal('B0FUTURE01', yearAhead)) });
+    await nextServed('/deal', armedAt, 30_000);
+    await daemon.waitFor(/^Keepa dated a deal \d+ min in the future/, 10_000);
+    const queued = (asin: string): number | null => {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return (db.prepare('SELECT deal_last_update_km FROM queue WHERE asin = ?').pluck().get(asin) as number | undefined) ?? null;
+      } finally {
+        db.close();
+      }
+    };
+    await sleep(1000);
+    expect(queued('B0FUTURE01')).toBeLessThanOrEqual(msToKeepaMinutes(Date.now()));
+    const laterKm = msToKeepaMinutes(Date.now()) + 1;
+    const laterAt = Date.now();
+    keepa.arm({ path: '/deal', kind: 'rewrite', edit: (b) => (b.deals as { dr: unknown[] }).dr.unshift(deal('B0LATER001', laterKm)) });
+    await nextServed('/deal', laterAt, 30_000);
+    const end = Date.now() + 20_000;
+    while (queued('B0LATER001') === null && Date.now() < end) await sleep(500);
+    expect(queued('B0LATER001'), `the deal after the future-dated one was not queued; the log:\n${daemon.text().slice(-3000)}`).toBe(laterKm);
+    const watermark = readDbJson(dbPath, 'ingest.watermark') as { lastUpdateKm: number };
+    expect(watermark.lastUpdateKm).toBeLessThanOrEqual(msToKeepaMinutes(Date.now() + 5 * 60_000));
+    const status = JSON.parse((await get(`${await statusUrl(daemon)}/status`)).body) as { reasons: string[] };
+    expect(status.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 36\d(\.\d)? days in the future/);
+  }, 120_000);
+
+  it('a 1 GB gzip answer is refused, with the daemon under 300 MB, and work goes on', async () => {
+    const armedAt = Date.now();
+    keepa.arm({ path: '/product', kind: 'bomb' });
+    await daemon.waitFor(/failed: ResponseTooLargeError: Keepa \/product sent an answer larger than 134217728 bytes decompressed/, 60_000);
+    const peak = peakRssMb(daemon.pid);
+    console.info(`gzip bomb: refused; peak RSS of the daemon ${Math.round(peak)} MB`);
+    expect(peak).toBeLessThan(300);
+    await nextServed('/product', armedAt, 30_000);
+  }, 90_000);
+
+  it('a paid call lost to a connection reset is retried once, not three times', async () => {
+    const armedAt = Date.now();
+    keepa.arm({ path: '/product', kind: 'reset' }, 2);
+    await daemon.waitFor(/failed: NetworkError: .*gave up after 2 attempts/, 60_000);
+    const resets = keepa.seen.filter((s) => s.path === '/product' && s.atMs > armedAt && s.status === 'reset');
+    const first = resets[0];
+    expect(first).toBeDefined();
+    const sameCall = keepa.seen.filter((s) => s.atMs > armedAt && s.url === first?.url);
+    expect(sameCall.map((s) => s.status)).toEqual(['reset', 'reset']);
+  }, 90_000);
+});
+
