@@ -27,7 +27,7 @@ import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
 import { describeError } from '../src/errors.js';
 import type { Funnel } from '../src/state/runs.js';
 import type { Store } from '../src/state/store.js';
-import type { Policy } from './driver.js';
+import type { Policy } from './types.js';
 
 const OLD_TOKENS_PER_ASIN = 2;
 const RUN_CAP = 200;
@@ -93,7 +93,7 @@ export function baselinePolicy(deps: BaselineDeps): Policy {
   const scan = async (funnel: Funnel): Promise<KeepaDeal[]> => {
     const found = new Map<string, KeepaDeal>();
     for (let page = 0; found.size < RUN_CAP; page++) {
-      const answer = await keepa.deals(config.dealQuery, page, { job: 'discover', ...call });
+      const answer = await keepa.deals({ ...config.dealQuery, sortType: 1 }, page, { job: 'discover', ...call });
       funnel.scanned = (funnel.scanned ?? 0) + answer.dr.length;
       const fresh = answer.dr.filter((d) => watermarkKm === null || d.lastUpdate > watermarkKm);
       for (const d of fresh) if (!found.has(d.asin)) found.set(d.asin, d);

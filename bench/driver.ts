@@ -14,10 +14,10 @@ import { type Config, loadConfig } from '../src/config.js';
 import { TokenBucket } from '../src/keepa/bucket.js';
 import { type CallOptions, KeepaClient, type KeepaClientOptions } from '../src/keepa/client.js';
 import { type CostModel, DEAL_PAGE_TOKENS } from '../src/keepa/cost.js';
-import type { LedgerEntry } from '../src/simulator/index.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { DealPage } from '../src/keepa/types.js';
 import { silentLogger } from '../src/log.js';
+import { isVisible } from '../src/pipeline/analytics/index.js';
 import { type PipelineDeps, restoreKeepaState } from '../src/pipeline/context.js';
 import { currentScan } from '../src/pipeline/discover.js';
 import { ingestJob } from '../src/pipeline/ingest.js';
@@ -29,92 +29,16 @@ import type { Db } from '../src/state/db.js';
 import { type DealRow, DealStore, type SaveKind } from '../src/state/deals.js';
 import { type Funnel, Runs } from '../src/state/runs.js';
 import { openStore, type Store } from '../src/state/store.js';
-import type { Accuracy, SavedPrices } from './accuracy.js';
+import type { SavedPrices } from './accuracy.js';
 import { baselinePolicy, OldCostModel, oldBucket } from './baseline.js';
+import { oraclePolicy } from './oracle.js';
+import type { DriveOptions, DriveResult, MinuteSample, Policy, SaveEvent, SeenDeal } from './types.js';
 import { type Balance, clockedDispatcher, cpuMs, type Finished, SIM_KEY, SimHost, START_MS } from './simHost.js';
 
 /** 2026-03-01T00:00:00Z, as in the tests: the same dates every run. */
 const MINUTE = 60_000;
 const TICK_MS = 5 * MINUTE;
 const JANITOR_MS = 4 * 60 * MINUTE;
-
-export type PolicyName = 'daemon' | 'baseline';
-
-export interface StreamSettings {
-  seed: number;
-  catalogSize: number;
-  dealsPerHour: number;
-}
-
-export interface DriveOptions {
-  policy: PolicyName;
-  refillRate: number;
-  days: number;
-  stream: StreamSettings;
-}
-
-/** What the driver needs from a policy. */
-export interface Policy {
-  /** One scheduled tick: an ingest run, or a baseline run. */
-  tick(): Promise<void>;
-  janitor(): Promise<void>;
-  /**
-   * Tokens the next step would need at `atMs`: if a run started then (`inRun` false), or when the
-   * run sleeping then woke (`inRun` true); null when there is nothing to do.
-   */
-  nextStepTokens(atMs: number, inRun: boolean): number | null;
-  /** lastUpdate (epoch ms) of the deal that the row of `asin` is analysed from. */
-  dealLastUpdateMs(asin: string): number;
-}
-
-/** A deal row written by a full analysis. */
-export interface SaveEvent {
-  asin: string;
-  savedAtMs: number;
-  dealLastUpdateMs: number;
-  profit: number | null;
-}
-
-/** A deal as a deal page showed it; (asin, creationMs) names a listing. */
-export interface SeenDeal {
-  asin: string;
-  creationMs: number;
-  atMs: number;
-}
-
-/** The simulator's balance at a whole minute, while no call was made. */
-export interface MinuteSample {
-  atMs: number;
-  inRun: boolean;
-  balance: number;
-  maxTokens: number;
-  nextStepTokens: number | null;
-}
-
-export interface DriveResult {
-  options: DriveOptions;
-  startMs: number;
-  endMs: number;
-  ledger: readonly LedgerEntry[];
-  saves: SaveEvent[];
-  seen: SeenDeal[];
-  /** Times of chunks that committed progress. */
-  commits: number[];
-  samples: MinuteSample[];
-  funnel: Funnel;
-  /** Real opportunities whose deal was live at some moment of the run (ground truth). */
-  opportunities: string[];
-  /** Ground truth for every ASIN saved: a real opportunity or not. */
-  isOpportunity: Record<string, boolean>;
-  /** The saved analytics against the ground truth. */
-  accuracy: Accuracy;
-  /** Peak RSS and CPU time of the policy's process (the simulator runs elsewhere). */
-  rssMb: number;
-  cpuMs: number;
-  /** CPU time of the simulator's process. */
-  simCpuMs: number;
-  wallMs: number;
-}
 
 /** A virtual clock that samples the balance at each whole minute it passes, in [from, to). */
 class SampledClock extends VirtualClock {
@@ -158,8 +82,8 @@ class ObservedRuns extends Runs {
 
 /** Reports every row a full analysis wrote (a light refresh is not a new deal). */
 class ObservedDeals extends DealStore {
-  constructor(db: Db, columns: readonly DealColumn[], private readonly onSave: (row: DealRow, nowMs: number) => void) {
-    super(db, columns);
+  constructor(db: Db, columns: readonly DealColumn[], visible: (row: DealRow) => boolean, private readonly onSave: (row: DealRow, nowMs: number) => void) {
+    super(db, columns, visible);
   }
 
   override upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
@@ -203,14 +127,14 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const seen: SeenDeal[] = [];
     const commits: number[] = [];
     // A file, as in production: an in-memory database would count in the process's RSS.
-    const opened = openStore({ path: join(dir, 'deals.db'), columns, nowMs: clock.now() });
+    const opened = openStore({ path: join(dir, 'deals.db'), columns, nowMs: clock.now(), minSalesPerYear: config.peek.minSalesPerYear });
     const store: Store = {
       ...opened,
       runs: new ObservedRuns(opened.db, (atMs) => commits.push(atMs)),
-      deals: new ObservedDeals(opened.db, columns, (row, nowMs) => {
+      deals: new ObservedDeals(opened.db, columns, (row) => isVisible(row, config.peek.minSalesPerYear), (row, nowMs) => {
         const asin = String(row.ASIN);
         const money = (column: string): number | null => (typeof row[column] === 'number' ? row[column] : null);
-        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit') });
+        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit'), visible: isVisible(row, config.peek.minSalesPerYear) });
         if (nowMs < endMs) savedPrices.push({ asin, savedAtMs: nowMs, listAt: money('List_at'), yearAvg: money('1yr_Avg'), priceNow: money('Price_Now') });
       }),
     };
@@ -220,9 +144,12 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
         for (const d of page.dr) seen.push({ asin: d.asin, creationMs: keepaMinutesToMs(d.creationDate), atMs: clock.now() });
       });
     const endMs = START_MS + options.days * 24 * 60 * MINUTE;
+    const bucket = (): TokenBucket => new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
     policy = options.policy === 'daemon'
-      ? daemonPolicy(config, store, clock, client(new TokenBucket({ maxDeficit: config.pipeline.maxDeficit })))
-      : baselinePolicy({ config, store, clock, keepa: client(oldBucket(), new OldCostModel()), refillRate: options.refillRate, untilMs: endMs });
+      ? daemonPolicy(config, store, clock, client(bucket()))
+      : options.policy === 'oracle'
+        ? oraclePolicy({ config, store, clock, keepa: client(bucket()), untilMs: endMs, truth: (asins) => host.request<Record<string, boolean>>({ op: 'truth', asins }) })
+        : baselinePolicy({ config, store, clock, keepa: client(oldBucket(), new OldCostModel()), refillRate: options.refillRate, untilMs: endMs });
     let nextJanitor = START_MS + JANITOR_MS;
     while (clock.now() < endMs) {
       await policy.tick();
@@ -240,6 +167,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       if (run.job === 'janitor') continue;
       for (const [k, v] of Object.entries(run.funnel)) funnel[k] = (funnel[k] ?? 0) + v;
     }
+    const visible = store.deals.newestVisible(Number.MAX_SAFE_INTEGER).map((row) => ({ asin: String(row.ASIN), sellerNamed: typeof row.Seller === 'string' && row.Seller !== '' }));
     store.db.close();
     const finished = await host.request<Finished>({ op: 'finish', asins: [...new Set(saves.map((s) => s.asin))], saves: savedPrices });
     return {
@@ -248,6 +176,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       endMs,
       ledger: finished.ledger,
       saves,
+      visible,
       seen,
       commits,
       samples,

@@ -17,10 +17,12 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PIPELINE } from '../src/settings.js';
 import { benchAnalytics } from './analytics.js';
-import { drive, type DriveOptions, type PolicyName, type StreamSettings } from './driver.js';
+import { drive } from './driver.js';
+import type { DriveOptions, PolicyName, StreamSettings } from './types.js';
 import { cpuMs, hostSimulator } from './simHost.js';
 import { baselineLevel, daemonLevel, limitFrom, runFigures, type RunFigures } from './metrics.js';
-import { checkTargets, renderReport, type Report, writeReport } from './report.js';
+import { checkTargets, renderReport, type Report, writeJson, writeReport } from './report.js';
+import { checkTokenBound, renderTokenBound, tokenBoundFigures, type TokenBoundFigures } from './tokenBound.js';
 
 const RATES = [5, 20, 60];
 const REFRESH_GAP_MS = DEFAULT_PIPELINE.refreshAfterHours * 3_600_000;
@@ -37,18 +39,19 @@ function settings(args: readonly string[]): { days: number; stream: StreamSettin
   return { days: value('--days', 7), stream: { seed: 7, catalogSize: value('--catalog', 3_000), dealsPerHour: value('--deals-per-hour', 6.25) } };
 }
 
-async function runOne(options: DriveOptions): Promise<void> {
+async function runOne(options: DriveOptions, regime: 'stream' | 'tokens'): Promise<void> {
   process.on('disconnect', () => process.exit(1));
   const result = await drive(options);
-  const figures = runFigures(result, options.policy === 'daemon' ? daemonLevel : baselineLevel, REFRESH_GAP_MS);
+  const levelOf = options.policy === 'baseline' ? baselineLevel : daemonLevel;
+  const figures = regime === 'tokens' ? tokenBoundFigures(result, levelOf, REFRESH_GAP_MS) : runFigures(result, levelOf, REFRESH_GAP_MS);
   process.send?.(figures, () => process.exit(0));
 }
 
-function spawnRun(options: DriveOptions): Promise<RunFigures> {
+function spawnRun<T = RunFigures>(options: DriveOptions, regime: 'stream' | 'tokens' = 'stream'): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--run', JSON.stringify(options)], { stdio: 'inherit' });
-    let figures: RunFigures | null = null;
-    child.on('message', (msg: RunFigures) => {
+    const child = fork(fileURLToPath(import.meta.url), [regime === 'tokens' ? '--run-tokens' : '--run', JSON.stringify(options)], { stdio: 'inherit' });
+    let figures: T | null = null;
+    child.on('message', (msg: T) => {
       figures = msg;
     });
     child.on('error', reject);
@@ -93,8 +96,53 @@ async function benchmark(args: readonly string[]): Promise<void> {
   console.log(`\nJSON: ${writeReport(report)}`);
 }
 
+const TOKEN_BOUND_RATES = [5, 20];
+
+/** `--tb-catalog N`, `--tb-deals-per-hour N`, `--tb-hours N`: the token-bound regime's stream; the issue's by default. */
+function tokenBoundSettings(args: readonly string[]): { hours: number; stream: StreamSettings } {
+  const value = (flag: string, fallback: number): number => {
+    const at = args.indexOf(flag);
+    if (at < 0) return fallback;
+    const n = Number(args[at + 1]);
+    if (!(n > 0)) throw new Error(`${flag} needs a positive number, as in ${flag} 2`);
+    return n;
+  };
+  return { hours: value('--tb-hours', 8), stream: { seed: 7, catalogSize: value('--tb-catalog', 30_000), dealsPerHour: value('--tb-deals-per-hour', 400) } };
+}
+
+/** The token-bound regime: the daemon, the old policy and the oracle on one stream, at 5 and 20 tokens/min. */
+async function tokenBound(args: readonly string[]): Promise<void> {
+  const started = performance.now();
+  const { hours, stream } = tokenBoundSettings(args);
+  const jobs: DriveOptions[] = TOKEN_BOUND_RATES.flatMap((refillRate) =>
+    (['daemon', 'oracle', 'baseline'] as PolicyName[]).map((policy) => ({ policy, refillRate, days: hours / 24, stream })));
+  const figures: TokenBoundFigures[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let job = jobs[next++]; job !== undefined; job = jobs[next++]) {
+      const f = await spawnRun<TokenBoundFigures>(job, 'tokens');
+      figures.push(f);
+      console.error(`token-bound ${job.policy} at ${job.refillRate}/min: ${(f.wallMs / 1000).toFixed(1)} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs.length, availableParallelism()) }, worker));
+  const order = (f: TokenBoundFigures): number => TOKEN_BOUND_RATES.indexOf(f.refillRate) * 3 + ['daemon', 'oracle', 'baseline'].indexOf(f.policy);
+  figures.sort((a, b) => order(a) - order(b));
+  const checks = checkTokenBound(figures);
+  const setting = `${stream.catalogSize.toLocaleString('en-US')} books, ${stream.dealsPerHour} deals an hour, ${hours} h, seed ${stream.seed}`;
+  console.log(`\n${renderTokenBound(figures, checks, setting)}`);
+  console.log(`token-bound regime: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const path = writeJson('token-bound', { generatedAt: new Date().toISOString(), hours, stream, figures, checks });
+  console.log(`JSON: ${path}`);
+}
+
 const args = process.argv.slice(2);
 const [mode, arg] = args;
 if (mode === '--sim') hostSimulator();
-else if (mode === '--run' && arg !== undefined) await runOne(JSON.parse(arg) as DriveOptions);
-else await benchmark(args);
+else if (mode === '--run' && arg !== undefined) await runOne(JSON.parse(arg) as DriveOptions, 'stream');
+else if (mode === '--run-tokens' && arg !== undefined) await runOne(JSON.parse(arg) as DriveOptions, 'tokens');
+else if (mode === '--token-bound') await tokenBound(args);
+else {
+  await benchmark(args);
+  await tokenBound(args);
+}

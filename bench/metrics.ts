@@ -4,7 +4,7 @@
 // so they can be checked on small hand-made ledgers.
 import type { LedgerEntry } from '../src/simulator/index.js';
 import type { Accuracy } from './accuracy.js';
-import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from './driver.js';
+import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '../src/config.js';
-import type { StreamSettings } from './driver.js';
+import type { StreamSettings } from './types.js';
 import type { Limit, RunFigures } from './metrics.js';
 
 export interface Report {
@@ -179,9 +179,14 @@ export function checkTargets(r: Omit<Report, 'targets' | 'generatedAt'>): Target
 
 /** Writes the report as JSON under bench/results/ (git-ignored); returns the path. */
 export function writeReport(r: Report): string {
+  return writeJson('bench', r);
+}
+
+/** Writes `body` as JSON under bench/results/, named by `name` and its `generatedAt`; returns the path. */
+export function writeJson<T extends { generatedAt: string }>(name: string, body: T): string {
   const dir = join(PROJECT_DIR, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `bench-${r.generatedAt.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(path, `${JSON.stringify(r, null, 2)}\n`);
+  const path = join(dir, `${name}-${body.generatedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
   return path;
 }

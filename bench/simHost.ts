@@ -9,7 +9,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { type Clock, VirtualClock } from '../src/clock.js';
 import { createSimulator, type LedgerEntry, type Simulator } from '../src/simulator/index.js';
 import { type Accuracy, measureAccuracy, type SavedPrices } from './accuracy.js';
-import type { DriveOptions } from './driver.js';
+import type { DriveOptions } from './types.js';
 
 export const SIM_KEY = 'benchkey000000000000000000000000000000000000000000000000000000000';
 /** The simulated start of every run. */
@@ -20,6 +20,7 @@ const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
 export type HostRequest =
   | { id: number; op: 'start'; options: DriveOptions }
   | { id: number; op: 'balances'; times: number[] }
+  | { id: number; op: 'truth'; asins: string[] }
   | { id: number; op: 'finish'; asins: string[]; saves: SavedPrices[] };
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 export interface Balance { tokensLeft: number; maxTokens: number }
@@ -49,6 +50,7 @@ export function hostSimulator(): void {
     }
     const truth: Record<string, boolean> = {};
     for (const asin of msg.asins) truth[asin] = sim.groundTruth(asin)?.isOpportunity ?? false;
+    if (msg.op === 'truth') return truth;
     const ledger = [...sim.ledger.entries()];
     const accuracy = measureAccuracy(sim, ledger, msg.saves);
     const finished: Finished = { ledger, opportunities: sim.opportunities(), truth, accuracy, cpuMs: cpuMs() };

@@ -70,7 +70,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     }
   };
   try {
-    const store = openStore({ path: config.dealsDb, columns, nowMs: clock.now() });
+    const store = openStore({ path: config.dealsDb, columns, nowMs: clock.now(), minSalesPerYear: config.peek.minSalesPerYear });
     cleanup.push(() => {
       store.db.close();
     });

@@ -19,7 +19,8 @@ export interface BusinessSettings {
 
 /** Thresholds of the cheap peek (docs/analytics.md, "Peek"). */
 export interface PeekSettings {
-  minSalesRankDrops365: number;
+  /** Sales a year (Keepa's rank drops) a book needs at the peek and to be visible; the old system's 4. */
+  minSalesPerYear: number;
   /** Dollars. */
   minSellPrice: number;
   /** Reject when buy price > this x expected sell price. */
@@ -75,7 +76,7 @@ export interface PipelineSettings {
   maxTokenWaitSeconds: number;
   /** Janitor: deals not seen for this long are deleted while ingestion is healthy. */
   staleAfterHours: number;
-  /** A new scan of the deal list starts when the last one finished longer ago than this. */
+  /** The target time between looks at the deal list: discovery's share of the tokens buys the pages a look reads in this time, and looks come sooner where tokens allow (docs/tokens.md). */
   discoverEveryMinutes: number;
   /** A run checkpoints and ends after this long, so that the next tick is never skipped for long. */
   maxRunSeconds: number;
@@ -121,9 +122,9 @@ export const DEFAULT_DEAL_QUERY: DealQuery = {
   isPrimeExclusive: false,
   mustHaveAmazonOffer: false,
   mustNotHaveAmazonOffer: false,
-  // The old system sent 4 believing it meant "last update"; Keepa documents 4 as percentage
-  // delta and 1 as deal age, newest first, which is what incremental discovery needs.
-  sortType: 1,
+  // 4 is percentage delta (measured on real pages): a look that cannot afford the whole list
+  // reads the most promising deals first (docs/tokens.md).
+  sortType: 4,
   // The old system sent 4, which Keepa does not document (0 day, 1 week, 2 month, 3 90 days).
   // 3 measures the drop against the 90-day average, the closest documented interval.
   dateRange: 3,
@@ -142,14 +143,14 @@ export const DEFAULT_BUSINESS: BusinessSettings = {
 };
 
 export const DEFAULT_PEEK: PeekSettings = {
-  minSalesRankDrops365: 1,
+  minSalesPerYear: 4,
   minSellPrice: 12,
   maxBuyToSellRatio: 1.1,
   minMarginPercent: 20,
 };
 
 export const DEFAULT_PIPELINE: PipelineSettings = {
-  maxPagesPerRun: 3,
+  maxPagesPerRun: 67,
   candidateMaxAgeHours: 72,
   maxAttempts: 5,
   refreshShare: 0.2,
@@ -157,7 +158,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   maxDeficit: 60,
   maxTokenWaitSeconds: 60,
   staleAfterHours: 72,
-  discoverEveryMinutes: 30,
+  discoverEveryMinutes: 20,
   maxRunSeconds: 240,
   staleListHours: 6,
   refreshAfterHours: 24,
@@ -186,7 +187,7 @@ export function peekSetting(given: unknown): PeekSettings {
   const s = 'peek';
   const m = mergeSection(DEFAULT_PEEK, given, s);
   return {
-    minSalesRankDrops365: numberField(m, s, 'minSalesRankDrops365', 0, 100000),
+    minSalesPerYear: numberField(m, s, 'minSalesPerYear', 0, 100000),
     minSellPrice: numberField(m, s, 'minSellPrice', 0, 100000),
     maxBuyToSellRatio: numberField(m, s, 'maxBuyToSellRatio', 0, 100),
     minMarginPercent: numberField(m, s, 'minMarginPercent', -100, 10000),
@@ -242,7 +243,7 @@ export function dealQuerySetting(given: unknown): DealQuery {
     if ((q[key] as number[]).length !== 2) throw new ConfigError(`${s}.${key} must be a pair [min, max] of numbers.`);
   }
   if (![1, 2, 3, 4, -2, -3, -4].includes(q.sortType as number)) {
-    throw new ConfigError(`${s}.sortType is ${String(q.sortType)}; Keepa accepts 1 (deal age, newest first), 2 (absolute delta), 3 (sales rank), 4 (percentage delta), or -2..-4 to invert; discovery needs 1.`);
+    throw new ConfigError(`${s}.sortType is ${String(q.sortType)}; Keepa accepts 1 (deal age, newest first), 2 (absolute delta), 3 (sales rank), 4 (percentage delta), or -2..-4 to invert; 4 puts the most promising deals first.`);
   }
   if (![0, 1, 2, 3].includes(q.dateRange as number)) {
     throw new ConfigError(`${s}.dateRange is ${String(q.dateRange)}; Keepa accepts 0 (day), 1 (week), 2 (month) or 3 (90 days).`);

@@ -7,7 +7,7 @@ import { keepaMinutesToMs, msToIso } from './keepa/time.js';
 import type { OutboxState } from './state/alerts.js';
 import type { Lease } from './state/leases.js';
 import type { Stage } from './state/queue.js';
-import type { Funnel } from './state/runs.js';
+import type { Funnel, Run } from './state/runs.js';
 import type { Store } from './state/store.js';
 import { cronIntervalMs } from './scheduler.js';
 import { BUCKET_STATE_KEY } from './pipeline/context.js';
@@ -67,6 +67,7 @@ export interface StatusReport {
   deals: { total: number; visible: number; newestSavedAt: string | null; newestAgeMs: number | null };
   queue: { byStage: Record<Stage, number>; oldestWaitingAgeMs: number | null; parkedByReason: Record<string, number> };
   watermark: { lastUpdate: string; asin: string; lagMs: number } | null;
+  backlog: Backlog;
   tokens: (TokenFigures & { projectedBalance: number; rechargingForMs: number | null }) | null;
   jobs: JobStatus[];
   leases: Lease[];
@@ -88,13 +89,60 @@ const PARKED_ALERTS_SHOWN = 5;
 
 export interface StatusInput {
   store: Pick<Store, 'deals' | 'queue' | 'system' | 'runs' | 'leases' | 'alerts'>;
-  config: Pick<Config, 'ingestCron'>;
+  config: Pick<Config, 'ingestCron'> & { pipeline: Pick<Config['pipeline'], 'candidateMaxAgeHours'> };
   nowMs: number;
   /** Whether a daemon holds the database's process lock right now. */
   daemonRunning: boolean;
 }
 
 const HOUR = 3_600_000;
+/** The backlog's rates are measured over the last hours of runs. */
+const BACKLOG_WINDOW_MS = 6 * HOUR;
+
+/** Whether the queue keeps up: what waits, what arrives and what the plan analyses an hour, what expired. */
+export interface Backlog {
+  waiting: number;
+  arrivingPerHour: number;
+  /** Candidates the plan decides on an hour: peeked, or rejected free from the deal object. */
+  analysedPerHour: number;
+  expiredLastDay: number;
+  growing: boolean;
+  /** Share of the last day's tokens that discovery took. */
+  discoveryShare: number | null;
+  sentence: string;
+}
+
+const sumFunnel = (runs: readonly Run[], keys: readonly string[]): number =>
+  runs.reduce((a, r) => a + keys.reduce((b, k) => b + (r.funnel[k] ?? 0), 0), 0);
+
+/** The backlog from the runs of the last day (pure; `waiting` from the queue). */
+export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: number, candidateMaxAgeHours: number): Backlog {
+  const ingest = lastDay.filter((r) => r.job === 'ingest');
+  const recent = ingest.filter((r) => r.startedAt >= nowMs - BACKLOG_WINDOW_MS);
+  const first = recent[0]?.startedAt ?? nowMs;
+  const hours = Math.max(1, (nowMs - first) / HOUR);
+  const arrivingPerHour = sumFunnel(recent, ['queued']) / hours;
+  const analysedPerHour = sumFunnel(recent, ['peeked', 'prefiltered']) / hours;
+  const expiredLastDay = sumFunnel(ingest, ['expired']);
+  const tokenKeys = [...new Set(ingest.flatMap((r) => Object.keys(r.funnel)))].filter((k) => k.startsWith('tokens_') && k !== 'tokens_saved' && k !== 'tokens_retry');
+  const allTokens = sumFunnel(ingest, tokenKeys);
+  const discoveryShare = allTokens > 0 ? sumFunnel(ingest, ['tokens_discover']) / allTokens : null;
+  // Growing: more arrive than the plan analyses, and what waits is more than an hour's work.
+  const growing = waiting > Math.max(1, analysedPerHour) && arrivingPerHour > analysedPerHour * 1.1;
+  const rate = (n: number): string => (n >= 10 ? String(Math.round(n)) : n.toFixed(1));
+  const expired = expiredLastDay > 0
+    ? ` ${expiredLastDay} expired in the last 24 h (a candidate waits at most ${candidateMaxAgeHours} h).`
+    : '';
+  let sentence: string;
+  if (growing) {
+    sentence = `The queue grows: ${waiting} candidates wait, ${rate(arrivingPerHour)} arrive an hour and the plan analyses ${rate(analysedPerHour)} an hour; the least valuable expire after ${candidateMaxAgeHours} h.${expired}`;
+  } else if (waiting > 0) {
+    sentence = `${waiting} candidates wait; the plan analyses ${rate(analysedPerHour)} an hour and ${rate(arrivingPerHour)} arrive.${expired}`;
+  } else {
+    sentence = `No candidate waits.${expired}`;
+  }
+  return { waiting, arrivingPerHour, analysedPerHour, expiredLastDay, growing, discoveryShare, sentence };
+}
 
 /** How long without a committed ingest chunk counts as a stall: three schedule intervals, at least 30 min. */
 export function stallAfterMs(ingestCron: string): number {
@@ -201,6 +249,10 @@ export function buildStatus(input: StatusInput): StatusReport {
     watermark: watermark
       ? { lastUpdate: msToIso(keepaMinutesToMs(watermark.lastUpdateKm)), asin: watermark.asin, lagMs: nowMs - keepaMinutesToMs(watermark.lastUpdateKm) }
       : null,
+    backlog: (() => {
+      const byStage = store.queue.depthByStage();
+      return backlogOf(store.runs.runsSince(nowMs - 24 * HOUR), byStage.queued + byStage.peeked, nowMs, input.config.pipeline.candidateMaxAgeHours);
+    })(),
     tokens,
     jobs,
     leases: store.leases.all(),
@@ -317,6 +369,7 @@ export function renderStatusText(r: StatusReport): string {
   lines.push(`deals      ${r.deals.total} saved, ${r.deals.visible} visible, newest saved ${ageText(r.deals.newestAgeMs)}`);
   const q = r.queue.byStage;
   lines.push(`queue      ${q.queued} queued, ${q.peeked} peeked, ${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked; oldest waiting ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`);
+  lines.push(`backlog    ${r.backlog.sentence}${r.backlog.discoveryShare === null ? '' : ` Discovery took ${Math.round(r.backlog.discoveryShare * 100)}% of the last day's tokens.`}`);
   lines.push(`watermark  ${r.watermark ? `${r.watermark.lastUpdate} (${r.watermark.asin || 'any ASIN'}), ${formatDuration(r.watermark.lagMs)} behind now` : 'none yet'}`);
   if (r.tokens) {
     lines.push(`tokens     ${Math.floor(r.tokens.projectedBalance)} of ${r.tokens.max} now, refill ${r.tokens.refillRate}/min${r.tokens.rechargingForMs !== null ? `, recharging for ${formatDuration(r.tokens.rechargingForMs)}` : ''}`);

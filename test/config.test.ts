@@ -18,7 +18,7 @@ describe('configuration', () => {
     expect(c.dealsDb).toMatch(/data\/deals\.db$/);
     expect(c.ingestCron).toBe('*/5 * * * *');
     expect(c.business).toMatchObject({ prepFee: 2.75, estimatedShipping: 3.99, taxPercent: 5, taxExempt: false, markupPercent: 10, minPrice: 3.1, maxSalesRank: 33_001_000 });
-    expect(c.dealQuery).toMatchObject({ domainId: 1, sortType: 1, dateRange: 3, priceTypes: [2], includeCategories: [283155] });
+    expect(c.dealQuery).toMatchObject({ domainId: 1, sortType: 4, dateRange: 3, priceTypes: [2], includeCategories: [283155] });
     expect(typeof c.dealQuery.domainId).toBe('number');
   });
 
@@ -28,7 +28,7 @@ describe('configuration', () => {
     expect(c.dealsDb).toMatch(/data\/demo\.db$/);
     expect(c.ingestCron).toBe('*/20 * * * * *');
     expect(c.pipeline.discoverEveryMinutes).toBe(2);
-    expect(loadConfig({ env: { KEEPA_API_KEY: 'a'.repeat(64) } }).pipeline.discoverEveryMinutes).toBe(30);
+    expect(loadConfig({ env: { KEEPA_API_KEY: 'a'.repeat(64) } }).pipeline.discoverEveryMinutes).toBe(20);
   });
 
   it('the environment wins over the config file', () => {

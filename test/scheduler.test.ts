@@ -121,7 +121,7 @@ describe('scheduler', () => {
     expect(await run).toMatchObject({ outcome: 'partial', error: null });
     expect(lines.filter((l) => /"level":"error"/.test(l))).toEqual([]);
     expect(lines.some((l) => /ingest stopped early: the daemon is stopping/.test(l))).toBe(true);
-    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *' }, nowMs: clock.now(), daemonRunning: true });
+    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
     expect(report.reasons.filter((r) => /failed/.test(r))).toEqual([]);
   });
 

@@ -90,7 +90,7 @@ export function analyzeInput(input: ProductInput, config: Config, nowMs: number 
     salesLast365: result.salesLast365,
     keepaSalesRankDrops365: typeof drops === 'number' && drops >= 0 ? drops : null,
     rejected: result.rejected,
-    visible: isVisible(result.row),
+    visible: isVisible(result.row, config.peek.minSalesPerYear),
     peek: peekProduct(product, config.peek),
   };
 }

@@ -25,7 +25,7 @@ export async function status(args: CommandArgs, nowMs: number, out: (text: strin
   try {
     let report: StatusReport;
     try {
-      const store = storeFor(db, loadColumns(config.headersPath));
+      const store = storeFor(db, loadColumns(config.headersPath), config.peek.minSalesPerYear);
       report = buildStatus({ store, config, nowMs, daemonRunning: await isLocked(config.dealsDb) });
     } catch (e: unknown) {
       if (e instanceof ConfigError) throw e;

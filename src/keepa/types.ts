@@ -136,6 +136,11 @@ export interface KeepaDeal {
   delta?: number[][];
   deltaPercent?: number[][];
   currentSince?: number[];
+  /** Keepa's sales-rank drop counts, as in a product's stats (-1: not known). */
+  salesRankDrops30?: number;
+  salesRankDrops90?: number;
+  salesRankDrops180?: number;
+  salesRankDrops365?: number;
   rootCat?: number;
   categories?: number[];
   image?: number[] | string | null;

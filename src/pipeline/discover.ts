@@ -1,92 +1,117 @@
-// Discovery: pages through the deal list and puts candidates into the queue. Pages are not
-// trusted to be in order: each page is sorted by (lastUpdate, ASIN), duplicates are dropped, and a
-// scan ends when a whole page is at or behind its floor or the list ends. The watermark moves to
-// the newest deal of a scan only when the scan is complete, so a scan cut short (429, page limit,
-// crash) never skips the deals it did not reach; its place is kept in `ingest.scan`.
+// Discovery: looks at the deal list and puts new work into the queue (docs/tokens.md). A look
+// reads the list's pages in the query's order (sortType 4, percentage delta: the most promising
+// first) until the list ends or the look's page budget is spent; every deal on a page is compared
+// with what is known, which costs nothing: a deal never seen, and a known deal whose used price
+// fell, are new work. A look that reads the whole list therefore misses nothing that was in the
+// list at two consecutive looks, whatever its creation date or sort position. How many pages a
+// look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
+// looks as often as Keepa refreshes its answer (120 s) where tokens allow. A look cut short
+// (429, run end, crash) continues at its next page; its place is kept in `ingest.scan`.
 // Keepa's times are not trusted past the present: a deal dated in the future is queued with its
 // time clamped to now, so one such deal can never carry the watermark ahead of every later deal.
 import { RateLimitedError } from '../errors.js';
-import { MAX_BATCH } from '../keepa/cost.js';
+import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/systemState.js';
+import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
 export const DEAL_PAGE_SIZE = 150;
 const SCAN_KEY = 'ingest.scan';
+/** Keepa caches a query's answer for 120 s: looking more often reads the same answer again. */
+export const KEEPA_CACHE_MS = 120_000;
+/** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
+export const DISCOVERY_SHARE = 0.12;
 /** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
 export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
 
-/** A scan of the deal list in progress. */
+/** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
-  /** Deals at or behind this cursor are already in the queue or done. */
-  floor: Watermark;
-  /** The watermark as it was stored when the scan began (null: none yet). */
-  expected: Watermark | null;
-  /** The newest deal this scan has queued. */
-  top: Watermark | null;
   nextPage: number;
+  /** Pages this look reads at most (the plan's, fixed when it starts). */
+  pages: number;
   startedAt: number;
   /**
-   * When the last completed scan started; the next one starts `discoverEveryMinutes` after it.
-   * Counted from its end (seconds after its tick), the next scan would miss its tick and wait a
+   * When the last completed look started; the next one is due the plan's interval after it.
+   * Counted from its end (seconds after its tick), the next look would miss its tick and wait a
    * whole tick more: an idle daemon then went 35 minutes without committing, past the stall limit.
    */
   lastStartedAt: number | null;
+  /** Pages the list held at the last look that reached its end; null while unknown. */
+  listPages: number | null;
+  /** The watermark as it was stored when the look began (null: none yet). */
+  expected: Watermark | null;
+  /** The newest deal this look has seen. */
+  top: Watermark | null;
 }
 
-export const cursorOf = (d: KeepaDeal): Watermark => ({ lastUpdateKm: d.lastUpdate, asin: d.asin });
+/** How discovery spends: pages a look reads, how often looks come, and what that costs. */
+export interface DiscoveryPlan {
+  pages: number;
+  intervalMs: number;
+  /** Whether a look reads the whole list (as far as it is known). */
+  wholeList: boolean;
+  listPages: number | null;
+  tokensPerHour: number;
+}
+
+/**
+ * The plan for a refill rate (tokens/min, null while unknown) and the list's size in pages (null
+ * while unknown). Discovery's share of the refill buys `pages` pages every `discoverEveryMinutes`;
+ * a look reads those pages, all of a list that is smaller, and looks come sooner when the share
+ * allows, down to Keepa's cache time. A plan too small for one page in that time reads one page
+ * a look, less often.
+ */
+export function discoveryPlan(refillRate: number | null, listPages: number | null, discoverEveryMinutes: number): DiscoveryPlan {
+  const maxPages = listPages === null ? MAX_BATCH.deal : Math.max(1, Math.min(MAX_BATCH.deal, listPages));
+  const targetMs = Math.max(KEEPA_CACHE_MS, discoverEveryMinutes * 60_000);
+  if (refillRate === null || refillRate <= 0) {
+    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
+  }
+  const perMinute = DISCOVERY_SHARE * refillRate;
+  const affordable = Math.floor((perMinute * targetMs) / 60_000 / DEAL_PAGE_TOKENS);
+  const pages = Math.max(1, Math.min(maxPages, affordable));
+  const intervalMs = Math.max(KEEPA_CACHE_MS, Math.ceil(((pages * DEAL_PAGE_TOKENS) / perMinute) * 60_000));
+  return { pages, intervalMs, wholeList: listPages !== null && pages >= listPages, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs };
+}
 
 function readScan(v: unknown): Partial<Scan> | null {
   return typeof v === 'object' && v !== null ? (v as Partial<Scan>) : null;
 }
 
-/**
- * The scan to continue, or a new one when the last completed long enough ago; null when it is not
- * time. A first scan reaches back only as far as a candidate may wait: older deals would expire.
- */
+/** The plan as things stand: the bucket's refill rate and the list size the last looks measured. */
+export function currentPlan(deps: Pick<PipelineDeps, 'keepa' | 'config' | 'store'>, nowMs: number): DiscoveryPlan {
+  const saved = readScan(deps.store.system.getJson(SCAN_KEY));
+  const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
+  return discoveryPlan(deps.keepa.bucket.snapshot(nowMs).refillRate, listPages, deps.config.pipeline.discoverEveryMinutes);
+}
+
+/** The look to continue, or a new one when the plan says it is time; null when it is not. */
 export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
-  if (saved && saved.floor && typeof saved.nextPage === 'number' && saved.nextPage > 0) return saved as Scan;
-  const lastStartedAt = saved?.lastStartedAt ?? null;
-  if (lastStartedAt !== null && nowMs - lastStartedAt < scanIntervalMs(deps, nowMs)) return null;
-  const expected = deps.store.system.watermark();
-  const oldest: Watermark = { lastUpdateKm: msToKeepaMinutes(nowMs - deps.config.pipeline.candidateMaxAgeHours * 3_600_000), asin: '' };
-  // A watermark in the future (saved before times were clamped) would hide every deal until then;
-  // where the real one stood is unknown, so the scan reaches back as a first scan does.
-  const kept = expected !== null && expected.lastUpdateKm > presentKm(nowMs) ? null : expected;
-  const floor = kept !== null && compareCursor(kept, oldest) > 0 ? kept : oldest;
-  return { floor, expected, top: null, nextPage: 0, startedAt: nowMs, lastStartedAt };
+  const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
+  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, ...saved } as Scan;
+  const lastStartedAt = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
+  const plan = currentPlan(deps, nowMs);
+  if (lastStartedAt !== null && nowMs - lastStartedAt < plan.intervalMs) return null;
+  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.system.watermark(), top: null };
 }
 
-/** Keepa caches a query's answer for 120 s; a deal may show up in the list a little after its creation. */
-const CREATION_MARGIN_MINUTES = 15;
-
-/** A typical scan reads two pages: the new deals, then one page behind the floor that ends it. */
-const TYPICAL_SCAN_TOKENS = 2 * 5;
-/** Discovery is overhead: at low refill rates scans are spaced to stay near this share (at 5/min: every 50 min, so the watermark moves within the hour). */
-const DISCOVERY_SHARE = 0.04;
-
-/** `discoverEveryMinutes`, or longer where the refill rate is so low that scans would cost more than their share. */
-export function scanIntervalMs(deps: Pick<PipelineDeps, 'keepa' | 'config'>, nowMs: number): number {
-  const configured = deps.config.pipeline.discoverEveryMinutes * 60_000;
-  const rate = deps.keepa.bucket.snapshot(nowMs).refillRate;
-  if (rate === null || rate <= 0) return configured;
-  return Math.max(configured, (TYPICAL_SCAN_TOKENS / (DISCOVERY_SHARE * rate)) * 60_000);
+/** When the next look is due (epoch ms): now when one is in progress. */
+export function nextLookAt(deps: PipelineDeps, nowMs: number): number {
+  const saved = readScan(deps.store.system.getJson(SCAN_KEY));
+  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0) return nowMs;
+  const last = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
+  return last === null ? nowMs : last + currentPlan(deps, nowMs).intervalMs;
 }
 
-/** The promise a deal already shows: its used-price drop in dollars against the query's interval average. */
-export function dealPriority(deal: KeepaDeal, dateRange: number): number {
-  const used = 2;
-  const current = deal.current[used] ?? -1;
-  const avg = deal.avg?.[dateRange]?.[used] ?? -1;
-  if (current <= 0 || avg <= 0) return 0;
-  return Math.max(0, avg - current) / 100;
-}
+export const cursorOf = (d: KeepaDeal): Watermark => ({ lastUpdateKm: d.lastUpdate, asin: d.asin });
 
 /** The latest Keepa minute a deal may carry at `nowMs`: the present plus the clock tolerance. */
 function presentKm(nowMs: number): number {
@@ -109,14 +134,14 @@ export function clampToPresent(deals: readonly KeepaDeal[], nowMs: number): { de
   return { deals: clamped, aheadMs };
 }
 
-/** Newest first by (lastUpdate, ASIN), each ASIN once (its newest deal). */
-export function sortAndDedupe(deals: readonly KeepaDeal[]): KeepaDeal[] {
+/** Each ASIN once (its newest deal), in the page's order. */
+export function dedupe(deals: readonly KeepaDeal[]): KeepaDeal[] {
   const newest = new Map<string, KeepaDeal>();
   for (const d of deals) {
     const seen = newest.get(d.asin);
     if (seen === undefined || d.lastUpdate > seen.lastUpdate) newest.set(d.asin, d);
   }
-  return [...newest.values()].sort((a, b) => compareCursor(cursorOf(b), cursorOf(a)));
+  return [...newest.values()];
 }
 
 export interface PageResult {
@@ -125,7 +150,21 @@ export interface PageResult {
   warning: string | null;
 }
 
-/** Reads one page of the current scan and commits what it found. */
+/**
+ * What the deal object alone says against the rules that would reject it later (free: no token
+ * spent), or null when it must be looked at: too few sales a year by Keepa's own counts (the
+ * peek's rule; only where the deal carries them), or a sales rank above the maximum.
+ */
+export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>): 'few_rank_drops' | 'rank_above_max' | null {
+  const drops = keepaDrops(deal);
+  const carried = [drops.d30, drops.d90, drops.d180, drops.d365].some((v) => typeof v === 'number');
+  if (carried && !sellsOftenEnough(drops, deps.config.peek.minSalesPerYear)) return 'few_rank_drops';
+  const rank = deal.current[3] ?? -1;
+  if (rank > deps.config.business.maxSalesRank) return 'rank_above_max';
+  return null;
+}
+
+/** Reads one page of the current look and commits what it found. */
 export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Scan): Promise<PageResult> {
   const { keepa, store, config, clock } = deps;
   const log = deps.log.child({ component: 'discover' });
@@ -142,24 +181,21 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
   if (future.aheadMs > 0) {
     log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });
   }
-  const deals = sortAndDedupe(future.deals);
-  const fresh = deals.filter((d) => compareCursor(cursorOf(d), scan.floor) > 0);
-  // The list is sorted by deal age: once a whole page was created before the floor (less a margin
-  // for Keepa's cache), later pages hold only deals an earlier scan has read. Those that were
-  // updated since are still taken from this page; updates to older ones are the refresh's job.
-  const createdBefore = scan.floor.lastUpdateKm - CREATION_MARGIN_MINUTES;
-  const allOld = deals.every((d) => d.creationDate <= createdBefore);
-  const complete = fresh.length === 0 || allOld || page.dr.length < DEAL_PAGE_SIZE || scan.nextPage + 1 >= MAX_BATCH.deal;
+  const deals = dedupe(future.deals);
+  const listEnded = page.dr.length < DEAL_PAGE_SIZE;
+  const complete = listEnded || scan.nextPage + 1 >= Math.min(scan.pages, MAX_BATCH.deal);
   const now = clock.now();
+  let top = scan.top;
+  for (const d of deals) if (top === null || compareCursor(cursorOf(d), top) > 0) top = cursorOf(d);
+
   let warning: string | null = null;
-  const newestMs = deals[0] ? keepaMinutesToMs(deals[0].lastUpdate) : null;
-  if (scan.nextPage === 0 && newestMs !== null && now - newestMs > config.pipeline.staleListHours * 3_600_000) {
-    warning = `the newest deal in Keepa's list is ${Math.round((now - newestMs) / 3_600_000)} h old; check dealQuery.sortType (1 = newest first) and the query filters`;
+  const newestMs = top === null ? null : keepaMinutesToMs(top.lastUpdateKm);
+  if (complete && newestMs !== null && now - newestMs > config.pipeline.staleListHours * 3_600_000) {
+    warning = `the newest deal in Keepa's list is ${Math.round((now - newestMs) / 3_600_000)} h old; check the query filters (dealQuery)`;
     log.warn(warning, { newest: new Date(newestMs).toISOString() });
   }
 
   const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
-  let top = scan.top;
   const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
   const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
   /**
@@ -167,8 +203,9 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
    * a deal already known is new work only when its used price moved:
    * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
    *   price changed and its data is older than the gap; never a second heavy fetch;
-   * - a rejected one is looked at again when its verdict is older than `reanalyzeAfterDays`, or,
-   *   when the peek rejected it, once its price fell (a cheaper buy can pass) and the gap passed.
+   * - a rejected or expired one is looked at again when its verdict is older than
+   *   `reanalyzeAfterDays`, or, when no history was paid for it, once its price fell (a cheaper
+   *   buy can pass) and the gap passed.
    * Returns the funnel key of the decision, or null when it is new work.
    */
   const repeatOf = (d: KeepaDeal): string | null => {
@@ -183,41 +220,59 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
       return 'refresh_requested';
     }
-    if (item === null || item.stage !== 'rejected' || item.updatedAt < reanalyzeBefore) return null;
+    if (item === null || (item.stage !== 'rejected' && item.stage !== 'expired') || item.updatedAt < reanalyzeBefore) return null;
     const cheaper = previous !== null && current !== null && current < previous;
     if (item.analyzedAt === null && cheaper && item.updatedAt < refreshBefore) return null;
-    return 'recently_rejected';
+    return item.stage === 'expired' ? 'expired_unchanged' : 'recently_rejected';
   };
+  const offers = config.pipeline.offersPerProduct;
+  const oldest = now - config.pipeline.candidateMaxAgeHours * 3_600_000;
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
-    for (const d of fresh) {
-      if (top === null || compareCursor(cursorOf(d), top) > 0) top = cursorOf(d);
+    for (const d of deals) {
       const repeat = repeatOf(d);
       if (repeat !== null) {
         bump(funnel, repeat);
         continue;
       }
-      const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: dealPriority(d, config.dealQuery.dateRange), dealJson: JSON.stringify(d) }, nowMs);
+      if (appearedAtMs(d) < oldest) {
+        // Its cheap price appeared longer ago than a candidate may wait: it would only expire.
+        bump(funnel, 'too_old');
+        continue;
+      }
+      const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: false, lookupSellers: config.pipeline.lookupSellers });
+      const value = candidateValue(dealValueInputs(d, cost), config.business, nowMs);
+      const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
       bump(funnel, outcome);
+      const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
+      if (verdict !== null) {
+        // The peek would reject it on the same numbers: rejected here, its peek token saved.
+        store.queue.finish(d.asin, 'rejected', verdict, nowMs);
+        bump(funnel, `rejected_${verdict}`);
+        bump(funnel, 'prefiltered');
+        bump(funnel, 'tokens_saved', keepa.costs.estimate({ path: 'product', count: 1 }));
+      }
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
     if (future.aheadMs > 0) store.system.setJson(FUTURE_DEAL_KEY, { aheadMs: future.aheadMs, atMs: nowMs }, nowMs);
     if (complete) {
-      // A rewind during the scan wins: the advance is refused and the next scan starts from it. A
-      // watermark in the future is the one the scan replaced, so it is overwritten.
+      // A rewind during the look wins: the advance is refused. A watermark in the future is the
+      // one the look replaced, so it is overwritten.
       const inFuture = scan.expected !== null && scan.expected.lastUpdateKm > presentKm(nowMs);
       if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
       const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
-      store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt }, nowMs);
+      funnel.looks = 1;
+      const listPages = listEnded ? scan.nextPage + 1 : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
+      store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt, listPages }, nowMs);
     } else {
       store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);
     }
   });
-  log.info(`deal page ${scan.nextPage}: ${page.dr.length} deals, ${fresh.length} newer than the floor, ${funnel.queued ?? 0} queued`, {
+  log.info(`deal page ${scan.nextPage}: ${page.dr.length} deals, ${funnel.queued ?? 0} queued, ${funnel.prefiltered ?? 0} rejected free`, {
     page: scan.nextPage,
     scanned: page.dr.length,
-    fresh: fresh.length,
     queued: funnel.queued ?? 0,
+    prefiltered: funnel.prefiltered ?? 0,
     tokens,
     complete,
   });

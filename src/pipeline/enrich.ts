@@ -1,6 +1,7 @@
 // Enrich: the heavy fetch (csv history, live offers, stats over 365 days) for candidates that
 // passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
-// committed: a seller lookup that cannot be afforded leaves only the seller's name and score empty.
+// committed: a seller lookup that cannot be made now is deferred (sellers.ts), never dropped. A
+// batch is sized to pay for its seller lookups too, so that they rarely have to wait.
 import { describeError, RateLimitedError } from '../errors.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
@@ -10,6 +11,7 @@ import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContex
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
+import { deferSellers } from './sellers.js';
 
 /** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
 const MAX_ENRICH_BATCH = 10;
@@ -26,9 +28,13 @@ function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefine
   return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
 }
 
-export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: number | undefined): number {
+export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: number | undefined, withSellers = false): number {
   const shape = { path: 'product', count: 1, offers: deps.config.pipeline.offersPerProduct, expectedOffers: offers } as const;
-  const affordable = deps.keepa.costs.maxBatchSize(shape, deps.keepa.bucket.grantableNow(nowMs));
+  const { costs } = deps.keepa;
+  const capacity = deps.keepa.bucket.grantableNow(nowMs);
+  const affordable = withSellers
+    ? Math.floor(capacity / (costs.estimate(shape) + costs.estimate({ path: 'seller', count: 1 })))
+    : costs.maxBatchSize(shape, capacity);
   return Math.max(1, Math.min(MAX_ENRICH_BATCH, affordable));
 }
 
@@ -39,7 +45,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   if (due.length === 0) return 'empty';
   const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
   const offers = expectedOffers([...dealsByAsin.values()]);
-  const items = due.slice(0, enrichBatchSize(deps, clock.now(), offers));
+  const items = due.slice(0, enrichBatchSize(deps, clock.now(), offers, config.pipeline.lookupSellers));
   const fetched = await fetchProducts(deps, run, 'enrich', items.map((i) => i.asin), {
     stats: 365,
     history: true,
@@ -54,6 +60,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   const sellers = config.pipeline.lookupSellers ? await lookupSellers(deps, run, [...fetched.products.values()].map(winningOfferSellerId), funnel) : {};
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
+  const deferred: Record<string, string> = {};
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
     store.queue.addTokens(items.map((i) => i.asin), tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
@@ -86,7 +93,10 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
       }
       store.queue.finish(item.asin, 'done', null, nowMs, true);
       bump(funnel, 'saved');
+      if (config.pipeline.lookupSellers && sellerId !== null && sellers[sellerId] === undefined && funnel.seller_lookup_failed !== undefined) deferred[item.asin] = sellerId;
     }
+    deferSellers(store, deferred, nowMs);
+    if (Object.keys(deferred).length > 0) funnel.seller_deferred = Object.keys(deferred).length;
   });
   log.info(`enriched ${funnel.enriched ?? 0}, saved ${funnel.saved ?? 0}`, { funnel });
   return 'done';
@@ -112,8 +122,9 @@ async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly 
   try {
     return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal });
   } catch (e: unknown) {
-    funnel.seller_lookup_skipped = unique.length;
-    if (!(e instanceof RateLimitedError)) deps.log.warn(`seller lookup failed: ${describeError(e)}; saving the deals without seller names`, { component: 'enrich' });
+    if (run.signal.aborted) throw e;
+    funnel.seller_lookup_failed = unique.length;
+    if (!(e instanceof RateLimitedError)) deps.log.warn(`seller lookup failed: ${describeError(e)}; the deals are saved and their sellers looked up later`, { component: 'enrich' });
     return {};
   } finally {
     run.signal.removeEventListener('abort', onStop);

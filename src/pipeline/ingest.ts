@@ -1,16 +1,18 @@
-// The ingest job: expire stale candidates, continue or start a scan of the deal list, then drain
-// the queue (enrich what passed the peek first, since its peek is paid for; then peek), and give
+// The ingest job: expire stale candidates, then, until the run's time is up, look at the deal list
+// whenever the discovery plan says a look is due, and between looks drain the queue (enrich what
+// passed the peek first, since its peek is paid for; then peek, both most valuable first), giving
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
 // than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
 import type { Job, JobContext, JobResult } from '../scheduler.js';
 import type { Funnel } from '../state/runs.js';
 import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
-import { currentScan, discoverPage } from './discover.js';
+import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
 import { refreshAllowed, refreshChunk } from './refresh.js';
+import { sellerChunk, sellersDue } from './sellers.js';
 
-type Step = 'enrich' | 'peek' | 'refresh';
+type Step = 'sellers' | 'enrich' | 'peek' | 'refresh';
 
 export function ingestJob(deps: PipelineDeps): Job {
   return { name: 'ingest', run: (ctx) => runIngest(deps, ctx) };
@@ -28,24 +30,36 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
   expireStale(deps, run);
 
   let stoppedFor: ChunkOutcome | null = null;
-  for (let pages = 0; pages < config.pipeline.maxPagesPerRun && more(); pages++) {
-    const scan = currentScan(deps, clock.now());
-    if (scan === null) break;
-    const page = await discoverPage(deps, run, scan);
-    if (page.warning) warnings.push(page.warning);
-    if (page.outcome !== 'done') {
-      stoppedFor = page.outcome;
-      break;
-    }
-    if (page.complete) break;
-  }
-
+  let pages = 0;
   const tried = new Set<Step>();
   while (stoppedFor === null && more()) {
+    // A due look at the deal list comes first, between any two chunks: new deals are worth most
+    // in their first minutes, and the plan paces looks by tokens, not by the schedule.
+    const scan = pages < config.pipeline.maxPagesPerRun ? currentScan(deps, clock.now()) : null;
+    if (scan !== null) {
+      const page = await discoverPage(deps, run, scan);
+      pages += 1;
+      if (page.warning) warnings.push(page.warning);
+      if (page.outcome !== 'done') stoppedFor = page.outcome;
+      tried.clear();
+      continue;
+    }
     const step = nextStep(deps, tried);
-    if (step === null) break;
-    const outcome = step === 'enrich' ? await enrichChunk(deps, run) : step === 'peek' ? await peekChunk(deps, run) : await refreshChunk(deps, run);
-    if (outcome === 'empty') tried.add(step);
+    if (step === null) {
+      // Nothing to do now: wait for the next look when it is a short wait away (the patience the
+      // run has for tokens) and comes before the run must end; otherwise the next tick looks.
+      const lookAt = pages < config.pipeline.maxPagesPerRun ? nextLookAt(deps, clock.now()) : Infinity;
+      if (lookAt >= deadline || lookAt - clock.now() > config.pipeline.maxTokenWaitSeconds * 1000) break;
+      try {
+        await clock.sleep(Math.max(1, lookAt - clock.now()), ctx.signal);
+      } catch (e: unknown) {
+        if (!ctx.signal.aborted) throw e;
+      }
+      continue;
+    }
+    const outcome = await runStep(deps, run, step);
+    // A failing seller lookup must not hold up the queue: its sellers stay deferred.
+    if (outcome === 'empty' || (outcome === 'failed' && step === 'sellers')) tried.add(step);
     else if (outcome !== 'done') stoppedFor = outcome;
     else tried.clear();
   }
@@ -57,10 +71,27 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
   return { outcome: stoppedFor === 'out_of_tokens' ? 'partial' : 'ok', funnel: stoppedFor === 'out_of_tokens' ? { out_of_tokens: 1 } : {}, ...(warning ? { warning } : {}) };
 }
 
-/** Enrich before peek (its peek is paid for), refresh on its share; null when nothing is due. */
+function runStep(deps: PipelineDeps, run: RunContext, step: Step): Promise<ChunkOutcome> {
+  switch (step) {
+    case 'sellers':
+      return sellerChunk(deps, run);
+    case 'enrich':
+      return enrichChunk(deps, run);
+    case 'peek':
+      return peekChunk(deps, run);
+    case 'refresh':
+      return refreshChunk(deps, run);
+  }
+}
+
+/**
+ * Deferred seller lookups first (a token each completes a saved deal), refresh on its share, then
+ * enrich before peek (its peek is paid for); null when nothing is due.
+ */
 function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
   const now = deps.clock.now();
   const { queue } = deps.store;
+  if (!tried.has('sellers') && Object.keys(sellersDue(deps.store)).length > 0) return 'sellers';
   const enrichDue = !tried.has('enrich') && (queue.nextDueAt('peeked') ?? Infinity) <= now;
   const peekDue = !tried.has('peek') && (queue.nextDueAt('queued') ?? Infinity) <= now;
   if (!tried.has('refresh') && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
@@ -78,7 +109,7 @@ function expireStale(deps: PipelineDeps, run: RunContext): void {
   commitChunk(deps, run, funnel, 0, (nowMs) => {
     funnel.expired = deps.store.queue.expireQueuedBefore(cutoff, nowMs).length;
   }, false);
-  deps.log.info(`dropped ${funnel.expired ?? 0} candidates that waited longer than ${deps.config.pipeline.candidateMaxAgeHours} h`, { component: 'ingest', expired: funnel.expired });
+  deps.log.warn(`dropped ${funnel.expired ?? 0} candidates that waited longer than ${deps.config.pipeline.candidateMaxAgeHours} h`, { component: 'ingest', expired: funnel.expired });
 }
 
 export function describeFunnel(f: Funnel): string {

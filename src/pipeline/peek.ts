@@ -1,9 +1,12 @@
 // Peek: cheap product stats (no history, no offers: 1 token a product) for queued candidates.
 // Dead and hopeless items are rejected here with a recorded reason before anyone pays for history.
-import { peekProduct } from './analytics/index.js';
+import { keepaDrops, peekProduct, salesPerYear } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { dealOfferCount } from '../keepa/cost.js';
+import { parseDeal } from './dealRecord.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
+import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
 
 /** Enough to amortise one request; small enough that a crash loses little. */
 const MAX_PEEK_BATCH = 50;
@@ -34,7 +37,22 @@ export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<Ch
       const result = peekProduct(product, deps.config.peek);
       bump(funnel, 'peeked');
       if (result.ok) {
-        store.queue.advance(item.asin, 'peeked', nowMs, result.score);
+        // Re-ranked with what the peek paid for: its buy and sell prices and the product's drops.
+        const deal = parseDeal(item.dealJson);
+        const tokens = candidateTokens(deps.keepa.costs, {
+          offers: deps.config.pipeline.offersPerProduct,
+          expectedOffers: deal === null ? undefined : dealOfferCount(deal),
+          peeked: true,
+          lookupSellers: deps.config.pipeline.lookupSellers,
+        });
+        const value = candidateValue({
+          buyCents: result.buyPriceCents,
+          sellCents: result.sellPriceCents,
+          salesPerYear: salesPerYear(keepaDrops(product.stats)),
+          appearedAtMs: deal === null ? item.queuedAt : appearedAtMs(deal),
+          tokens,
+        }, deps.config.business, nowMs);
+        store.queue.advance(item.asin, 'peeked', nowMs, value.key);
         bump(funnel, 'peek_passed');
       } else {
         store.queue.finish(item.asin, 'rejected', result.reason, nowMs);

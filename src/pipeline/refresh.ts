@@ -8,6 +8,7 @@ import { isVisible, lightUpdate } from './analytics/index.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 import { enrichBatchSize } from './enrich.js';
 import { fetchProducts } from './fetch.js';
+import { deferSellers } from './sellers.js';
 import { offersOf } from './evidence.js';
 
 /**
@@ -51,9 +52,15 @@ export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise
         store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
         store.evidence.updateOffers(asin, JSON.stringify(offersOf(product)), nowMs);
         bump(funnel, 'refreshed');
+        // A new winning seller is saved without its name: it is looked up later, as enrich defers.
+        const sellerId = row['Seller_ID'];
+        if (typeof sellerId === 'string' && sellerId !== stored['Seller_ID'] && row['Seller'] === null) {
+          deferSellers(store, { [asin]: sellerId }, nowMs);
+          bump(funnel, 'seller_deferred');
+        }
         // Scans stop at deals created before their floor, so a long-lived deal is not read again
         // from the list; one the refresh finds still worth showing stays current for the janitor.
-        if (isVisible({ ...stored, ...row })) store.deals.touchSeen([asin], nowMs);
+        if (isVisible({ ...stored, ...row }, config.peek.minSalesPerYear)) store.deals.touchSeen([asin], nowMs);
       } catch (e: unknown) {
         bump(funnel, 'failed');
         deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });

@@ -3,6 +3,7 @@
 // `List_at` or `1yr_Avg` (the old system's NULL overwrite).
 import type Database from 'better-sqlite3';
 import { msToIso } from '../keepa/time.js';
+import { VISIBILITY_COLUMNS } from '../pipeline/analytics/visible.js';
 import type { ColumnType, DealColumn } from './columns.js';
 
 type Db = Database.Database;
@@ -52,8 +53,8 @@ export class DealStore {
   private readonly get: Database.Statement;
   private readonly deleteBefore: Database.Statement;
   private readonly countAll: Database.Statement;
-  private readonly countVisible: Database.Statement | null;
-  private readonly newestVisibleStmt: Database.Statement | null;
+  private readonly visibilityRows: Database.Statement;
+  private readonly newestFirst: Database.Statement;
   private readonly newest: Database.Statement;
   private readonly leastRecentlySeen: Database.Statement;
   private readonly touch: Database.Statement;
@@ -61,21 +62,20 @@ export class DealStore {
   private readonly fetchTimesStmt: Database.Statement;
   private readonly requestRefreshStmt: Database.Statement;
 
+  /** `visible` is the visible rule (analytics/visible.ts) with the operator's settings. */
   constructor(
     private readonly db: Db,
     columns: readonly DealColumn[],
+    private readonly visible: (row: DealRow) => boolean,
   ) {
     for (const c of columns) this.types.set(c.name, c.type);
     this.hasLastSeenUtc = this.types.has('last_seen_utc');
     this.get = db.prepare('SELECT * FROM deals WHERE "ASIN" = ?');
     this.deleteBefore = db.prepare('DELETE FROM deals WHERE last_seen_at < ? RETURNING "ASIN"');
     this.countAll = db.prepare('SELECT COUNT(*) FROM deals').pluck();
-    this.countVisible = ['Profit', 'List_at', '1yr_Avg'].every((n) => this.types.has(n))
-      ? db.prepare('SELECT COUNT(*) FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL').pluck()
-      : null;
-    this.newestVisibleStmt = this.countVisible
-      ? db.prepare('SELECT * FROM deals WHERE "Profit" > 0 AND "List_at" > 0 AND "1yr_Avg" IS NOT NULL ORDER BY analyzed_at DESC, "ASIN" LIMIT ?')
-      : null;
+    const ruleColumns = VISIBILITY_COLUMNS.filter((n) => this.types.has(n)).map(quoteIdent);
+    this.visibilityRows = db.prepare(`SELECT ${['"ASIN"', ...ruleColumns].join(', ')} FROM deals`);
+    this.newestFirst = db.prepare('SELECT * FROM deals ORDER BY analyzed_at DESC, "ASIN"');
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
     this.refreshedStmt = db.prepare('UPDATE deals SET refreshed_at = ?, refresh_due = 0 WHERE "ASIN" = ?');
     this.touch = db.prepare(
@@ -160,14 +160,24 @@ export class DealStore {
     return Number(this.countAll.get());
   }
 
-  /** Deals a dashboard shows: Profit > 0, a list price, and a 1-year average. */
+  /** Deals a dashboard shows (the visible rule). */
   visibleCount(): number {
-    return this.countVisible ? Number(this.countVisible.get()) : 0;
+    let n = 0;
+    for (const r of this.visibilityRows.iterate()) if (this.visible(toDealRow(r))) n += 1;
+    return n;
   }
 
   /** The most recently analysed of the deals a dashboard shows, newest first. */
   newestVisible(limit: number): DealRow[] {
-    return this.newestVisibleStmt ? this.newestVisibleStmt.all(limit).map(toDealRow) : [];
+    const out: DealRow[] = [];
+    if (limit <= 0) return out;
+    for (const r of this.newestFirst.iterate()) {
+      const row = toDealRow(r);
+      if (!this.visible(row)) continue;
+      out.push(row);
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   newestAnalyzedAt(): number | null {

@@ -13,6 +13,7 @@ export const OPEN_STAGES: readonly Stage[] = ['queued', 'peeked'];
 export interface Candidate {
   asin: string;
   lastUpdateKm: number;
+  /** The value model's ordering key (pipeline/value.ts): higher is worked first. */
   priority: number;
   dealJson: string | null;
 }
@@ -88,8 +89,9 @@ export class Queue {
     this.requeueStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, stage = 'queued', priority = @priority, deal_json = @deal,
       attempts = 0, next_try_at = 0, last_error = NULL, parked_reason = NULL, reject_reason = NULL, queued_at = @now, updated_at = @now
       WHERE asin = @asin`);
-    this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = @priority, deal_json = @deal, updated_at = @now
-      WHERE asin = @asin`);
+    // A peeked item keeps the value its peek gave it.
+    this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = CASE WHEN stage = 'queued' THEN @priority ELSE priority END,
+      deal_json = @deal, updated_at = @now WHERE asin = @asin`);
     this.claimStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
       ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
     this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
@@ -147,7 +149,7 @@ export class Queue {
     this.noteDealStmt.run(dealJson, asin);
   }
 
-  /** Items of `stage` due now, most promising first. */
+  /** Items of `stage` due now, most valuable first (the value model's key, docs/value.md). */
   claim(stage: Stage, limit: number, nowMs: number): QueueItem[] {
     return this.claimStmt.all({ stage, now: nowMs, limit }).map(toItem);
   }

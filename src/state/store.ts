@@ -1,4 +1,6 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
+import { isVisible } from '../pipeline/analytics/visible.js';
+import { DEFAULT_PEEK } from '../settings.js';
 import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
 import { DealStore } from './deals.js';
@@ -25,11 +27,12 @@ export interface Store {
   columnsAdded: string[];
 }
 
-export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
+/** `minSalesPerYear`: the visible rule's minimum sales velocity (`peek.minSalesPerYear`). */
+export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear = DEFAULT_PEEK.minSalesPerYear): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
   return {
     db,
     columns,
-    deals: new DealStore(db, columns),
+    deals: new DealStore(db, columns, (row) => isVisible(row, minSalesPerYear)),
     evidence: new EvidenceStore(db),
     queue: new Queue(db),
     system: new SystemState(db),
@@ -40,7 +43,7 @@ export function storeFor(db: Db, columns: readonly DealColumn[]): Omit<Store, 'm
   };
 }
 
-export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number }): Store {
+export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number; minSalesPerYear?: number }): Store {
   const { db, migrationsApplied, columnsAdded } = openDatabase(options);
-  return { ...storeFor(db, options.columns), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
+  return { ...storeFor(db, options.columns, options.minSalesPerYear), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
 }

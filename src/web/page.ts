@@ -44,9 +44,11 @@ function figures(r: StatusReport, nowMs: number): string {
       `last run ${when(nowMs, ingest?.lastRunAt ?? null)}: ${e(ingest?.lastOutcome ?? '-')}`,
       `${Math.round(ingest?.tokensLastHour ?? 0)} tokens in the last hour, ${Math.round(ingest?.tokensLastDay ?? 0)} in 24 h`,
     ]),
-    card('Queue', `${q.queued + q.peeked} <small>waiting</small>`, [
+    card('Queue', `${q.queued + q.peeked} <small>waiting${r.backlog.growing ? ', growing' : ''}</small>`, [
+      r.backlog.growing ? `<span class="err">${e(r.backlog.sentence)}</span>` : e(r.backlog.sentence),
       `${q.queued} queued, ${q.peeked} peeked; oldest ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`,
       `${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked`,
+      r.backlog.discoveryShare === null ? '' : `discovery took ${Math.round(r.backlog.discoveryShare * 100)}% of the last day's tokens`,
     ]),
     card('Tokens', t ? `${Math.floor(t.projectedBalance)} <small>of ${t.max}</small>` : 'unknown', t
       ? [`refill ${t.refillRate}/min${t.rechargingForMs !== null ? `, recharging for ${formatDuration(t.rechargingForMs)}` : ''}`, `spent since the figures began: ${Object.entries(t.spentByJob).map(([j, n]) => `${e(j)} ${Math.round(n)}`).join(', ') || 'nothing yet'}`]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/simulator/index.js';
-import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/driver.js';
+import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/types.js';
 import {
   baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched,
   longestGapMs, opportunityFigures, quantile, repeats, type RunFigures, tokenSplit,
@@ -102,7 +102,7 @@ describe('deals and opportunities', () => {
   });
 
   it('finds opportunities among saved rows with a profit, once an ASIN', () => {
-    const save = (asin: string, profit: number | null): SaveEvent => ({ asin, savedAtMs: 0, dealLastUpdateMs: 0, profit });
+    const save = (asin: string, profit: number | null): SaveEvent => ({ asin, savedAtMs: 0, dealLastUpdateMs: 0, profit, visible: profit !== null && profit > 0 });
     const saves = [save('A', 10), save('A', 12), save('B', -3), save('C', 4), save('D', null)];
     expect(opportunityFigures(saves, { A: true, B: true, C: false, D: true }, ['A', 'B', 'E'])).toEqual({ found: 1, real: 3, falsePositives: 1 });
   });
@@ -117,10 +117,10 @@ describe('time figures', () => {
 
   it('measures freshness at a deal\'s first save, leaving out deals updated before the start', () => {
     const saves: SaveEvent[] = [
-      { asin: 'A', savedAtMs: 2 * HOUR, dealLastUpdateMs: HOUR, profit: 1 },
-      { asin: 'A', savedAtMs: 9 * HOUR, dealLastUpdateMs: 8 * HOUR, profit: 1 },
-      { asin: 'B', savedAtMs: 3 * HOUR, dealLastUpdateMs: -HOUR, profit: 1 },
-      { asin: 'C', savedAtMs: 3.5 * HOUR, dealLastUpdateMs: 3 * HOUR, profit: 1 },
+      { asin: 'A', savedAtMs: 2 * HOUR, dealLastUpdateMs: HOUR, profit: 1, visible: true },
+      { asin: 'A', savedAtMs: 9 * HOUR, dealLastUpdateMs: 8 * HOUR, profit: 1, visible: true },
+      { asin: 'B', savedAtMs: 3 * HOUR, dealLastUpdateMs: -HOUR, profit: 1, visible: true },
+      { asin: 'C', savedAtMs: 3.5 * HOUR, dealLastUpdateMs: 3 * HOUR, profit: 1, visible: true },
     ];
     expect(freshnessHours(saves, 0)).toEqual([1, 0.5]);
   });

@@ -7,7 +7,7 @@ import { memoryStore, T0 } from '../helpers.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
-export const CONFIG = { ingestCron: '*/5 * * * *' };
+export const CONFIG = { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 72 } };
 export const EVIL_TITLE = '<script>alert("owned")</script> & Sons';
 
 export interface Fixture {
@@ -38,6 +38,7 @@ function saveDeal(store: Store, i: number, atMs: number): void {
       '1yr_Avg': price * 2.1,
       Profit: price * 0.9,
       Margin: 30 + (i % 9),
+      Sales_Rank_Drops_last_365_days: 12 + i,
     },
     atMs,
     'full',

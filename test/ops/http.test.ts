@@ -149,7 +149,7 @@ describe('status wording', () => {
 
   it("is judged by the daemon's own schedule when it recorded one, not by the reader's environment", () => {
     const f = flowingFixture();
-    const demoShell = { ingestCron: '*/20 * * * * *' };
+    const demoShell = { ingestCron: '*/20 * * * * *', pipeline: { candidateMaxAgeHours: 72 } };
     expect(buildStatus({ store: f.store, config: demoShell, nowMs: f.nowMs, daemonRunning: true }).verdict).toBe('stalled');
     f.store.system.setJson('daemon', { pid: 4242, version: '0.1.0', startedAt: f.nowMs - 25 * HOUR, keepa: 'live', ingestCron: '*/5 * * * *' }, f.nowMs);
     expect(buildStatus({ store: f.store, config: demoShell, nowMs: f.nowMs, daemonRunning: true }).verdict).toBe('degraded');

@@ -9,7 +9,7 @@ import type { KeepaDeal } from '../../src/keepa/types.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
 import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
-import { currentScan, DEAL_PAGE_SIZE, discoverPage } from '../../src/pipeline/discover.js';
+import { currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
 import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
 
@@ -39,7 +39,7 @@ function setup(pages: KeepaDeal[][]) {
     .persist();
   const store = memoryStore(projectColumns());
   const base = loadConfig({ env: { KEEPA_API_KEY: KEY } });
-  const config = { ...base, pipeline: { ...base.pipeline, discoverEveryMinutes: 0 } };
+  const config = base;
   const bucket = new TokenBucket({ maxDeficit: 60 });
   const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket, clock, log: silentLogger(), dispatcher: agent });
   const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
@@ -60,12 +60,30 @@ const queued = (store: ReturnType<typeof memoryStore>): string[] =>
   store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
 
 describe('discovery', () => {
-  it('a page with deals [90, 110, 80, 120] and watermark 100 queues 110 and 120', async () => {
-    const { store, scanAll } = setup([[deal('A090', NOW_KM - 90), deal('A110', NOW_KM - 10), deal('A080', NOW_KM - 100), deal('A120', NOW_KM)]]);
+  it('a look queues every unknown deal on its pages, whatever its age or place, and moves the watermark to the newest', async () => {
+    const { store, scanAll } = setup([[deal('A090', NOW_KM - 90), deal('A110', NOW_KM - 10), deal('A080', NOW_KM - 100, { created: NOW_KM - 20 * 60 }), deal('A120', NOW_KM)]]);
     store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: 'Z' }, T0);
     await scanAll();
-    expect(queued(store)).toEqual(['A110', 'A120']);
+    expect(queued(store)).toEqual(['A080', 'A090', 'A110', 'A120']);
     expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
+  });
+
+  it('misses nothing new between two looks: a deal new to the list on any page (created long before) and a re-drop are queued', async () => {
+    const filler = (prefix: string, n: number): KeepaDeal[] => Array.from({ length: n }, (_, i) => deal(`${prefix}${String(i).padStart(3, '0')}`, NOW_KM - 60 - i, { created: NOW_KM - 60 - i }));
+    const pages: KeepaDeal[][] = [filler('F', DEAL_PAGE_SIZE), [deal('KNOWN', NOW_KM - 200, { used: 1500 }), ...filler('G', 20)]];
+    const { store, requested, scanAll, clock } = setup(pages);
+    await scanAll();
+    expect(requested).toEqual([0, 1]);
+    // The peek rejected everything it saw; five hours pass.
+    for (const item of store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
+    clock.advance(5 * 3_600_000);
+    const nowKm = msToKeepaMinutes(clock.now());
+    // A deal created 20 h ago enters the list on its last page, and KNOWN's used price falls.
+    pages[1] = [deal('KNOWN', nowKm - 2, { used: 1200, created: NOW_KM - 200 }), deal('LATE', nowKm - 1, { created: nowKm - 20 * 60 }), ...filler('G', 20)];
+    await scanAll();
+    expect(requested).toEqual([0, 1, 0, 1]);
+    expect(queued(store)).toEqual(['KNOWN', 'LATE']);
+    expect(store.queue.get('F000')?.stage).toBe('rejected');
   });
 
   it('a deal dated a year ahead is queued with its time clamped: the watermark stays at the present and later deals are still queued', async () => {
@@ -76,7 +94,7 @@ describe('discovery', () => {
     expect(queued(store)).toEqual(['FUTURE', 'NOWISH']);
     expect(store.queue.get('FUTURE')?.lastUpdateKm).toBe(NOW_KM);
     expect(store.system.watermark()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
-    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *' }, nowMs: clock.now(), daemonRunning: true });
+    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
     expect(report.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 365 d/);
   });
 
@@ -106,7 +124,15 @@ describe('discovery', () => {
     expect(second.complete).toBe(true);
     expect(requested).toEqual([0, 1]);
     expect(queued(store)).toEqual(expect.arrayContaining(['TIE1', 'TIE2', 'TIE3']));
-    expect(queued(store)).not.toContain('OLD1');
+  });
+
+  it('reads a small list whole at every look and measures its size for the plan', async () => {
+    const page0 = Array.from({ length: DEAL_PAGE_SIZE }, (_, i) => deal(`R${String(i).padStart(3, '0')}`, NOW_KM - 1, { created: NOW_KM - 600 - i }));
+    const { deps, store, scanAll, requested, clock } = setup([page0, [deal('LAST', NOW_KM - 1, { created: NOW_KM - 900 })]]);
+    await scanAll();
+    expect(requested).toEqual([0, 1]);
+    expect(store.queue.get('LAST')?.stage).toBe('queued');
+    expect(currentPlan(deps, clock.now())).toMatchObject({ listPages: 2, pages: 2, wholeList: true });
   });
 
   it('an ASIN on two pages is queued once, with its newest deal', async () => {
@@ -151,13 +177,16 @@ describe('discovery', () => {
     expect(store.system.getJson('ingest.scan')).toBeUndefined();
   });
 
-  it('ends the scan at a page created before the floor, even when Keepa re-read those deals since', async () => {
-    const page0 = Array.from({ length: DEAL_PAGE_SIZE }, (_, i) => deal(`R${String(i).padStart(3, '0')}`, NOW_KM - 1, { created: NOW_KM - 600 - i }));
-    const page1 = [deal('NEVER', NOW_KM - 1, { created: NOW_KM - 900 })];
-    const { store, scanAll, requested } = setup([page0, page1]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 300, asin: '' }, T0);
+  it('rejects for free, before any peek, a deal whose own rank-drop counts say it sells too rarely', async () => {
+    const rare = { ...deal('RARE', NOW_KM - 5), salesRankDrops30: 0, salesRankDrops90: 0, salesRankDrops180: 1, salesRankDrops365: 2 };
+    const unknown365 = { ...deal('SHORT', NOW_KM - 5), salesRankDrops30: 1, salesRankDrops90: 3, salesRankDrops180: -1, salesRankDrops365: -1 };
+    const { store, scanAll } = setup([[rare, unknown365, deal('PLAIN', NOW_KM - 5)]]);
     await scanAll();
-    expect(requested).toEqual([0]);
+    expect(store.queue.get('RARE')).toMatchObject({ stage: 'rejected', rejectReason: 'few_rank_drops' });
+    // 3 drops in 90 days is 12 a year; a deal without the counts is left to the peek.
+    expect(queued(store)).toEqual(['PLAIN', 'SHORT']);
+    const funnel = store.runs.recentRuns(1)[0]?.funnel ?? {};
+    expect(funnel).toMatchObject({ prefiltered: 1, tokens_saved: 1 });
   });
 });
 
@@ -166,7 +195,7 @@ describe('a deal list that looks wrong', () => {
     const { deps, store } = setup([[deal('STALE', NOW_KM - 10 * 60)]]);
     const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
-    expect(page.warning).toMatch(/newest deal in Keepa's list is 10 h old; check dealQuery.sortType/);
+    expect(page.warning).toMatch(/newest deal in Keepa's list is 10 h old; check the query filters/);
   });
 });
 
@@ -215,5 +244,18 @@ describe('a known deal that Keepa merely read again is not new work (repeats)', 
   it('...and is peeked again once its price fell', async () => {
     const { store } = await peekRejected(1100);
     expect(store.queue.get('REJ')?.stage).toBe('queued');
+  });
+});
+
+describe('the discovery plan', () => {
+  it('a large plan looks at the list as often as Keepa refreshes it; a small one reads fewer pages, less often', () => {
+    expect(discoveryPlan(300, 6, 20)).toMatchObject({ pages: 6, intervalMs: 120_000, wholeList: true });
+    // 12% of 20/min buys 9 pages in 20 min: the 6-page list whole every 12.5 min.
+    expect(discoveryPlan(20, 6, 20)).toMatchObject({ pages: 6, intervalMs: 750_000, wholeList: true });
+    // 12% of 5/min: 2 pages (10 tokens) every 16.7 min of a 67-page list, the most promising first.
+    const small = discoveryPlan(5, 67, 20);
+    expect(small).toMatchObject({ pages: 2, wholeList: false });
+    expect(small.intervalMs / 60_000).toBeCloseTo(16.67, 1);
+    expect(small.tokensPerHour).toBeCloseTo(36, 2);
   });
 });

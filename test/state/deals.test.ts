@@ -43,13 +43,20 @@ describe('deal upsert', () => {
     expect(store.deals.find('B000000006')?.last_seen_utc).toBe('2026-03-01T01:00:00.000Z');
   });
 
-  it('counts visible deals: profit > 0 with a list price and a 1-year average', () => {
-    const store = memoryStore(smallColumns());
-    store.deals.upsert({ ASIN: 'A1', List_at: 20, '1yr_Avg': 19, Profit: 3 }, T0, 'full');
-    store.deals.upsert({ ASIN: 'A2', List_at: 20, '1yr_Avg': null, Profit: 3 }, T0, 'full');
-    store.deals.upsert({ ASIN: 'A3', List_at: 20, '1yr_Avg': 19, Profit: -1 }, T0, 'full');
-    expect(store.deals.count()).toBe(3);
-    expect(store.deals.visibleCount()).toBe(1);
+  it('counts and lists visible deals: profit > 0 with a list price, a 1-year average, and 4 sales a year', () => {
+    const store = memoryStore(smallColumns(['Sales Rank - Drops last 365 days', 'Sales Rank - Drops last 90 days']));
+    const drops = { Sales_Rank_Drops_last_365_days: 12 };
+    store.deals.upsert({ ASIN: 'A1', List_at: 20, '1yr_Avg': 19, Profit: 3, ...drops }, T0, 'full');
+    store.deals.upsert({ ASIN: 'A2', List_at: 20, '1yr_Avg': null, Profit: 3, ...drops }, T0, 'full');
+    store.deals.upsert({ ASIN: 'A3', List_at: 20, '1yr_Avg': 19, Profit: -1, ...drops }, T0, 'full');
+    // Sells twice a year: a good price alone does not make a deal worth buying.
+    store.deals.upsert({ ASIN: 'A4', List_at: 20, '1yr_Avg': 19, Profit: 3, Sales_Rank_Drops_last_365_days: 2 }, T0, 'full');
+    // No 365-day count: the 90-day count decides (2 in 90 days is 8 a year), it is not skipped.
+    store.deals.upsert({ ASIN: 'A5', List_at: 20, '1yr_Avg': 19, Profit: 3, Sales_Rank_Drops_last_90_days: 2 }, T0 + 1, 'full');
+    store.deals.upsert({ ASIN: 'A6', List_at: 20, '1yr_Avg': 19, Profit: 3 }, T0 + 2, 'full');
+    expect(store.deals.count()).toBe(6);
+    expect(store.deals.visibleCount()).toBe(2);
+    expect(store.deals.newestVisible(10).map((r) => r.ASIN)).toEqual(['A5', 'A1']);
   });
 
   it('deletes by integer timestamps only the deals last seen before the cutoff', () => {

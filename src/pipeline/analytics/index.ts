@@ -2,7 +2,8 @@
 // to a deals row keyed by database column names and a rejection reason. No I/O, no clock.
 export { analyzeProduct, type AnalyzeInput } from './analyze.js';
 export { lightUpdate, type LightUpdateInput } from './lightUpdate.js';
-export { winningOfferSellerId } from './offers.js';
+export { sellerQualityScore, winningOfferSellerId } from './offers.js';
 export { peekProduct } from './peek.js';
-export { isVisible } from './row.js';
+export { isVisible, VISIBILITY_COLUMNS } from './visible.js';
+export { keepaDrops, salesPerYear, sellsOftenEnough } from './velocity.js';
 export type { AnalysisResult, DealRow, PeekResult, RejectReason } from './types.js';

@@ -3,6 +3,7 @@ import type { PeekSettings } from '../../settings.js';
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
 import { toCents } from './money.js';
 import type { PeekResult, RejectReason } from './types.js';
+import { keepaDrops, sellsOftenEnough } from './velocity.js';
 
 /**
  * Keepa's stats for Used (2) are item prices without shipping; for the four used conditions
@@ -24,8 +25,8 @@ function price(arr: readonly (number | null)[] | undefined, i: number): number |
 
 /**
  * Rules in order: stats, buy and sell price of one kind (see CONDITION_INDICES; the best of
- * avg90/avg365 over Used and its four conditions), rank drops in 365 days (when Keepa knows
- * them), sell price minimum, buy above 1.1x sell, margin (sell - buy) / buy. The score, for
+ * avg90/avg365 over Used and its four conditions), sales velocity from Keepa's rank drops
+ * (velocity.ts: an unknown velocity fails), sell price minimum, buy above 1.1x sell, margin (sell - buy) / buy. The score, for
  * ordering survivors, is the expected spread in dollars.
  */
 export function peekProduct(product: KeepaProduct, settings: PeekSettings): PeekResult {
@@ -43,8 +44,7 @@ export function peekProduct(product: KeepaProduct, settings: PeekSettings): Peek
   }
   if (best === null) return reject('no_sell_price', itemBuy ?? landedBuy, null);
   const { buy, sell } = best;
-  const drops = stats.salesRankDrops365;
-  if (typeof drops === 'number' && drops >= 0 && drops < settings.minSalesRankDrops365) return reject('few_rank_drops', buy, sell);
+  if (!sellsOftenEnough(keepaDrops(stats), settings.minSalesPerYear)) return reject('few_rank_drops', buy, sell);
   if (sell < toCents(settings.minSellPrice)) return reject('sell_below_min', buy, sell);
   if (buy > settings.maxBuyToSellRatio * sell) return reject('buy_above_sell', buy, sell);
   if (((sell - buy) / buy) * 100 < settings.minMarginPercent) return reject('low_margin', buy, sell);

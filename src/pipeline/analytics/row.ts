@@ -80,10 +80,3 @@ export function putMoneyColumns({ offer, listAtCents, yearAvgCents, fees, settin
   put('Margin', both(profit, listAtCents, (p, listAt) => (listAt > 0 ? roundTo((p / listAt) * 100, 2) : null)));
   put('Percent_Down', both(yearAvgCents, price, (avg, now) => (avg > 0 ? roundTo(percentDown(avg, now), 2) : null)));
 }
-
-/** What a dashboard shows: Profit > 0, List at > 0 and a 1-year average. */
-export function isVisible(row: DealRow): boolean {
-  const profit = row['Profit'];
-  const listAt = row['List_at'];
-  return typeof profit === 'number' && profit > 0 && typeof listAt === 'number' && listAt > 0 && typeof row['1yr_Avg'] === 'number';
-}

@@ -1,3 +1,4 @@
+import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { describe, expect, it } from 'vitest';
 import { analyzeProduct, isVisible, lightUpdate, type DealRow } from '../../../src/pipeline/analytics/index.js';
 import { csv, DAY, NOW, NOW_MS, offer, product, salesHistories, series, SETTINGS, stats } from './builders.js';
@@ -34,7 +35,7 @@ describe('light update', () => {
     // Profit 50 - 13.25 - 13.00 = $23.75; Margin 23.75 / 50 = 47.5%; % Down (30 - 10) / 30 = 66.67%.
     expect(row).toMatchObject({ Price_Now: 10, Seller_ID: 'S1', All_in_Cost: 13.25, Total_AMZ_fees: 13, Profit: 23.75, Margin: 47.5, Percent_Down: 66.67 });
     expect(row).toMatchObject({ Sales_Rank_Current: 80_000, Sales_Rank_Drops_last_365_days: 12 });
-    expect(isVisible({ ...STORED, ...row })).toBe(true);
+    expect(isVisible({ ...STORED, ...row }, DEFAULT_PEEK.minSalesPerYear)).toBe(true);
   });
 
   it("names a new winning seller from its record, and blanks the old seller's name without one", () => {
@@ -50,7 +51,7 @@ describe('light update', () => {
     expect(rejected).toBe('no_used_offer');
     expect([row['Price_Now'], row['Profit'], row['Margin']]).toEqual([null, null, null]);
     expect(row).not.toHaveProperty('List_at');
-    expect(isVisible({ ...STORED, ...row })).toBe(false);
+    expect(isVisible({ ...STORED, ...row }, DEFAULT_PEEK.minSalesPerYear)).toBe(false);
   });
 
   it('writes no money that depends on a List at the row never had', () => {

@@ -40,9 +40,16 @@ describe('peek', () => {
     expect(peek(viable({ avg90: series({ 2: null }), avg365: series({ 21: 2500 }) })).reason).toBe('no_sell_price');
   });
 
-  it('rejects too few rank drops in 365 days as few_rank_drops, but not when Keepa does not know them', () => {
-    expect(peek(viable({ salesRankDrops365: 0 })).reason).toBe('few_rank_drops');
-    expect(peek(viable({ salesRankDrops365: -1 })).ok).toBe(true);
+  it('rejects a book selling fewer than 4 times a year as few_rank_drops', () => {
+    expect(peek(viable({ salesRankDrops365: 3 })).reason).toBe('few_rank_drops');
+    expect(peek(viable({ salesRankDrops365: 4 })).ok).toBe(true);
+  });
+
+  it('does not skip the velocity check when Keepa has no 365-day count: a shorter window decides, and none at all fails', () => {
+    // 1 drop in 90 days is 4 a year; 1 in 180 days is 2 a year.
+    expect(peek(viable({ salesRankDrops365: -1, salesRankDrops180: -1, salesRankDrops90: 1 })).ok).toBe(true);
+    expect(peek(viable({ salesRankDrops365: -1, salesRankDrops180: 1 })).reason).toBe('few_rank_drops');
+    expect(peek(viable({ salesRankDrops365: -1 })).reason).toBe('few_rank_drops');
   });
 
   it('rejects a best sell price under $12 as sell_below_min', () => {

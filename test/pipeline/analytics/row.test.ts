@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { describe, expect, it } from 'vitest';
 import type { KeepaCategoryNode, KeepaDeal, KeepaProduct } from '../../../src/keepa/types.js';
 import { analyzeProduct, isVisible } from '../../../src/pipeline/analytics/index.js';
@@ -142,7 +143,7 @@ describe('the full row', () => {
       Margin: 2.13,
       Min_Listing_Price: 33.15,
     });
-    expect(isVisible(row)).toBe(true);
+    expect(isVisible(row, DEFAULT_PEEK.minSalesPerYear)).toBe(true);
   });
 
   it('leaves the deal columns out when there is no deal', () => {

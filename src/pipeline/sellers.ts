@@ -1,0 +1,69 @@
+// Seller lookups that could not be made with their deal's heavy fetch (no tokens within the wait,
+// or Keepa failed) are deferred, never dropped: the deal is saved without the seller's name and
+// score, its winning seller is remembered in `sellers.due`, and this step names it later (1 token a
+// seller, up to 100 a call). Counted in the funnel: seller_deferred, seller_filled, seller_unknown.
+import { describeError, RateLimitedError } from '../errors.js';
+import { MAX_BATCH } from '../keepa/cost.js';
+import type { Funnel } from '../state/runs.js';
+import type { Store } from '../state/store.js';
+import { sellerQualityScore } from './analytics/index.js';
+import { roundTo } from './analytics/numeric.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+
+const DUE_KEY = 'sellers.due';
+
+/** ASIN -> the winning seller's id, for saved deals whose seller is still to be named. */
+export function sellersDue(store: Store): Record<string, string> {
+  const v = store.system.getJson(DUE_KEY);
+  if (typeof v !== 'object' || v === null) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Remembers deals saved without their seller's record (inside the chunk's transaction). */
+export function deferSellers(store: Store, entries: Readonly<Record<string, string>>, nowMs: number): void {
+  if (Object.keys(entries).length === 0) return;
+  store.system.setJson(DUE_KEY, { ...sellersDue(store), ...entries }, nowMs);
+}
+
+/** Looks up the deferred sellers the bucket can pay for now and writes their names and scores. */
+export async function sellerChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+  const { store, keepa, clock } = deps;
+  const due = sellersDue(store);
+  const ids = [...new Set(Object.values(due))];
+  if (ids.length === 0) return 'empty';
+  const affordable = Math.max(1, keepa.costs.maxBatchSize({ path: 'seller', count: 1 }, keepa.bucket.grantableNow(clock.now())));
+  const batch = ids.slice(0, Math.min(MAX_BATCH.seller, affordable));
+  const before = tokensSpent(deps);
+  let sellers;
+  try {
+    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+  } catch (e: unknown) {
+    if (e instanceof RateLimitedError) return 'out_of_tokens';
+    if (run.signal.aborted) throw e;
+    deps.log.warn(`deferred seller lookup failed: ${describeError(e)}; it will be tried again`, { component: 'sellers', sellers: batch.length });
+    return 'failed';
+  }
+  const tokens = tokensSpent(deps) - before;
+  const funnel: Funnel = { tokens_seller: tokens };
+  const asked = new Set(batch);
+  commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    const left = { ...sellersDue(store) };
+    for (const [asin, sellerId] of Object.entries(left)) {
+      if (!asked.has(sellerId)) continue;
+      delete left[asin];
+      const record = sellers[sellerId];
+      const stored = store.deals.find(asin);
+      // The deal may be gone, or a refresh may have found another winner meanwhile.
+      if (stored === null || stored['Seller_ID'] !== sellerId) continue;
+      if (record === undefined) {
+        bump(funnel, 'seller_unknown');
+        continue;
+      }
+      const score = sellerQualityScore(record);
+      store.deals.upsert({ ASIN: asin, Seller: record.sellerName ?? null, Seller_Quality_Score: score === null ? null : roundTo(score, 4) }, nowMs, 'light');
+      bump(funnel, 'seller_filled');
+    }
+    store.system.setJson(DUE_KEY, left, nowMs);
+  });
+  return 'done';
+}

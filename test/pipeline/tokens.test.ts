@@ -1,0 +1,84 @@
+// Where the tokens go, on the virtual clock: the value order, deferred seller lookups, the deficit
+// floor, the discovery plan on a large plan, and the backlog report.
+import { describe, expect, it } from 'vitest';
+import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
+import { candidateValue } from '../../src/pipeline/value.js';
+import { DEFAULT_BUSINESS } from '../../src/settings.js';
+import type { Run } from '../../src/state/runs.js';
+import { backlogOf } from '../../src/status.js';
+import { isVisible } from '../../src/pipeline/analytics/index.js';
+import { memoryStore, T0 } from '../helpers.js';
+import { createHarness } from './harness.js';
+
+const HOUR = 3_600_000;
+
+describe('the value order', () => {
+  const value = (appearedAtMs: number, buyCents: number, tokens: number) =>
+    candidateValue({ buyCents, sellCents: 6_000, salesPerYear: 24, appearedAtMs, tokens }, DEFAULT_BUSINESS, T0);
+
+  it('a backlog does not starve new deals: a fresh deal outranks 500 older ones of the same promise', () => {
+    const store = memoryStore();
+    for (let i = 0; i < 500; i++) {
+      store.queue.offer({ asin: `OLD${i}`, lastUpdateKm: 1, priority: value(T0 - 10 * HOUR - i * 60_000, 2_500, 8).key, dealJson: null }, T0);
+    }
+    store.queue.offer({ asin: 'FRESH', lastUpdateKm: 1, priority: value(T0 - 5 * 60_000, 2_500, 8).key, dealJson: null }, T0);
+    expect(store.queue.claim('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
+  });
+
+  it('an older deal still wins when it promises enough more per token, and the key orders as the value does at any time', () => {
+    const older = value(T0 - 2 * HOUR, 2_000, 8);
+    const newer = value(T0, 3_200, 8);
+    expect(older.value).toBeGreaterThan(newer.value);
+    expect(older.key).toBeGreaterThan(newer.key);
+    // Cheaper to finish is worth more per token.
+    expect(value(T0, 2_500, 4).value).toBeCloseTo(2 * value(T0, 2_500, 8).value, 10);
+    expect(value(T0 - 6 * HOUR, 2_500, 8).survival).toBeCloseTo(Math.exp(-1), 10);
+  });
+});
+
+describe('the backlog report', () => {
+  const run = (startedAt: number, funnel: Record<string, number>): Run => ({ id: startedAt, job: 'ingest', startedAt, endedAt: startedAt, outcome: 'ok', funnel, tokensSpent: 0, chunks: 1, lastCommitAt: startedAt, error: null });
+
+  it('a growing queue is reported in a sentence: how many wait, arrive and are analysed an hour, and what expired', () => {
+    const now = T0 + 24 * HOUR;
+    const runs = Array.from({ length: 24 }, (_, h) => run(T0 + h * HOUR, { queued: 100, peeked: 15, prefiltered: 5, expired: 10, tokens_discover: 10, tokens_peek: 15, tokens_enrich: 75 }));
+    const backlog = backlogOf(runs, 400, now, 72);
+    expect(backlog).toMatchObject({ growing: true, arrivingPerHour: 100, analysedPerHour: 20, expiredLastDay: 240 });
+    expect(backlog.discoveryShare).toBeCloseTo(0.1, 10);
+    expect(backlog.sentence).toBe('The queue grows: 400 candidates wait, 100 arrive an hour and the plan analyses 20 an hour; the least valuable expire after 72 h. 240 expired in the last 24 h (a candidate waits at most 72 h).');
+    expect(backlogOf(runs.map((r) => ({ ...r, funnel: { queued: 10, peeked: 20 } })), 5, now, 72).growing).toBe(false);
+  });
+});
+
+describe('tokens on the virtual clock', () => {
+  it('a seller lookup that cannot be made is deferred and filled later; the balance never falls below the floor by more than one estimate', async () => {
+    // Keepa refuses every seller lookup for the first 4 hours.
+    const h = await createHarness({ refillRate: 5, sim: { faults: [{ kind: 'rateLimit', path: '/seller', fromMs: T0, untilMs: T0 + 4 * HOUR }] } });
+    try {
+      await h.runUntil(T0 + 10 * HOUR);
+      const runs = h.life.store.runs.recentRuns(100_000).filter((r) => r.job === 'ingest');
+      const sum = (k: string): number => runs.reduce((a, r) => a + (r.funnel[k] ?? 0), 0);
+      expect(sum('seller_deferred')).toBeGreaterThan(0);
+      expect(sum('seller_filled')).toBeGreaterThan(0);
+      const rows = h.life.store.db.prepare('SELECT * FROM deals').all() as Record<string, number | string | null>[];
+      const visible = rows.filter((r) => isVisible(r, h.config.peek.minSalesPerYear) && r.Seller_ID !== null);
+      expect(visible.length).toBeGreaterThan(0);
+      expect(visible.filter((r) => r.Seller === null)).toEqual([]);
+      const lowest = Math.min(...h.sim.ledger.entries().map((e) => e.tokensLeft));
+      expect(lowest).toBeGreaterThanOrEqual(-h.config.pipeline.maxDeficit - OFFER_PAGE_TOKENS);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
+
+  it('a large plan looks at the deal list every few minutes, not every half hour', async () => {
+    const h = await createHarness({ refillRate: 300, everyMinutes: 2 });
+    try {
+      await h.runUntil(T0 + HOUR);
+      const looks = h.sim.ledger.entries('/deal').filter((e) => e.status === 200 && JSON.parse(e.params.selection ?? '{}').page === 0);
+      expect(looks.length).toBeGreaterThanOrEqual(15);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
+});
