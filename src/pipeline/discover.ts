@@ -16,7 +16,7 @@ import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/systemState.js';
-import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
+import { isVisible, keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
@@ -202,7 +202,10 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
    * Keepa moves a deal's lastUpdate whenever it reads the product again, price changed or not. So
    * a deal already known is new work only when its used price moved:
    * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
-   *   price changed and its data is older than the gap; never a second heavy fetch;
+   *   price changed in the direction that can change what the dashboard shows, and its data is
+   *   older than the gap; never a second heavy fetch. A visible deal whose price fell stays
+   *   visible, only understated, until its regular refresh: re-reading it for that took 3% of
+   *   the tokens at 20/min, all of them repeats;
    * - a rejected or expired one is looked at again when its verdict is older than
    *   `reanalyzeAfterDays`, or, when no history was paid for it, once its price fell (a cheaper
    *   buy can pass) and the gap passed.
@@ -216,6 +219,12 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
     if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
       if (previous !== null && previous === current) return 'unchanged';
       if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
+      const row = store.deals.find(d.asin);
+      const fell = previous !== null && current !== null && current < previous;
+      if (fell && row !== null && isVisible(row, config.peek.minSalesPerYear)) {
+        if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
+        return 'cheaper_still_visible';
+      }
       store.deals.requestRefresh(d.asin);
       if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
       return 'refresh_requested';
