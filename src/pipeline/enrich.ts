@@ -12,6 +12,7 @@ import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
 import { deferSellers } from './sellers.js';
+import { workableSince } from './value.js';
 
 /** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
 const MAX_ENRICH_BATCH = 10;
@@ -41,7 +42,7 @@ export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: numbe
 export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const log = deps.log.child({ component: 'enrich' });
-  const due = store.queue.claim('peeked', MAX_ENRICH_BATCH, clock.now());
+  const due = store.queue.claim('peeked', MAX_ENRICH_BATCH, clock.now(), workableSince(deps.keepa.bucket, clock.now()));
   if (due.length === 0) return 'empty';
   const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
   const offers = expectedOffers([...dealsByAsin.values()]);

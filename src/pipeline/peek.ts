@@ -6,7 +6,7 @@ import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContex
 import { dealOfferCount } from '../keepa/cost.js';
 import { parseDeal } from './dealRecord.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
-import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
+import { appearedAtMs, candidateTokens, candidateValue, workableSince } from './value.js';
 
 /** Enough to amortise one request; small enough that a crash loses little. */
 const MAX_PEEK_BATCH = 50;
@@ -20,7 +20,7 @@ export function peekBatchSize(deps: PipelineDeps, nowMs: number): number {
 
 export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
-  const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
+  const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now(), workableSince(deps.keepa.bucket, clock.now()));
   if (items.length === 0) return 'empty';
   const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, (error, reason, nowMs) =>
     failItems(deps, items, error, reason, nowMs),
