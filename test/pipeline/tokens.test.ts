@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
 import type { BucketSnapshot } from '../../src/keepa/bucket.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
+import { refreshAllowed } from '../../src/pipeline/refresh.js';
 import { candidateValue, workableSince } from '../../src/pipeline/value.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
 import type { Run } from '../../src/state/runs.js';
@@ -45,6 +47,18 @@ describe('the value order', () => {
     expect(store.queue.claim('queued', 2, T0).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
     expect(store.queue.claim('queued', 2, T0, workableSince(bucket(100), T0)).map((i) => i.asin)).toEqual(['FRESH']);
     expect(store.queue.claim('queued', 2, T0, workableSince(bucket(600), T0)).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
+  });
+});
+
+describe('refresh beside new deals', () => {
+  const deps = (refreshShare: number, spentByJob: Record<string, number>) =>
+    ({ config: { pipeline: { refreshShare } }, keepa: { bucket: { snapshot: () => ({ spentByJob }) } } }) as unknown as PipelineDeps;
+
+  it('with refreshShare 1, refresh still leaves new deals half the tokens while they wait, and has all of them otherwise', () => {
+    expect(refreshAllowed(deps(1, { refresh: 40, enrich: 60 }), T0, true)).toBe(true);
+    expect(refreshAllowed(deps(1, { refresh: 60, enrich: 40 }), T0, true)).toBe(false);
+    expect(refreshAllowed(deps(1, { refresh: 60, enrich: 40 }), T0, false)).toBe(true);
+    expect(refreshAllowed(deps(0.2, { refresh: 25, enrich: 75 }), T0, true)).toBe(false);
   });
 });
 
