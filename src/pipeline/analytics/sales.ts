@@ -152,6 +152,12 @@ function countDrops(h: History, fromMinute: number, toMinute: number, condition:
   return out;
 }
 
+/** Offer-count drops (Used and New) with the later point in [fromMinute, toMinute]: sales and withdrawals alike. */
+export function offerDropsBetween(product: KeepaProduct, fromMinute: number, toMinute: number): number {
+  return countDrops(history(product, CsvType.COUNT_USED), fromMinute, toMinute, 'Used').length
+    + countDrops(history(product, CsvType.COUNT_NEW), fromMinute, toMinute, 'New').length;
+}
+
 /** Both lists ascend by time; Used first at equal times. */
 function mergeDrops(a: readonly OfferDrop[], b: readonly OfferDrop[]): OfferDrop[] {
   const out: OfferDrop[] = [];
