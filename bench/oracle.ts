@@ -12,7 +12,7 @@ import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
 import { bump } from '../src/pipeline/context.js';
-import { countedPages, DEAL_PAGE_SIZE, discoveryPlan } from '../src/pipeline/discover.js';
+import { countedPages, DEAL_PAGE_SIZE, discoveryPlan, dropPercent } from '../src/pipeline/discover.js';
 import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
 import { appearedAtMs } from '../src/pipeline/value.js';
 import type { Funnel } from '../src/state/runs.js';
@@ -39,27 +39,40 @@ export function oraclePolicy(deps: OracleDeps): Policy {
   const handled = new Set<string>();
   const dealOf = new Map<string, KeepaDeal>();
   let lastLookAt: number | null = null;
+  let lastGlanceAt: number | null = null;
+  /** The shallowest drop the last look by percentage delta read: what a glance queues (as the daemon's). */
+  let floorPercent: number | null = null;
   let listPages: number | null = null;
   const call = { maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000 };
   const listing = (d: KeepaDeal): string => `${d.asin}@${d.creationDate}`;
   const plan = (atMs: number) => discoveryPlan(keepa.bucket.snapshot(atMs).refillRate, listPages, config.pipeline.discoverEveryMinutes, config.dealQuery.sortType);
-  const lookDue = (atMs: number): boolean => lastLookAt === null || atMs - lastLookAt >= plan(atMs).intervalMs;
+  /** The daemon's looks and glances at the newest page between them (src/pipeline/discover.ts). */
+  const lookDue = (atMs: number): 'look' | 'glance' | null => {
+    const p = plan(atMs);
+    if (lastLookAt === null || atMs - lastLookAt >= p.intervalMs) return 'look';
+    if (p.glanceMs !== null && atMs - Math.max(lastLookAt, lastGlanceAt ?? -Infinity) >= p.glanceMs) return 'glance';
+    return null;
+  };
   const offers = config.pipeline.offersPerProduct;
 
-  const look = async (funnel: Funnel): Promise<void> => {
-    const { pages, sortType } = plan(clock.now());
+  const look = async (funnel: Funnel, kind: 'look' | 'glance'): Promise<void> => {
+    const { pages, sortType } = kind === 'look' ? plan(clock.now()) : { pages: 1, sortType: 1 };
     const found = new Map<string, KeepaDeal>();
     for (let page = 0; page < pages; page++) {
       const answer = await keepa.deals({ ...config.dealQuery, sortType }, page, { job: 'discover', ...call });
       bump(funnel, 'scanned', answer.dr.length);
-      for (const d of answer.dr) if (!handled.has(listing(d))) found.set(d.asin, d);
+      const deep = kind === 'glance' && floorPercent !== null ? answer.dr.filter((d) => dropPercent(d, config.dealQuery) >= (floorPercent ?? 0)) : answer.dr;
+      for (const d of deep) if (!handled.has(listing(d))) found.set(d.asin, d);
       if (answer.dr.length < DEAL_PAGE_SIZE) {
         listPages = page + 1;
+        if (kind === 'look') floorPercent = null;
         break;
       }
+      if (kind === 'look' && page === pages - 1) floorPercent = sortType === 4 ? Math.min(...answer.dr.map((d) => dropPercent(d, config.dealQuery))) : null;
       listPages = countedPages(answer, config.dealQuery.includeCategories) ?? listPages;
     }
-    lastLookAt = clock.now();
+    if (kind === 'look') lastLookAt = clock.now();
+    else lastGlanceAt = clock.now();
     const truth = await deps.truth([...found.keys()]);
     for (const d of found.values()) {
       handled.add(listing(d));
@@ -111,10 +124,11 @@ export function oraclePolicy(deps: OracleDeps): Policy {
       const runId = store.runs.start('oracle', clock.now());
       const end = Math.min(deps.untilMs, clock.now() + TICK_MS);
       while (clock.now() < end) {
-        if (lookDue(clock.now())) {
+        const due = lookDue(clock.now());
+        if (due !== null) {
           const funnel: Funnel = {};
           try {
-            await look(funnel);
+            await look(funnel, due);
           } catch (e: unknown) {
             if (e instanceof RateLimitedError) break;
             throw e;
@@ -129,7 +143,7 @@ export function oraclePolicy(deps: OracleDeps): Policy {
     async janitor() {},
     nextStepTokens(atMs, inRun) {
       if (inRun) return null;
-      if (lookDue(atMs)) return DEAL_PAGE_TOKENS;
+      if (lookDue(atMs) !== null) return DEAL_PAGE_TOKENS;
       return pending.size > 0 ? keepa.costs.estimate({ path: 'product', count: 1, offers, expectedOffers: 1 }) : null;
     },
     dealLastUpdateMs(asin) {

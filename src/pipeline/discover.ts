@@ -6,7 +6,8 @@
 // fell, are new work. A look that reads the whole list therefore misses nothing that was in the
 // list at two consecutive looks, whatever its creation date or sort position. How many pages a
 // look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
-// looks as often as Keepa refreshes its answer (120 s) where tokens allow. A look cut short
+// looks as often as Keepa refreshes its answer (120 s) where tokens allow; between looks that
+// read part of a long list by percentage delta, glances at the newest page. A look cut short
 // (429, run end, crash) continues at its next page; its place is kept in `ingest.scan`.
 // Keepa's times are not trusted past the present: a deal dated in the future is queued with its
 // time clamped to now, so one such deal can never carry the watermark ahead of every later deal.
@@ -37,6 +38,11 @@ const PERCENT_DELTA = 4;
  * percentage delta (docs/tokens.md): measured on the token-bound bench.
  */
 const PROMISING_SHARE = 0.25;
+/**
+ * Share of the refill spent on glances: one newest-first page between looks that read part of a
+ * long list by percentage delta, so a new deal is seen within minutes (docs/tokens.md).
+ */
+const GLANCE_SHARE = 0.05;
 /** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
 export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
 
@@ -47,6 +53,15 @@ export interface Scan {
   pages: number;
   /** The order it reads them in (the plan's, fixed when it starts). */
   sortType: number;
+  /** A glance: the newest page only, between the plan's looks. */
+  glance?: boolean;
+  /** When the last glance started; null while none. */
+  lastGlanceAt?: number | null;
+  /**
+   * The shallowest drop (percent) on the last page the last look by percentage delta read: a
+   * glance queues only deals that deep, the ones that look would have shown. Null: no floor.
+   */
+  floorPercent?: number | null;
   startedAt: number;
   /**
    * When the last completed look started; the next one is due the plan's interval after it.
@@ -70,6 +85,8 @@ export interface DiscoveryPlan {
   wholeList: boolean;
   /** The order a look reads the list in: Keepa's `sortType`. */
   sortType: number;
+  /** How often a glance at the newest page comes between looks; null when looks need none. */
+  glanceMs: number | null;
   listPages: number | null;
   tokensPerHour: number;
 }
@@ -85,7 +102,7 @@ export function discoveryPlan(refillRate: number | null, listPages: number | nul
   const maxPages = listPages === null ? MAX_BATCH.deal : Math.max(1, Math.min(MAX_BATCH.deal, listPages));
   const targetMs = Math.max(KEEPA_CACHE_MS, discoverEveryMinutes * 60_000);
   if (refillRate === null || refillRate <= 0) {
-    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, sortType, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
+    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, sortType, glanceMs: null, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
   }
   const perMinute = DISCOVERY_SHARE * refillRate;
   const affordable = Math.floor((perMinute * targetMs) / 60_000 / DEAL_PAGE_TOKENS);
@@ -97,7 +114,13 @@ export function discoveryPlan(refillRate: number | null, listPages: number | nul
   // size counts as long: the first answer tells its size (`countedPages`).
   const small = pages < PROMISING_SHARE * (listPages ?? Infinity);
   const order = sortType === PERCENT_DELTA && small ? NEWEST_FIRST : sortType;
-  return { pages, intervalMs, wholeList: listPages !== null && pages >= listPages, sortType: order, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs };
+  const wholeList = listPages !== null && pages >= listPages;
+  // A look by percentage delta shows a new deal only when its drop is among the deepest, and only
+  // at the next look (19 minutes apart at 20/min): a glance at the newest page between looks
+  // shows every deal that entered the list since, for one page's tokens.
+  const glanceMs = order === PERCENT_DELTA && !wholeList ? Math.max(KEEPA_CACHE_MS, Math.ceil((DEAL_PAGE_TOKENS / (GLANCE_SHARE * refillRate)) * 60_000)) : null;
+  const glanceTokens = glanceMs === null ? 0 : (DEAL_PAGE_TOKENS * 3_600_000) / glanceMs;
+  return { pages, intervalMs, wholeList, sortType: order, glanceMs, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs + glanceTokens };
 }
 
 function readScan(v: unknown): Partial<Scan> | null {
@@ -117,9 +140,18 @@ export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
   if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, sortType: deps.config.dealQuery.sortType, ...saved } as Scan;
   const lastStartedAt = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
+  const lastGlanceAt = typeof saved?.lastGlanceAt === 'number' ? saved.lastGlanceAt : null;
   const plan = currentPlan(deps, nowMs);
-  if (lastStartedAt !== null && nowMs - lastStartedAt < plan.intervalMs) return null;
-  return { nextPage: 0, pages: plan.pages, sortType: plan.sortType, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.system.watermark(), top: null };
+  const floorPercent = typeof saved?.floorPercent === 'number' ? saved.floorPercent : null;
+  const start = { nextPage: 0, startedAt: nowMs, lastStartedAt, lastGlanceAt, floorPercent, listPages, expected: deps.store.system.watermark(), top: null };
+  if (lastStartedAt === null || nowMs - lastStartedAt >= plan.intervalMs) return { ...start, pages: plan.pages, sortType: plan.sortType };
+  if (glanceDueAt(plan, lastStartedAt, lastGlanceAt) <= nowMs) return { ...start, pages: 1, sortType: NEWEST_FIRST, glance: true };
+  return null;
+}
+
+/** When the next glance is due: its interval after the last look or glance; never without a plan for them. */
+function glanceDueAt(plan: DiscoveryPlan, lastStartedAt: number, lastGlanceAt: number | null): number {
+  return plan.glanceMs === null ? Infinity : Math.max(lastStartedAt, lastGlanceAt ?? -Infinity) + plan.glanceMs;
 }
 
 /** When the next look is due (epoch ms): now when one is in progress. */
@@ -127,7 +159,10 @@ export function nextLookAt(deps: PipelineDeps, nowMs: number): number {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0) return nowMs;
   const last = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
-  return last === null ? nowMs : last + currentPlan(deps, nowMs).intervalMs;
+  if (last === null) return nowMs;
+  const plan = currentPlan(deps, nowMs);
+  const lastGlanceAt = typeof saved?.lastGlanceAt === 'number' ? saved.lastGlanceAt : null;
+  return Math.min(last + plan.intervalMs, glanceDueAt(plan, last, lastGlanceAt));
 }
 
 export const cursorOf = (d: KeepaDeal): Watermark => ({ lastUpdateKm: d.lastUpdate, asin: d.asin });
@@ -169,6 +204,11 @@ export function countedPages(page: Pick<DealPage, 'categoryIds' | 'categoryCount
     }
   });
   return found ? Math.max(1, Math.ceil(count / DEAL_PAGE_SIZE)) : null;
+}
+
+/** The deal's drop in percent over the query's range and price type: what `sortType` 4 orders by. */
+export function dropPercent(deal: KeepaDeal, query: { dateRange: number; priceTypes: readonly number[] }): number {
+  return deal.deltaPercent?.[query.dateRange]?.[query.priceTypes[0] ?? 2] ?? 0;
 }
 
 /** Each ASIN once (its newest deal), in the page's order. */
@@ -218,7 +258,12 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
   if (future.aheadMs > 0) {
     log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });
   }
-  const deals = dedupe(future.deals);
+  const listed = dedupe(future.deals);
+  // A glance queues what the last look by percentage delta would have shown, minutes earlier: the
+  // newest page's shallower drops are deals that look did not read either, and mostly not worth
+  // their tokens (reading the newest pages alone at 20/min made 425-475 opportunities visible, 513 by delta).
+  const floor = scan.glance === true ? (scan.floorPercent ?? null) : null;
+  const deals = floor === null ? listed : listed.filter((d) => dropPercent(d, config.dealQuery) >= floor);
   const listEnded = page.dr.length < DEAL_PAGE_SIZE;
   const complete = listEnded || scan.nextPage + 1 >= Math.min(scan.pages, MAX_BATCH.deal);
   const now = clock.now();
@@ -232,7 +277,8 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
     log.warn(warning, { newest: new Date(newestMs).toISOString() });
   }
 
-  const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
+  const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - listed.length, tokens_discover: tokens };
+  if (listed.length > deals.length) funnel.shallower_than_look = listed.length - deals.length;
   const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
   const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
   /**
@@ -310,7 +356,12 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       funnel.looks = 1;
       const counted = countedPages(page, config.dealQuery.includeCategories);
       const listPages = listEnded ? scan.nextPage + 1 : counted !== null ? Math.max(counted, scan.nextPage + 1) : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
-      store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt, listPages }, nowMs);
+      const byDelta = scan.sortType === PERCENT_DELTA && !listEnded && deals.length > 0;
+      const record =
+        scan.glance === true
+          ? { lastStartedAt: scan.lastStartedAt, lastGlanceAt: scan.startedAt, floorPercent: floor }
+          : { lastStartedAt: scan.startedAt, lastGlanceAt: null, floorPercent: byDelta ? Math.min(...deals.map((d) => dropPercent(d, config.dealQuery))) : null };
+      store.system.setJson(SCAN_KEY, { ...record, listPages }, nowMs);
     } else {
       store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);
     }

@@ -298,4 +298,27 @@ describe('the discovery plan', () => {
     await t.scanAll();
     expect(t.sorts).toEqual([4, 1]);
   });
+
+  it('between looks by percentage delta, a glance at the newest page queues a new deep deal within minutes (20/min), not a shallow one', async () => {
+    const dropped = (asin: string, lastUpdate: number, percent: number): KeepaDeal => ({ ...deal(asin, lastUpdate), deltaPercent: [[], [], [], [0, 0, percent]] });
+    const filler = Array.from({ length: DEAL_PAGE_SIZE }, (_, i) => dropped(`F${String(i).padStart(3, '0')}`, NOW_KM - 60, 40));
+    const pages: KeepaDeal[][] = Array.from({ length: 27 }, () => filler);
+    const t = setup(pages);
+    t.store.system.setJson('ingest.scan', { lastStartedAt: null, listPages: 27 }, t.clock.now());
+    await t.scanAll();
+    // Keepa's answers told the refill: 20/min reads 9 of the 27 pages by percentage delta every 19 min.
+    expect(currentPlan(t.deps, t.clock.now())).toMatchObject({ pages: 9, sortType: 4, glanceMs: 300_000 });
+    t.clock.advance(60_000);
+    pages[0] = [dropped('NEW', msToKeepaMinutes(t.clock.now()), 55), dropped('SHALLOW', msToKeepaMinutes(t.clock.now()), 12), ...filler.slice(2)];
+    t.sorts.length = 0;
+    t.clock.advance(4 * 60_000);
+    await t.scanAll();
+    expect(t.sorts).toEqual([1]);
+    expect(queued(t.store)).toContain('NEW');
+    expect(queued(t.store)).not.toContain('SHALLOW');
+    // The next glance waits its interval; the look by percentage delta comes at its own.
+    expect(currentScan(t.deps, t.clock.now())).toBeNull();
+    t.clock.advance(15 * 60_000);
+    expect(currentScan(t.deps, t.clock.now())).toMatchObject({ pages: 9, sortType: 4 });
+  });
 });
