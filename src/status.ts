@@ -88,7 +88,7 @@ export interface ParkedAlert {
 const PARKED_ALERTS_SHOWN = 5;
 
 export interface StatusInput {
-  store: Pick<Store, 'deals' | 'queue' | 'system' | 'runs' | 'leases' | 'alerts'>;
+  store: Pick<Store, 'deals' | 'queue' | 'system' | 'watermark' | 'runs' | 'leases' | 'alerts'>;
   config: Pick<Config, 'ingestCron'> & { pipeline: Pick<Config['pipeline'], 'candidateMaxAgeHours'> };
   nowMs: number;
   /** Whether a daemon holds the database's process lock right now. */
@@ -189,7 +189,7 @@ export function buildStatus(input: StatusInput): StatusReport {
   const { store, nowMs } = input;
   const daemon = readDaemonInfo(store.system.getJson('daemon'));
   const tokenFigures = readTokenFigures(store.system.getJson(BUCKET_STATE_KEY));
-  const watermark = store.system.watermark();
+  const watermark = store.watermark.current();
   const newest = store.deals.newestAnalyzedAt();
   const oldestWaiting = store.queue.oldestWaitingSince();
   const commits = store.runs.lastCommitPerJob();

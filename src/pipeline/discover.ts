@@ -15,7 +15,7 @@ import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
-import { compareCursor, type Watermark } from '../state/systemState.js';
+import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
 import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
@@ -100,7 +100,7 @@ export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const lastStartedAt = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
   const plan = currentPlan(deps, nowMs);
   if (lastStartedAt !== null && nowMs - lastStartedAt < plan.intervalMs) return null;
-  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.system.watermark(), top: null };
+  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.watermark.current(), top: null };
 }
 
 /** When the next look is due (epoch ms): now when one is in progress. */
@@ -258,8 +258,8 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       // A rewind during the look wins: the advance is refused. A watermark in the future is the
       // one the look replaced, so it is overwritten.
       const inFuture = scan.expected !== null && scan.expected.lastUpdateKm > presentKm(nowMs);
-      if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
-      const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
+      if (inFuture && top !== null) store.watermark.set(top, nowMs);
+      const advanced = top !== null && (inFuture || store.watermark.advance(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
       funnel.looks = 1;
       const listPages = listEnded ? scan.nextPage + 1 : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;

@@ -10,6 +10,7 @@ import { Leases } from './leases.js';
 import { Queue } from './queue.js';
 import { Runs } from './runs.js';
 import { SystemState } from './systemState.js';
+import { WatermarkStore } from './watermark.js';
 
 export interface Store {
   db: Db;
@@ -18,6 +19,7 @@ export interface Store {
   evidence: EvidenceStore;
   queue: Queue;
   system: SystemState;
+  watermark: WatermarkStore;
   leases: Leases;
   runs: Runs;
   /** Throws DatabaseGoneError when the database file was deleted or replaced since it was opened. */
@@ -29,13 +31,15 @@ export interface Store {
 
 /** `minSalesPerYear`: the visible rule's minimum sales velocity (`peek.minSalesPerYear`). */
 export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear = DEFAULT_PEEK.minSalesPerYear): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
+  const system = new SystemState(db);
   return {
     db,
     columns,
     deals: new DealStore(db, columns, (row) => isVisible(row, minSalesPerYear)),
     evidence: new EvidenceStore(db),
     queue: new Queue(db),
-    system: new SystemState(db),
+    system,
+    watermark: new WatermarkStore(system),
     leases: new Leases(db),
     runs: new Runs(db),
     checkFile: () => undefined,

@@ -48,26 +48,6 @@ describe('queue', () => {
   });
 });
 
-describe('watermark', () => {
-  it('advances only from the value it was read at, so a rewind during a run is kept', () => {
-    const { system } = memoryStore(smallColumns());
-    expect(system.watermark()).toBeNull();
-    expect(system.advanceWatermark(null, { lastUpdateKm: 100, asin: 'B' }, T0)).toBe(true);
-    const readAtRunStart = system.watermark();
-    system.setWatermark({ lastUpdateKm: 40, asin: '' }, T0);
-    expect(system.advanceWatermark(readAtRunStart, { lastUpdateKm: 120, asin: 'C' }, T0)).toBe(false);
-    expect(system.watermark()).toEqual({ lastUpdateKm: 40, asin: '' });
-  });
-
-  it('never goes back by itself; ties on one minute are ordered by ASIN', () => {
-    const { system } = memoryStore(smallColumns());
-    system.advanceWatermark(null, { lastUpdateKm: 100, asin: 'B' }, T0);
-    expect(system.advanceWatermark({ lastUpdateKm: 100, asin: 'B' }, { lastUpdateKm: 100, asin: 'A' }, T0)).toBe(false);
-    expect(system.advanceWatermark({ lastUpdateKm: 100, asin: 'B' }, { lastUpdateKm: 100, asin: 'C' }, T0)).toBe(true);
-    expect(system.watermark()).toEqual({ lastUpdateKm: 100, asin: 'C' });
-  });
-});
-
 describe('run history', () => {
   it('adds chunk counters and tokens, and marks runs left by a crash as interrupted', () => {
     const { runs } = memoryStore(smallColumns());
