@@ -13,7 +13,7 @@ import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
 import type { Simulator } from './simulator/index.js';
 import { createLogger, type Logger } from './log.js';
-import { restoreKeepaState } from './pipeline/context.js';
+import { restoreKeepaState } from './keepa/savedBucket.js';
 import { ingestJob } from './pipeline/ingest.js';
 import { janitorJob } from './pipeline/janitor.js';
 import { checkDatabaseFolder } from './preflight.js';

@@ -4,9 +4,8 @@
 import { queueDealAlerts } from '../alerts/episodes.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { BucketSnapshot } from '../keepa/bucket.js';
 import type { KeepaClient } from '../keepa/client.js';
-import type { CostSnapshot } from '../keepa/cost.js';
+import { saveKeepaState } from '../keepa/savedBucket.js';
 import type { Logger } from '../log.js';
 import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
@@ -33,9 +32,6 @@ export function bump(funnel: Funnel, key: string, by = 1): void {
   funnel[key] = (funnel[key] ?? 0) + by;
 }
 
-export const BUCKET_STATE_KEY = 'keepa.bucket';
-export const COST_STATE_KEY = 'keepa.costs';
-
 /** Tokens Keepa reported consumed so far by this process, all jobs together. */
 export function tokensSpent(deps: Pick<PipelineDeps, 'keepa' | 'clock'>): number {
   const spent = deps.keepa.bucket.snapshot(deps.clock.now()).spentByJob;
@@ -59,32 +55,4 @@ export function commitChunk(deps: PipelineDeps, run: RunContext, funnel: Funnel,
     saveKeepaState(deps, now);
   }).immediate();
   run.heartbeat();
-}
-
-export function saveKeepaState(deps: Pick<PipelineDeps, 'store' | 'keepa'>, nowMs: number): void {
-  deps.store.system.setJson(BUCKET_STATE_KEY, deps.keepa.bucket.snapshot(nowMs), nowMs);
-  deps.store.system.setJson(COST_STATE_KEY, deps.keepa.costs.snapshot(), nowMs);
-}
-
-/**
- * A restart resumes with the last known token figures and learned costs instead of starting blind.
- * `refused` says why saved token figures were not believed (the bucket then asks Keepa once).
- */
-export function restoreKeepaState(deps: Pick<PipelineDeps, 'store' | 'keepa'>, nowMs: number): { restored: boolean; refused: string | null } {
-  const bucket = deps.store.system.getJson(BUCKET_STATE_KEY);
-  const costs = deps.store.system.getJson(COST_STATE_KEY);
-  if (isCostSnapshot(costs)) deps.keepa.costs.restore(costs);
-  if (!isBucketSnapshot(bucket)) return { restored: false, refused: null };
-  const refused = deps.keepa.bucket.restore(bucket, nowMs);
-  return { restored: refused === null, refused };
-}
-
-function isBucketSnapshot(v: unknown): v is BucketSnapshot {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.balance === 'number' && typeof o.asOfMs === 'number' && typeof o.spentByJob === 'object' && o.spentByJob !== null;
-}
-
-function isCostSnapshot(v: unknown): v is CostSnapshot {
-  return typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).recent === 'object';
 }
