@@ -18,7 +18,9 @@ import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { bump } from './funnel.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */

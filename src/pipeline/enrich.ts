@@ -7,14 +7,16 @@ import { dealOfferCount } from '../keepa/cost.js';
 import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
-import { failItems, failMissing, fetchProducts } from './fetch.js';
+import { fetchProducts } from './fetch.js';
+import { bump } from './funnel.js';
+import { failItems, failMissing } from './retryThenPark.js';
 import { deferSellers } from './sellers.js';
 
-/** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
-const MAX_ENRICH_BATCH = 10;
 /**
  * The analytics look back three years and compare with the last point before the window, so a
  * month more than that keeps a drop at the window's start; older history is not worth the bytes.
@@ -26,16 +28,6 @@ function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefine
   const counts = deals.map((d) => (d === null ? undefined : dealOfferCount(d))).filter((n): n is number => n !== undefined);
   if (counts.length === 0) return undefined;
   return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
-}
-
-export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: number | undefined, withSellers = false): number {
-  const shape = { path: 'product', count: 1, offers: deps.config.pipeline.offersPerProduct, expectedOffers: offers } as const;
-  const { costs } = deps.keepa;
-  const capacity = deps.keepa.bucket.grantableNow(nowMs);
-  const affordable = withSellers
-    ? Math.floor(capacity / (costs.estimate(shape) + costs.estimate({ path: 'seller', count: 1 })))
-    : costs.maxBatchSize(shape, capacity);
-  return Math.max(1, Math.min(MAX_ENRICH_BATCH, affordable));
 }
 
 export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {

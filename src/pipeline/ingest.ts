@@ -5,7 +5,8 @@
 // than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
 import type { Job, JobContext, JobResult } from '../scheduler.js';
 import type { Funnel } from '../state/runs.js';
-import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { PipelineDeps, RunContext } from './context.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';

@@ -2,21 +2,17 @@
 // Dead and hopeless items are rejected here with a recorded reason before anyone pays for history.
 import { keepaDrops, peekProduct, salesPerYear } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { peekBatchSize } from './batchSize.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { PipelineDeps, RunContext } from './context.js';
+import { bump } from './funnel.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import { parseDeal } from './dealRecord.js';
-import { failItems, failMissing, fetchProducts } from './fetch.js';
+import { fetchProducts } from './fetch.js';
+import { failItems, failMissing } from './retryThenPark.js';
 import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
 
-/** Enough to amortise one request; small enough that a crash loses little. */
-const MAX_PEEK_BATCH = 50;
 const PEEK_PARAMS = { stats: 365, history: false } as const;
-
-export function peekBatchSize(deps: PipelineDeps, nowMs: number): number {
-  const shape = { path: 'product', count: 1 } as const;
-  const affordable = deps.keepa.costs.maxBatchSize(shape, deps.keepa.bucket.grantableNow(nowMs));
-  return Math.max(1, Math.min(MAX_PEEK_BATCH, affordable));
-}
 
 export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;

@@ -5,8 +5,10 @@
 import { describeError } from '../errors.js';
 import type { Funnel } from '../state/runs.js';
 import { isVisible, lightUpdate } from './analytics/index.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
-import { enrichBatchSize } from './enrich.js';
+import { enrichBatchSize } from './batchSize.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { PipelineDeps, RunContext } from './context.js';
+import { bump } from './funnel.js';
 import { fetchProducts } from './fetch.js';
 import { deferSellers } from './sellers.js';
 import { offersOf } from './evidence.js';

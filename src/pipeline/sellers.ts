@@ -3,12 +3,14 @@
 // score, its winning seller is remembered in `sellers.due`, and this step names it later (1 token a
 // seller, up to 100 a call). Counted in the funnel: seller_deferred, seller_filled, seller_unknown.
 import { describeError, RateLimitedError } from '../errors.js';
-import { MAX_BATCH } from '../keepa/cost.js';
 import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
 import { sellerQualityScore } from './analytics/index.js';
 import { roundTo } from './analytics/numeric.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { sellerBatchSize } from './batchSize.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { bump } from './funnel.js';
 
 const DUE_KEY = 'sellers.due';
 
@@ -31,8 +33,7 @@ export async function sellerChunk(deps: PipelineDeps, run: RunContext): Promise<
   const due = sellersDue(store);
   const ids = [...new Set(Object.values(due))];
   if (ids.length === 0) return 'empty';
-  const affordable = Math.max(1, keepa.costs.maxBatchSize({ path: 'seller', count: 1 }, keepa.bucket.grantableNow(clock.now())));
-  const batch = ids.slice(0, Math.min(MAX_BATCH.seller, affordable));
+  const batch = ids.slice(0, sellerBatchSize(deps, clock.now()));
   const before = tokensSpent(deps);
   let sellers;
   try {

@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
 import { silentLogger } from '../../src/log.js';
-import { commitChunk, type PipelineDeps, type RunContext } from '../../src/pipeline/context.js';
+import { commitChunk } from '../../src/pipeline/chunkCommit.js';
+import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
 import type { DealRow } from '../../src/state/deals.js';
 import { memoryStore, T0, virtualClock } from '../helpers.js';
 
