@@ -4,7 +4,8 @@
 import { queueDealAlerts } from '../alerts/episodes.js';
 import { saveKeepaState } from '../keepa/savedBucket.js';
 import type { Funnel } from '../state/runs.js';
-import type { PipelineDeps, RunContext } from './context.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
 
 /** How a chunk ended: `done` did work, `empty` found none, `out_of_tokens` must checkpoint, `failed` hit an error. */
 export type ChunkOutcome = 'done' | 'empty' | 'out_of_tokens' | 'failed';
@@ -13,7 +14,7 @@ export type ChunkOutcome = 'done' | 'empty' | 'out_of_tokens' | 'failed';
  * Commits a chunk. `progress: false` marks a chunk that only recorded failures: it is kept in the
  * run's counters but does not count as the pipeline moving (status judges health by progress).
  */
-export function commitChunk(deps: PipelineDeps, run: RunContext, funnel: Funnel, tokens: number, apply: (nowMs: number) => void, progress = true): void {
+export function commitChunk(deps: PipelineDeps, run: JobContext, funnel: Funnel, tokens: number, apply: (nowMs: number) => void, progress = true): void {
   const now = deps.clock.now();
   const { store } = deps;
   store.checkFile();

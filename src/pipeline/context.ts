@@ -13,12 +13,6 @@ export interface PipelineDeps {
   config: Config;
 }
 
-export interface RunContext {
-  runId: number;
-  signal: AbortSignal;
-  heartbeat(): void;
-}
-
 /** Tokens Keepa reported consumed so far by this process, all jobs together. */
 export function tokensSpent(deps: Pick<PipelineDeps, 'keepa' | 'clock'>): number {
   const spent = deps.keepa.bucket.snapshot(deps.clock.now()).spentByJob;

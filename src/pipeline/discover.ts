@@ -19,7 +19,8 @@ import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import type { JobContext } from '../job.js';
+import { type PipelineDeps, tokensSpent } from './context.js';
 import { bump } from './funnel.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
@@ -167,7 +168,7 @@ export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>)
 }
 
 /** Reads one page of the current look and commits what it found. */
-export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Scan): Promise<PageResult> {
+export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Scan): Promise<PageResult> {
   const { keepa, store, config, clock } = deps;
   const log = deps.log.child({ component: 'discover' });
   const before = tokensSpent(deps);

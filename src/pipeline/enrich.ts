@@ -9,7 +9,8 @@ import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import type { JobContext } from '../job.js';
+import { type PipelineDeps, tokensSpent } from './context.js';
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { fetchProducts } from './fetch.js';
@@ -30,7 +31,7 @@ function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefine
   return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
 }
 
-export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const log = deps.log.child({ component: 'enrich' });
   const due = store.queue.claim('peeked', MAX_ENRICH_BATCH, clock.now());
@@ -101,7 +102,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
 export const SELLER_STOP_GRACE_MS = 10_000;
 
 /** One call for the chunk's winning sellers; never fails the chunk whose products were paid for. */
-async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
+async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return {};
   const before = tokensSpent(deps);

@@ -4,7 +4,8 @@ import { RateLimitedError, describeError } from '../errors.js';
 import type { ProductParams } from '../keepa/client.js';
 import type { KeepaProduct } from '../keepa/types.js';
 import { commitChunk } from './chunkCommit.js';
-import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import type { JobContext } from '../job.js';
+import { type PipelineDeps, tokensSpent } from './context.js';
 import { failureReason, isOperatorProblem } from './retryThenPark.js';
 
 export type Fetched =
@@ -17,7 +18,7 @@ export type Fetched =
  */
 export async function fetchProducts(
   deps: PipelineDeps,
-  run: RunContext,
+  run: JobContext,
   stage: string,
   asins: readonly string[],
   params: ProductParams,

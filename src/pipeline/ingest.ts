@@ -3,10 +3,10 @@
 // passed the peek first, since its peek is paid for; then peek, both most valuable first), giving
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
 // than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
-import type { Job, JobContext, JobResult } from '../scheduler.js';
+import type { Job, JobContext, JobResult } from '../job.js';
 import type { Funnel } from '../state/runs.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import type { PipelineDeps, RunContext } from './context.js';
+import type { PipelineDeps } from './context.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
@@ -22,13 +22,12 @@ export function ingestJob(deps: PipelineDeps): Job {
 export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<JobResult> {
   const { store, clock, config, keepa } = deps;
   const log = deps.log.child({ component: 'ingest' });
-  const run: RunContext = { runId: ctx.runId, signal: ctx.signal, heartbeat: ctx.heartbeat };
   const deadline = clock.now() + config.pipeline.maxRunSeconds * 1000;
   const more = (): boolean => !ctx.signal.aborted && clock.now() < deadline;
   const warnings: string[] = [];
 
   await keepa.prime({ job: 'token', signal: ctx.signal });
-  expireStale(deps, run);
+  expireStale(deps, ctx);
 
   let stoppedFor: ChunkOutcome | null = null;
   let pages = 0;
@@ -38,7 +37,7 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
     // in their first minutes, and the plan paces looks by tokens, not by the schedule.
     const scan = pages < config.pipeline.maxPagesPerRun ? currentScan(deps, clock.now()) : null;
     if (scan !== null) {
-      const page = await discoverPage(deps, run, scan);
+      const page = await discoverPage(deps, ctx, scan);
       pages += 1;
       if (page.warning) warnings.push(page.warning);
       if (page.outcome !== 'done') stoppedFor = page.outcome;
@@ -58,7 +57,7 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
       }
       continue;
     }
-    const outcome = await runStep(deps, run, step);
+    const outcome = await runStep(deps, ctx, step);
     // A failing seller lookup must not hold up the queue: its sellers stay deferred.
     if (outcome === 'empty' || (outcome === 'failed' && step === 'sellers')) tried.add(step);
     else if (outcome !== 'done') stoppedFor = outcome;
@@ -72,7 +71,7 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
   return { outcome: stoppedFor === 'out_of_tokens' ? 'partial' : 'ok', funnel: stoppedFor === 'out_of_tokens' ? { out_of_tokens: 1 } : {}, ...(warning ? { warning } : {}) };
 }
 
-function runStep(deps: PipelineDeps, run: RunContext, step: Step): Promise<ChunkOutcome> {
+function runStep(deps: PipelineDeps, run: JobContext, step: Step): Promise<ChunkOutcome> {
   switch (step) {
     case 'sellers':
       return sellerChunk(deps, run);
@@ -102,7 +101,7 @@ function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
 }
 
 /** Expiry is bookkeeping, not progress: it must not make a stuck pipeline look alive. */
-function expireStale(deps: PipelineDeps, run: RunContext): void {
+function expireStale(deps: PipelineDeps, run: JobContext): void {
   const cutoff = deps.clock.now() - deps.config.pipeline.candidateMaxAgeHours * 3_600_000;
   const oldest = deps.store.queue.oldestWaitingSince();
   if (oldest === null || oldest >= cutoff) return;

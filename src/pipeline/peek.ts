@@ -4,7 +4,8 @@ import { keepaDrops, peekProduct, salesPerYear } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
 import { peekBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import type { PipelineDeps, RunContext } from './context.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import { parseDeal } from './dealRecord.js';
@@ -14,7 +15,7 @@ import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
 
 const PEEK_PARAMS = { stats: 365, history: false } as const;
 
-export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
   const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
   if (items.length === 0) return 'empty';

@@ -7,7 +7,8 @@ import type { Funnel } from '../state/runs.js';
 import { isVisible, lightUpdate } from './analytics/index.js';
 import { enrichBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import type { PipelineDeps, RunContext } from './context.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 import { fetchProducts } from './fetch.js';
 import { deferSellers } from './sellers.js';
@@ -26,7 +27,7 @@ export function refreshAllowed(deps: PipelineDeps, nowMs: number, queueHasWork: 
   return total === 0 || (spent.refresh ?? 0) / total < share;
 }
 
-export async function refreshChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function refreshChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const now = clock.now();
   const asins = store.deals.stalest(enrichBatchSize(deps, now, undefined), now - config.pipeline.refreshAfterHours * 3_600_000);

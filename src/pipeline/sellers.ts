@@ -9,7 +9,8 @@ import { sellerQualityScore } from './analytics/index.js';
 import { roundTo } from './analytics/numeric.js';
 import { sellerBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import { type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import type { JobContext } from '../job.js';
+import { type PipelineDeps, tokensSpent } from './context.js';
 import { bump } from './funnel.js';
 
 const DUE_KEY = 'sellers.due';
@@ -28,7 +29,7 @@ export function deferSellers(store: Store, entries: Readonly<Record<string, stri
 }
 
 /** Looks up the deferred sellers the bucket can pay for now and writes their names and scores. */
-export async function sellerChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, keepa, clock } = deps;
   const due = sellersDue(store);
   const ids = [...new Set(Object.values(due))];

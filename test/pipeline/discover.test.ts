@@ -8,7 +8,8 @@ import { KeepaClient } from '../../src/keepa/client.js';
 import type { KeepaDeal } from '../../src/keepa/types.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
-import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
+import type { JobContext } from '../../src/job.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
 import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
@@ -44,7 +45,7 @@ function setup(pages: KeepaDeal[][]) {
   const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket, clock, log: silentLogger(), dispatcher: agent });
   const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
   const runId = store.runs.start('ingest', clock.now());
-  const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+  const run: JobContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
   const scanAll = async (): Promise<void> => {
     for (;;) {
       const scan = currentScan(deps, clock.now());
@@ -114,7 +115,7 @@ describe('discovery', () => {
     const { deps, store, requested } = setup([page0, page1]);
     store.watermark.set({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
     const runId = store.runs.start('ingest', T0);
-    const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
 
     const first = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(first.complete).toBe(false);
@@ -170,7 +171,7 @@ describe('discovery', () => {
     const config = { ...base, pipeline: { ...base.pipeline, maxTokenWaitSeconds: 0 } };
     const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket: new TokenBucket({ maxDeficit: 60 }), clock, log: silentLogger(), dispatcher: agent });
     const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
-    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(page).toMatchObject({ outcome: 'out_of_tokens', complete: false });
     expect(store.watermark.current()).toBeNull();
@@ -193,7 +194,7 @@ describe('discovery', () => {
 describe('a deal list that looks wrong', () => {
   it('reports a list whose newest deal is hours old (wrong sortType or query)', async () => {
     const { deps, store } = setup([[deal('STALE', NOW_KM - 10 * 60)]]);
-    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(page.warning).toMatch(/newest deal in Keepa's list is 10 h old; check the query filters/);
   });
