@@ -1,7 +1,7 @@
 // Discovery: looks at the deal list and puts new work into the queue (docs/tokens.md). A look
 // reads the list's pages in the query's order (sortType 4, percentage delta: the most promising
 // first) until the list ends or the look's page budget is spent; every deal on a page is compared
-// with what is known, which costs nothing: a deal never seen, and a known deal whose used price
+// with what is known (newWork.ts), which costs nothing: a deal never seen, and a known deal whose used price
 // fell, are new work. A look that reads the whole list therefore misses nothing that was in the
 // list at two consecutive looks, whatever its creation date or sort position. How many pages a
 // look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
@@ -17,11 +17,11 @@ import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
-import { parseDeal, usedPrice } from './dealRecord.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
 import { type PipelineDeps, tokensSpent } from './context.js';
 import { bump } from './funnel.js';
+import { offerIfNew, type RepeatLimits, repeatOf } from './newWork.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
@@ -199,40 +199,15 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
   }
 
   const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
-  const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
-  const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
-  /**
-   * Keepa moves a deal's lastUpdate whenever it reads the product again, price changed or not. So
-   * a deal already known is new work only when its used price moved:
-   * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
-   *   price changed and its data is older than the gap; never a second heavy fetch;
-   * - a rejected or expired one is looked at again when its verdict is older than
-   *   `reanalyzeAfterDays`, or, when no history was paid for it, once its price fell (a cheaper
-   *   buy can pass) and the gap passed.
-   * Returns the funnel key of the decision, or null when it is new work.
-   */
-  const repeatOf = (d: KeepaDeal): string | null => {
-    const item = store.queue.get(d.asin);
-    const previous = usedPrice(parseDeal(item?.dealJson ?? null));
-    const current = usedPrice(d);
-    const saved = store.deals.fetchTimes(d.asin);
-    if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
-      if (previous !== null && previous === current) return 'unchanged';
-      if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
-      store.deals.requestRefresh(d.asin);
-      if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
-      return 'refresh_requested';
-    }
-    if (item === null || (item.stage !== 'rejected' && item.stage !== 'expired') || item.updatedAt < reanalyzeBefore) return null;
-    const cheaper = previous !== null && current !== null && current < previous;
-    if (item.analyzedAt === null && cheaper && item.updatedAt < refreshBefore) return null;
-    return item.stage === 'expired' ? 'expired_unchanged' : 'recently_rejected';
+  const limits: RepeatLimits = {
+    reanalyzeBefore: now - config.pipeline.reanalyzeAfterDays * 86_400_000,
+    refreshBefore: now - config.pipeline.minRefreshGapMinutes * 60_000,
   };
   const offers = config.pipeline.offersPerProduct;
   const oldest = now - config.pipeline.candidateMaxAgeHours * 3_600_000;
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
     for (const d of deals) {
-      const repeat = repeatOf(d);
+      const repeat = repeatOf(store, d, limits);
       if (repeat !== null) {
         bump(funnel, repeat);
         continue;
@@ -244,7 +219,7 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
       }
       const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: false, lookupSellers: config.pipeline.lookupSellers });
       const value = candidateValue(dealValueInputs(d, cost), config.business, nowMs);
-      const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
+      const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
       bump(funnel, outcome);
       const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
       if (verdict !== null) {

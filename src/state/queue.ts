@@ -38,7 +38,7 @@ export interface QueueItem {
   tokensSpent: number;
 }
 
-export type OfferOutcome = 'queued' | 'updated' | 'seen';
+export type OfferOutcome = 'queued' | 'updated';
 
 function toItem(r: unknown): QueueItem {
   const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
@@ -119,8 +119,9 @@ export class Queue {
   }
 
   /**
-   * Offers a candidate from the deal list. It is new work only when its deal's lastUpdate is newer
-   * than the last one processed for that ASIN; an item still waiting takes the newer deal.
+   * Puts a candidate in the queue; whether it is new work is decided before (pipeline/newWork.ts).
+   * A new ASIN is queued, a parked or finished one queued again from scratch, and an item still
+   * waiting takes the newer deal (`updated`).
    */
   offer(c: Candidate, nowMs: number): OfferOutcome {
     const existing = this.get(c.asin);
@@ -129,17 +130,10 @@ export class Queue {
       this.insertStmt.run(params);
       return 'queued';
     }
-    if (OPEN_STAGES.includes(existing.stage) || existing.stage === 'parked') {
-      if (c.lastUpdateKm <= existing.lastUpdateKm) return 'seen';
-      if (existing.stage === 'parked') {
-        this.requeueStmt.run(params);
-        return 'queued';
-      }
+    if (OPEN_STAGES.includes(existing.stage)) {
       this.refreshOpenStmt.run(params);
       return 'updated';
     }
-    const processed = existing.processedLastUpdateKm ?? existing.lastUpdateKm;
-    if (c.lastUpdateKm <= processed) return 'seen';
     this.requeueStmt.run(params);
     return 'queued';
   }

@@ -4,18 +4,6 @@ import { memoryStore, smallColumns, T0 } from '../helpers.js';
 const candidate = (asin: string, lastUpdateKm: number, priority = 0) => ({ asin, lastUpdateKm, priority, dealJson: null });
 
 describe('queue', () => {
-  it('an ASIN is new work only when its deal is newer than the one processed', () => {
-    const { queue } = memoryStore(smallColumns());
-    expect(queue.offer(candidate('A', 100), T0)).toBe('queued');
-    expect(queue.offer(candidate('A', 100), T0)).toBe('seen');
-    expect(queue.offer(candidate('A', 105), T0)).toBe('updated');
-    queue.finish('A', 'done', null, T0);
-    expect(queue.offer(candidate('A', 105), T0)).toBe('seen');
-    expect(queue.offer(candidate('A', 90), T0)).toBe('seen');
-    expect(queue.offer(candidate('A', 106), T0)).toBe('queued');
-    expect(queue.get('A')).toMatchObject({ stage: 'queued', lastUpdateKm: 106, processedLastUpdateKm: 105 });
-  });
-
   it('claims the most promising due items first', () => {
     const { queue } = memoryStore(smallColumns());
     queue.offer(candidate('LOW', 100, 1), T0);
