@@ -170,7 +170,9 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     }
     const visible = store.deals.newestVisible(Number.MAX_SAFE_INTEGER).map((row) => ({ asin: String(row.ASIN), sellerNamed: typeof row.Seller === 'string' && row.Seller !== '' }));
     store.db.close();
-    const finished = await host.request<Finished>({ op: 'finish', asins: [...new Set(saves.map((s) => s.asin))], saves: savedPrices });
+    const savedAsins = new Set(saves.map((s) => s.asin));
+    const listings = new Map(seen.filter((d) => savedAsins.has(d.asin)).map((d) => [`${d.asin}@${d.creationMs}`, d]));
+    const finished = await host.request<Finished>({ op: 'finish', asins: [...savedAsins], saves: savedPrices, listings: [...listings.values()] });
     return {
       options,
       startMs: START_MS,
@@ -184,6 +186,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       funnel,
       opportunities: finished.opportunities,
       isOpportunity: finished.truth,
+      listedAt: finished.listedAt,
       accuracy: finished.accuracy,
       rssMb,
       cpuMs: policyCpuMs,

@@ -21,7 +21,7 @@ import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
 import { type PipelineDeps, tokensSpent } from './context.js';
 import { bump } from './funnel.js';
-import { offerIfNew, type RepeatLimits, repeatOf } from './newWork.js';
+import { offerIfNew, repeatOf } from './newWork.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
@@ -199,15 +199,11 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
   }
 
   const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
-  const limits: RepeatLimits = {
-    reanalyzeBefore: now - config.pipeline.reanalyzeAfterDays * 86_400_000,
-    refreshBefore: now - config.pipeline.minRefreshGapMinutes * 60_000,
-  };
   const offers = config.pipeline.offersPerProduct;
   const oldest = now - config.pipeline.candidateMaxAgeHours * 3_600_000;
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
     for (const d of deals) {
-      const repeat = repeatOf(store, d, limits);
+      const repeat = repeatOf(deps, d, now);
       if (repeat !== null) {
         bump(funnel, repeat);
         continue;

@@ -3,28 +3,27 @@
 // through; the queue stores what it is given.
 import type { KeepaDeal } from '../keepa/types.js';
 import { OPEN_STAGES, type Candidate, type Queue, type QueueItem } from '../state/queue.js';
-import type { Store } from '../state/store.js';
+import { isVisible } from './analytics/index.js';
+import type { PipelineDeps } from './context.js';
 import { parseDeal, usedPrice } from './dealRecord.js';
-
-/** Times before which an analysis or a fetch no longer holds (epoch ms). */
-export interface RepeatLimits {
-  /** A verdict older than this may be revisited (`reanalyzeAfterDays`). */
-  reanalyzeBefore: number;
-  /** Data fetched before this may be fetched again (`minRefreshGapMinutes`). */
-  refreshBefore: number;
-}
 
 /**
  * Keepa moves a deal's lastUpdate whenever it reads the product again, price changed or not. So
  * a deal already known is new work only when its used price moved:
  * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
- *   price changed and its data is older than the gap; never a second heavy fetch;
+ *   price changed in the direction that can change what the dashboard shows, and its data is
+ *   older than the gap; never a second heavy fetch. A visible deal whose price fell stays
+ *   visible, only understated, until its regular refresh: re-reading it for that took 3% of
+ *   the tokens at 20/min, all of them repeats;
  * - a rejected or expired one is looked at again when its verdict is older than
  *   `reanalyzeAfterDays`, or, when no history was paid for it, once its price fell (a cheaper
  *   buy can pass) and the gap passed.
  * Returns the funnel key of the decision, or null when it is new work.
  */
-export function repeatOf(store: Store, d: KeepaDeal, { reanalyzeBefore, refreshBefore }: RepeatLimits): string | null {
+export function repeatOf(deps: Pick<PipelineDeps, 'store' | 'config'>, d: KeepaDeal, nowMs: number): string | null {
+  const { store, config } = deps;
+  const reanalyzeBefore = nowMs - config.pipeline.reanalyzeAfterDays * 86_400_000;
+  const refreshBefore = nowMs - config.pipeline.minRefreshGapMinutes * 60_000;
   const item = store.queue.get(d.asin);
   const previous = usedPrice(parseDeal(item?.dealJson ?? null));
   const current = usedPrice(d);
@@ -32,6 +31,12 @@ export function repeatOf(store: Store, d: KeepaDeal, { reanalyzeBefore, refreshB
   if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
     if (previous !== null && previous === current) return 'unchanged';
     if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
+    const row = store.deals.find(d.asin);
+    const fell = previous !== null && current !== null && current < previous;
+    if (fell && row !== null && isVisible(row, config.peek.minSalesPerYear)) {
+      if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
+      return 'cheaper_still_visible';
+    }
     store.deals.requestRefresh(d.asin);
     if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
     return 'refresh_requested';

@@ -203,11 +203,13 @@ describe('a deal list that looks wrong', () => {
 describe('a known deal that Keepa merely read again is not new work (repeats)', () => {
   const HOUR_KM = 60;
 
-  async function savedDeal(usedNow: number, fetchedHoursAgo: number) {
+  const VISIBLE = { Profit: 6, '1yr_Avg': 32, Sales_Rank_Drops_last_365_days: 12 };
+
+  async function savedDeal(usedNow: number, fetchedHoursAgo: number, shown: object = {}) {
     const t = setup([[deal('SAVED', NOW_KM - 1, { used: usedNow })]]);
     t.store.queue.offer({ asin: 'SAVED', lastUpdateKm: NOW_KM - 10 * HOUR_KM, priority: 0, dealJson: JSON.stringify(deal('SAVED', NOW_KM - 10 * HOUR_KM, { used: 1500 })) }, T0);
     t.store.queue.finish('SAVED', 'done', null, T0 - fetchedHoursAgo * 3_600_000, true);
-    t.store.deals.upsert({ ASIN: 'SAVED', List_at: 30 }, T0 - fetchedHoursAgo * 3_600_000, 'full');
+    t.store.deals.upsert({ ASIN: 'SAVED', List_at: 30, ...shown }, T0 - fetchedHoursAgo * 3_600_000, 'full');
     await t.scanAll();
     return t;
   }
@@ -222,6 +224,13 @@ describe('a known deal that Keepa merely read again is not new work (repeats)', 
     const { store } = await savedDeal(1299, 10);
     expect(store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual(['SAVED']);
     expect(queued(store)).toEqual([]);
+  });
+
+  it('a visible deal whose price fell is not re-read (it stays visible, only understated); one whose price rose is', async () => {
+    const fell = await savedDeal(1299, 10, VISIBLE);
+    expect(fell.store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual([]);
+    const rose = await savedDeal(1799, 10, VISIBLE);
+    expect(rose.store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual(['SAVED']);
   });
 
   it('...but not within the gap after its last fetch', async () => {
