@@ -32,12 +32,6 @@ export function bump(funnel: Funnel, key: string, by = 1): void {
   funnel[key] = (funnel[key] ?? 0) + by;
 }
 
-/** Tokens Keepa reported consumed so far by this process, all jobs together. */
-export function tokensSpent(deps: Pick<PipelineDeps, 'keepa' | 'clock'>): number {
-  const spent = deps.keepa.bucket.snapshot(deps.clock.now()).spentByJob;
-  return Object.values(spent).reduce((a, b) => a + b, 0);
-}
-
 /**
  * Commits a chunk. `progress: false` marks a chunk that only recorded failures: it is kept in the
  * run's counters but does not count as the pipeline moving (status judges health by progress).

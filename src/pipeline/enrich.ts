@@ -7,7 +7,7 @@ import { dealOfferCount } from '../keepa/cost.js';
 import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { failItems, failMissing, fetchProducts } from './fetch.js';
@@ -112,7 +112,7 @@ export const SELLER_STOP_GRACE_MS = 10_000;
 async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return {};
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   const grace = new AbortController();
   const onStop = (): void => {
     void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(() => grace.abort(run.signal.reason), () => undefined);
@@ -120,7 +120,7 @@ async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly 
   if (run.signal.aborted) onStop();
   else run.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal });
+    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal, charge });
   } catch (e: unknown) {
     if (run.signal.aborted) throw e;
     funnel.seller_lookup_failed = unique.length;
@@ -129,6 +129,6 @@ async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly 
   } finally {
     run.signal.removeEventListener('abort', onStop);
     grace.abort();
-    funnel.tokens_seller = tokensSpent(deps) - before;
+    funnel.tokens_seller = charge.tokens;
   }
 }

@@ -9,7 +9,7 @@ import type { ProductParams } from '../keepa/client.js';
 import type { KeepaProduct } from '../keepa/types.js';
 import type { QueueItem } from '../state/queue.js';
 import type { Funnel } from '../state/runs.js';
-import { bump, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { bump, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 
 const RETRY_BASE_MS = 5 * 60_000;
 const RETRY_MAX_MS = 6 * 3_600_000;
@@ -61,20 +61,20 @@ export async function fetchProducts(
   params: ProductParams,
   onFailure: (error: string, reason: string, nowMs: number) => number,
 ): Promise<Fetched> {
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   try {
     const products = await deps.keepa.products(
       asins,
       params,
-      { job: stage, maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal },
+      { job: stage, maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge },
     );
-    return { ok: true, products: new Map(products.map((p) => [p.asin, p])), tokens: tokensSpent(deps) - before };
+    return { ok: true, products: new Map(products.map((p) => [p.asin, p])), tokens: charge.tokens };
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return { ok: false, outcome: 'out_of_tokens' };
     if (isOperatorProblem(e) || run.signal.aborted) throw e;
     const error = describeError(e);
     const reason = failureReason(e);
-    const tokens = tokensSpent(deps) - before;
+    const tokens = charge.tokens;
     let parked = 0;
     commitChunk(deps, run, { failed: asins.length, [`tokens_${stage}`]: tokens, tokens_retry: tokens }, tokens, (nowMs) => {
       parked = onFailure(error, reason, nowMs);

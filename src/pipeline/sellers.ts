@@ -8,7 +8,7 @@ import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
 import { sellerQualityScore } from './analytics/index.js';
 import { roundTo } from './analytics/numeric.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
 
 const DUE_KEY = 'sellers.due';
 
@@ -33,17 +33,17 @@ export async function sellerChunk(deps: PipelineDeps, run: RunContext): Promise<
   if (ids.length === 0) return 'empty';
   const affordable = Math.max(1, keepa.costs.maxBatchSize({ path: 'seller', count: 1 }, keepa.bucket.grantableNow(clock.now())));
   const batch = ids.slice(0, Math.min(MAX_BATCH.seller, affordable));
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   let sellers;
   try {
-    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return 'out_of_tokens';
     if (run.signal.aborted) throw e;
     deps.log.warn(`deferred seller lookup failed: ${describeError(e)}; it will be tried again`, { component: 'sellers', sellers: batch.length });
     return 'failed';
   }
-  const tokens = tokensSpent(deps) - before;
+  const tokens = charge.tokens;
   const funnel: Funnel = { tokens_seller: tokens };
   const asked = new Set(batch);
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
