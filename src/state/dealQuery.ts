@@ -4,7 +4,8 @@
 import type Database from 'better-sqlite3';
 import { VISIBILITY_COLUMNS, visibleSql } from '../pipeline/analytics/visible.js';
 import type { DealColumn } from './columns.js';
-import { type DealRow, quoteIdent } from './deals.js';
+import type { DealRow } from '../pipeline/analytics/types.js';
+import { quoteIdent } from './deals.js';
 
 type Db = Database.Database;
 

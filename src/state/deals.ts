@@ -3,13 +3,12 @@
 // `List_at` or `1yr_Avg` (the old system's NULL overwrite).
 import type Database from 'better-sqlite3';
 import { msToIso } from '../keepa/time.js';
+import type { DealRow, DealValue } from '../pipeline/analytics/types.js';
 import { visibleSql } from '../pipeline/analytics/visible.js';
 import type { ColumnType, DealColumn } from './columns.js';
 
 type Db = Database.Database;
 
-export type DealValue = number | string | null;
-export type DealRow = Record<string, DealValue>;
 
 /** Columns the daemon keeps for itself beside the headers.json columns (created by migration 1). */
 const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at', 'refresh_due'] as const;

@@ -9,7 +9,7 @@ import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
 import { silentLogger } from '../../src/log.js';
 import { commitChunk, type PipelineDeps, type RunContext } from '../../src/pipeline/context.js';
-import type { DealRow } from '../../src/state/deals.js';
+import type { DealRow } from '../../src/pipeline/analytics/types.js';
 import { memoryStore, T0, virtualClock } from '../helpers.js';
 
 const MINUTE = 60_000;

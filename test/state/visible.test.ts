@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isVisible } from '../../src/pipeline/analytics/visible.js';
-import type { DealRow } from '../../src/state/deals.js';
+import type { DealRow } from '../../src/pipeline/analytics/types.js';
 import { DealStore } from '../../src/state/deals.js';
 import { DealQuery } from '../../src/state/dealQuery.js';
 import { memoryStore, smallColumns, T0 } from '../helpers.js';
