@@ -27,7 +27,8 @@ import { janitorJob } from '../src/pipeline/janitor.js';
 import { Scheduler } from '../src/scheduler.js';
 import { type DealColumn, loadColumns } from '../src/state/columns.js';
 import type { Db } from '../src/state/db.js';
-import { type DealRow, DealStore, type SaveKind } from '../src/state/deals.js';
+import type { DealRow } from '../src/pipeline/analytics/types.js';
+import { DealStore, type SaveKind } from '../src/state/deals.js';
 import { type Funnel, Runs } from '../src/state/runs.js';
 import { openStore, type Store } from '../src/state/store.js';
 import type { SavedPrices } from './accuracy.js';
@@ -83,8 +84,8 @@ class ObservedRuns extends Runs {
 
 /** Reports every row a full analysis wrote (a light refresh is not a new deal). */
 class ObservedDeals extends DealStore {
-  constructor(db: Db, columns: readonly DealColumn[], visible: (row: DealRow) => boolean, private readonly onSave: (row: DealRow, nowMs: number) => void) {
-    super(db, columns, visible);
+  constructor(db: Db, columns: readonly DealColumn[], minSalesPerYear: number, private readonly onSave: (row: DealRow, nowMs: number) => void) {
+    super(db, columns, minSalesPerYear);
   }
 
   override upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
@@ -132,7 +133,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const store: Store = {
       ...opened,
       runs: new ObservedRuns(opened.db, (atMs) => commits.push(atMs)),
-      deals: new ObservedDeals(opened.db, columns, (row) => isVisible(row, config.peek.minSalesPerYear), (row, nowMs) => {
+      deals: new ObservedDeals(opened.db, columns, config.peek.minSalesPerYear, (row, nowMs) => {
         const asin = String(row.ASIN);
         const money = (column: string): number | null => (typeof row[column] === 'number' ? row[column] : null);
         saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit'), visible: isVisible(row, config.peek.minSalesPerYear) });

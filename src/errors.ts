@@ -89,6 +89,15 @@ export class DatabaseGoneError extends MustStopError {
   override name = 'DatabaseGoneError';
 }
 
+/**
+ * A database row holds a value this version does not know (a queue stage, a run outcome, an outbox
+ * state): written by another version or by hand. Reading it as some other value would invent a
+ * verdict, so the read stops and says so.
+ */
+export class UnknownRowValueError extends Error {
+  override name = 'UnknownRowValueError';
+}
+
 /** Another daemon holds the database. */
 export class AlreadyRunningError extends Error {
   override name = 'AlreadyRunningError';

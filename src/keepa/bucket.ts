@@ -119,16 +119,16 @@ export class TokenBucket {
    * Closes a granted call. With Keepa's figures the balance becomes Keepa's, less what other calls
    * still in flight were debited, and the tokens consumed are booked to the ticket's job. Without
    * figures (network failure, unreadable or impossible figures) the estimate stays debited: Keepa
-   * may have charged. Returns what `observe` returns.
+   * may have charged. Returns the tokens booked (what Keepa charged, 0 when its figures were not
+   * believed) and what `observe` returns.
    */
-  settle(ticket: Ticket, fields: TokenFields | null, atMs: number): string | null {
+  settle(ticket: Ticket, fields: TokenFields | null, atMs: number): { charged: number; ignored: string | null } {
     this.inFlight.delete(ticket.id);
-    if (fields === null) return null;
+    if (fields === null) return { charged: 0, ignored: null };
     const ignored = this.observe(fields, atMs);
-    if (this.distrust === null && fields.tokensConsumed > 0) {
-      this.spent.set(ticket.job, (this.spent.get(ticket.job) ?? 0) + fields.tokensConsumed);
-    }
-    return ignored;
+    if (this.distrust !== null || fields.tokensConsumed <= 0) return { charged: 0, ignored };
+    this.spent.set(ticket.job, (this.spent.get(ticket.job) ?? 0) + fields.tokensConsumed);
+    return { charged: fields.tokensConsumed, ignored };
   }
 
   /**

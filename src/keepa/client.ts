@@ -70,6 +70,13 @@ export interface CallOptions {
    * let finish (within its timeout), so the chunk it pays for can still commit.
    */
   signal?: AbortSignal;
+  /** Filled in as the call goes, so that a caller knows what it paid even when the call fails. */
+  charge?: Charge;
+}
+
+/** What Keepa charged for one call, every attempt included: its answers' tokensConsumed, as the bucket booked them. */
+export interface Charge {
+  tokens: number;
 }
 
 export interface ProductParams {
@@ -204,7 +211,8 @@ export class KeepaClient {
       const atMs = this.options.clock.now();
       const body = readJson(answer.text);
       const fields = body === null ? null : readTokenFields(body, atMs);
-      const ignored = this.bucket.settle(reservation.ticket, fields, atMs);
+      const { charged, ignored } = this.bucket.settle(reservation.ticket, fields, atMs);
+      if (call.charge) call.charge.tokens += charged;
       if (ignored !== null) this.log.warn(`ignored impossible token figures from Keepa /${path}: ${ignored}; the next answer is trusted again`, { path: `/${path}` });
       this.logCall(path, fields?.tokensConsumed ?? estimate, startedMs, answer.status, job);
       if (answer.status === 429) {

@@ -12,9 +12,3 @@ export interface PipelineDeps {
   log: Logger;
   config: Config;
 }
-
-/** Tokens Keepa reported consumed so far by this process, all jobs together. */
-export function tokensSpent(deps: Pick<PipelineDeps, 'keepa' | 'clock'>): number {
-  const spent = deps.keepa.bucket.snapshot(deps.clock.now()).spentByJob;
-  return Object.values(spent).reduce((a, b) => a + b, 0);
-}

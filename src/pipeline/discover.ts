@@ -19,7 +19,7 @@ import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
-import { type PipelineDeps, tokensSpent } from './context.js';
+import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 import { offerIfNew, repeatOf } from './newWork.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
@@ -171,15 +171,15 @@ export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>)
 export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Scan): Promise<PageResult> {
   const { keepa, store, config, clock } = deps;
   const log = deps.log.child({ component: 'discover' });
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   let page;
   try {
-    page = await keepa.deals(config.dealQuery, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    page = await keepa.deals(config.dealQuery, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return { outcome: 'out_of_tokens', complete: false, warning: null };
     throw e;
   }
-  const tokens = tokensSpent(deps) - before;
+  const tokens = charge.tokens;
   const future = clampToPresent(page.dr, clock.now());
   if (future.aheadMs > 0) {
     log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });

@@ -10,7 +10,7 @@ import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
-import { type PipelineDeps, tokensSpent } from './context.js';
+import type { PipelineDeps } from './context.js';
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { fetchProducts } from './fetch.js';
@@ -105,7 +105,7 @@ export const SELLER_STOP_GRACE_MS = 10_000;
 async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return {};
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   const grace = new AbortController();
   const onStop = (): void => {
     void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(() => grace.abort(run.signal.reason), () => undefined);
@@ -113,7 +113,7 @@ async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly 
   if (run.signal.aborted) onStop();
   else run.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal });
+    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal, charge });
   } catch (e: unknown) {
     if (run.signal.aborted) throw e;
     funnel.seller_lookup_failed = unique.length;
@@ -122,6 +122,6 @@ async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly 
   } finally {
     run.signal.removeEventListener('abort', onStop);
     grace.abort();
-    funnel.tokens_seller = tokensSpent(deps) - before;
+    funnel.tokens_seller = charge.tokens;
   }
 }

@@ -5,7 +5,7 @@ import type { ProductParams } from '../keepa/client.js';
 import type { KeepaProduct } from '../keepa/types.js';
 import { commitChunk } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
-import { type PipelineDeps, tokensSpent } from './context.js';
+import type { PipelineDeps } from './context.js';
 import { failureReason, isOperatorProblem } from './retryThenPark.js';
 
 export type Fetched =
@@ -24,20 +24,20 @@ export async function fetchProducts(
   params: ProductParams,
   onFailure: (error: string, reason: string, nowMs: number) => number,
 ): Promise<Fetched> {
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   try {
     const products = await deps.keepa.products(
       asins,
       params,
-      { job: stage, maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal },
+      { job: stage, maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge },
     );
-    return { ok: true, products: new Map(products.map((p) => [p.asin, p])), tokens: tokensSpent(deps) - before };
+    return { ok: true, products: new Map(products.map((p) => [p.asin, p])), tokens: charge.tokens };
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return { ok: false, outcome: 'out_of_tokens' };
     if (isOperatorProblem(e) || run.signal.aborted) throw e;
     const error = describeError(e);
     const reason = failureReason(e);
-    const tokens = tokensSpent(deps) - before;
+    const tokens = charge.tokens;
     let parked = 0;
     commitChunk(deps, run, { failed: asins.length, [`tokens_${stage}`]: tokens, tokens_retry: tokens }, tokens, (nowMs) => {
       parked = onFailure(error, reason, nowMs);

@@ -10,7 +10,7 @@ import { roundTo } from './analytics/numeric.js';
 import { sellerBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
-import { type PipelineDeps, tokensSpent } from './context.js';
+import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 
 const DUE_KEY = 'sellers.due';
@@ -35,17 +35,17 @@ export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<
   const ids = [...new Set(Object.values(due))];
   if (ids.length === 0) return 'empty';
   const batch = ids.slice(0, sellerBatchSize(deps, clock.now()));
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   let sellers;
   try {
-    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return 'out_of_tokens';
     if (run.signal.aborted) throw e;
     deps.log.warn(`deferred seller lookup failed: ${describeError(e)}; it will be tried again`, { component: 'sellers', sellers: batch.length });
     return 'failed';
   }
-  const tokens = tokensSpent(deps) - before;
+  const tokens = charge.tokens;
   const funnel: Funnel = { tokens_seller: tokens };
   const asked = new Set(batch);
   commitChunk(deps, run, funnel, tokens, (nowMs) => {

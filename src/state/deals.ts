@@ -3,13 +3,12 @@
 // `List_at` or `1yr_Avg` (the old system's NULL overwrite).
 import type Database from 'better-sqlite3';
 import { msToIso } from '../keepa/time.js';
-import { VISIBILITY_COLUMNS } from '../pipeline/analytics/visible.js';
+import type { DealRow, DealValue } from '../pipeline/analytics/types.js';
+import { visibleSql } from '../pipeline/analytics/visible.js';
 import type { ColumnType, DealColumn } from './columns.js';
 
 type Db = Database.Database;
 
-export type DealValue = number | string | null;
-export type DealRow = Record<string, DealValue>;
 
 /** Columns the daemon keeps for itself beside the headers.json columns (created by migration 1). */
 const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at', 'refresh_due'] as const;
@@ -53,8 +52,8 @@ export class DealStore {
   private readonly get: Database.Statement;
   private readonly deleteBefore: Database.Statement;
   private readonly countAll: Database.Statement;
-  private readonly visibilityRows: Database.Statement;
-  private readonly newestFirst: Database.Statement;
+  private readonly visibleCountStmt: Database.Statement;
+  private readonly newestVisibleStmt: Database.Statement;
   private readonly newest: Database.Statement;
   private readonly leastRecentlySeen: Database.Statement;
   private readonly touch: Database.Statement;
@@ -62,20 +61,20 @@ export class DealStore {
   private readonly fetchTimesStmt: Database.Statement;
   private readonly requestRefreshStmt: Database.Statement;
 
-  /** `visible` is the visible rule (analytics/visible.ts) with the operator's settings. */
+  /** `minSalesPerYear` is the visible rule's setting (analytics/visible.ts, `peek.minSalesPerYear`). */
   constructor(
     private readonly db: Db,
     columns: readonly DealColumn[],
-    private readonly visible: (row: DealRow) => boolean,
+    minSalesPerYear: number,
   ) {
     for (const c of columns) this.types.set(c.name, c.type);
     this.hasLastSeenUtc = this.types.has('last_seen_utc');
     this.get = db.prepare('SELECT * FROM deals WHERE "ASIN" = ?');
     this.deleteBefore = db.prepare('DELETE FROM deals WHERE last_seen_at < ? RETURNING "ASIN"');
     this.countAll = db.prepare('SELECT COUNT(*) FROM deals').pluck();
-    const ruleColumns = VISIBILITY_COLUMNS.filter((n) => this.types.has(n)).map(quoteIdent);
-    this.visibilityRows = db.prepare(`SELECT ${['"ASIN"', ...ruleColumns].join(', ')} FROM deals`);
-    this.newestFirst = db.prepare('SELECT * FROM deals ORDER BY analyzed_at DESC, "ASIN"');
+    const visible = visibleSql((name) => (this.types.has(name) ? quoteIdent(name) : 'NULL'), minSalesPerYear);
+    this.visibleCountStmt = db.prepare(`SELECT COUNT(*) FROM deals WHERE ${visible}`).pluck();
+    this.newestVisibleStmt = db.prepare(`SELECT * FROM deals WHERE ${visible} ORDER BY analyzed_at DESC, "ASIN" LIMIT ?`);
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
     this.refreshedStmt = db.prepare('UPDATE deals SET refreshed_at = ?, refresh_due = 0 WHERE "ASIN" = ?');
     this.touch = db.prepare(
@@ -162,22 +161,13 @@ export class DealStore {
 
   /** Deals a dashboard shows (the visible rule). */
   visibleCount(): number {
-    let n = 0;
-    for (const r of this.visibilityRows.iterate()) if (this.visible(toDealRow(r))) n += 1;
-    return n;
+    return Number(this.visibleCountStmt.get());
   }
 
   /** The most recently analysed of the deals a dashboard shows, newest first. */
   newestVisible(limit: number): DealRow[] {
-    const out: DealRow[] = [];
-    if (limit <= 0) return out;
-    for (const r of this.newestFirst.iterate()) {
-      const row = toDealRow(r);
-      if (!this.visible(row)) continue;
-      out.push(row);
-      if (out.length >= limit) break;
-    }
-    return out;
+    if (limit <= 0) return [];
+    return this.newestVisibleStmt.all(limit).map(toDealRow);
   }
 
   newestAnalyzedAt(): number | null {

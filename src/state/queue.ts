@@ -2,6 +2,7 @@
 // chunks, and each item ends done, rejected (with a reason), expired, or, after repeated
 // failures, parked with its reason. Nothing leaves silently.
 import type Database from 'better-sqlite3';
+import { knownValue } from './knownValue.js';
 
 type Db = Database.Database;
 
@@ -46,7 +47,7 @@ function toItem(r: unknown): QueueItem {
   return {
     asin: String(o.asin),
     lastUpdateKm: Number(o.deal_last_update_km),
-    stage: STAGES.find((s) => s === o.stage) ?? 'queued',
+    stage: knownValue(STAGES, o.stage, 'stage', `queue item ${String(o.asin)}`),
     priority: Number(o.priority),
     attempts: Number(o.attempts),
     nextTryAt: Number(o.next_try_at),
@@ -190,8 +191,7 @@ export class Queue {
     const out: Record<Stage, number> = { queued: 0, peeked: 0, done: 0, rejected: 0, parked: 0, expired: 0 };
     for (const r of this.depthStmt.all()) {
       const o = r as Record<string, unknown>;
-      const stage = STAGES.find((s) => s === o.stage);
-      if (stage) out[stage] = Number(o.n);
+      out[knownValue(STAGES, o.stage, 'stage', 'a queue item')] = Number(o.n);
     }
     return out;
   }

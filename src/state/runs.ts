@@ -2,6 +2,7 @@
 // that `status` reads the truth from the database, not from a live process.
 import type Database from 'better-sqlite3';
 import { Counters, RUN_DURATION_BUCKETS } from './counters.js';
+import { knownValue } from './knownValue.js';
 
 type Db = Database.Database;
 
@@ -34,7 +35,7 @@ function parseFunnel(v: unknown): Funnel {
 
 function toRun(r: unknown): Run {
   const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
-  const outcome = OUTCOMES.find((x) => x === o.outcome) ?? 'failed';
+  const outcome = knownValue(OUTCOMES, o.outcome, 'outcome', `run ${String(o.id)}`);
   const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   return {
     id: Number(o.id),

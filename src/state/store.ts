@@ -1,5 +1,4 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
-import { isVisible } from '../pipeline/analytics/visible.js';
 import { DEFAULT_PEEK } from '../settings.js';
 import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
@@ -15,6 +14,8 @@ import { WatermarkStore } from './watermark.js';
 export interface Store {
   db: Db;
   columns: readonly DealColumn[];
+  /** The visible rule's minimum sales velocity (`peek.minSalesPerYear`), for readers that filter in SQL. */
+  minSalesPerYear: number;
   deals: DealStore;
   evidence: EvidenceStore;
   queue: Queue;
@@ -35,7 +36,8 @@ export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear
   return {
     db,
     columns,
-    deals: new DealStore(db, columns, (row) => isVisible(row, minSalesPerYear)),
+    deals: new DealStore(db, columns, minSalesPerYear),
+    minSalesPerYear,
     evidence: new EvidenceStore(db),
     queue: new Queue(db),
     system,

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import { commitChunk } from '../../src/pipeline/chunkCommit.js';
 import type { JobContext } from '../../src/job.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
-import type { DealRow } from '../../src/state/deals.js';
+import type { DealRow } from '../../src/pipeline/analytics/types.js';
 import { memoryStore, T0, virtualClock } from '../helpers.js';
 
 const MINUTE = 60_000;
