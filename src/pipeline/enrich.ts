@@ -2,13 +2,13 @@
 // passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
 // committed: a seller lookup that cannot be made now is deferred (sellers.ts), never dropped. A
 // batch is sized to pay for its seller lookups too, so that they rarely have to wait.
-import { describeError, RateLimitedError } from '../errors.js';
+import { ColumnTypeError, describeError, RateLimitedError } from '../errors.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
-import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import { type ChunkOutcome, commitOrFail } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
 import { parseDeal } from './dealRecord.js';
@@ -39,6 +39,7 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
   const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
   const offers = expectedOffers([...dealsByAsin.values()]);
   const items = due.slice(0, enrichBatchSize(deps, clock.now(), offers, config.pipeline.lookupSellers));
+  const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
   const fetched = await fetchProducts(deps, run, 'enrich', items.map((i) => i.asin), {
     stats: 365,
     history: true,
@@ -46,7 +47,7 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
     offers: config.pipeline.offersPerProduct,
     expectedOffers: offers,
     onlyLiveOffers: true,
-  }, (error, reason, nowMs) => failItems(deps, items, error, reason, nowMs));
+  }, onFailure);
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_enrich: fetched.tokens };
@@ -54,7 +55,7 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   const deferred: Record<string, string> = {};
-  commitChunk(deps, run, funnel, tokens, (nowMs) => {
+  const outcome = commitOrFail(deps, run, 'enrich', items.length, funnel, tokens, (nowMs) => {
     store.queue.addTokens(items.map((i) => i.asin), tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
@@ -79,6 +80,7 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
         const evidence = buildEvidence(product, result, config.business, nowMs);
         store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
       } catch (e: unknown) {
+        if (!(e instanceof ColumnTypeError)) throw e;
         failItems(deps, [item], describeError(e), 'save_error', nowMs);
         bump(funnel, 'failed');
         log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
@@ -90,7 +92,8 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
     }
     deferSellers(store, deferred, nowMs);
     if (Object.keys(deferred).length > 0) funnel.seller_deferred = Object.keys(deferred).length;
-  });
+  }, onFailure);
+  if (outcome !== 'done') return outcome;
   log.info(`enriched ${funnel.enriched ?? 0}, saved ${funnel.saved ?? 0}`, { funnel });
   return 'done';
 }

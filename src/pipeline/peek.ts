@@ -3,7 +3,7 @@
 import { keepaDrops, peekProduct, salesPerYear } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
 import { peekBatchSize } from './batchSize.js';
-import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import { type ChunkOutcome, commitOrFail } from './chunkCommit.js';
 import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
@@ -19,13 +19,12 @@ export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<Ch
   const { store, clock } = deps;
   const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
   if (items.length === 0) return 'empty';
-  const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, (error, reason, nowMs) =>
-    failItems(deps, items, error, reason, nowMs),
-  );
+  const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
+  const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, onFailure);
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_peek: fetched.tokens };
-  commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+  return commitOrFail(deps, run, 'peek', items.length, funnel, fetched.tokens, (nowMs) => {
     store.queue.addTokens(items.map((i) => i.asin), fetched.tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
@@ -56,6 +55,5 @@ export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<Ch
         bump(funnel, `rejected_${result.reason ?? 'unknown'}`);
       }
     }
-  });
-  return 'done';
+  }, onFailure);
 }

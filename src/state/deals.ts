@@ -2,6 +2,7 @@
 // An upsert writes only the columns it is given, so a light update never writes NULL over
 // `List_at` or `1yr_Avg` (the old system's NULL overwrite).
 import type Database from 'better-sqlite3';
+import { ColumnTypeError } from '../errors.js';
 import { msToIso } from '../keepa/time.js';
 import type { DealRow, DealValue } from '../pipeline/analytics/types.js';
 import { visibleSql } from '../pipeline/analytics/visible.js';
@@ -194,11 +195,11 @@ export class DealStore {
     const type = this.types.get(name) ?? 'TEXT';
     if (value === null) return null;
     if (type === 'TEXT') {
-      if (typeof value !== 'string') throw new TypeError(`Deal ${asin}: column "${name}" holds text, got ${typeof value} ${String(value)}.`);
+      if (typeof value !== 'string') throw new ColumnTypeError(`Deal ${asin}: column "${name}" holds text, got ${typeof value} ${String(value)}.`);
       return value;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new TypeError(`Deal ${asin}: column "${name}" holds numbers, got ${JSON.stringify(value)}.`);
+      throw new ColumnTypeError(`Deal ${asin}: column "${name}" holds numbers, got ${JSON.stringify(value)}.`);
     }
     return type === 'INTEGER' ? Math.round(value) : value;
   }
