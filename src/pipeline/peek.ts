@@ -20,7 +20,7 @@ export function peekBatchSize(deps: PipelineDeps, nowMs: number): number {
 
 export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
-  const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
+  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now());
   if (items.length === 0) return 'empty';
   const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, (error, reason, nowMs) =>
     failItems(deps, items, error, reason, nowMs),
