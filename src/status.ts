@@ -10,10 +10,10 @@ import type { Stage } from './state/queue.js';
 import type { Funnel, Run } from './state/runs.js';
 import type { Store } from './state/store.js';
 import { cronIntervalMs } from './scheduler.js';
-import { FUTURE_DEAL_KEY } from './pipeline/discover.js';
 import { CLOCK_TOLERANCE_MS } from './keepa/figures.js';
 import { projectBalance } from './keepa/bucket.js';
 import { savedClockSkewMs, savedTokenFigures, type TokenFigures } from './keepa/savedBucket.js';
+import { savedFutureDeal } from './keepa/savedFutureDeal.js';
 
 export type Verdict = 'ok' | 'degraded' | 'stalled';
 
@@ -291,11 +291,10 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
 /** A sentence when Keepa's clock and ours disagree (its answers' timestamp, or a deal from the future in the last hour). */
 function keepaClockDisagreement(input: StatusInput): string | null {
   const skew = savedClockSkewMs(input.store.system);
-  const future = input.store.system.getJson(FUTURE_DEAL_KEY);
-  const f = typeof future === 'object' && future !== null ? (future as Record<string, unknown>) : {};
+  const future = savedFutureDeal(input.store.system);
   const check = 'check this host\'s clock (timedatectl)';
-  if (typeof f.aheadMs === 'number' && typeof f.atMs === 'number' && input.nowMs - f.atMs < HOUR) {
-    return `Keepa's clock disagrees with ours: it dated a deal ${formatDuration(f.aheadMs)} in the future (queued as of now); ${check}`;
+  if (future !== null && input.nowMs - future.atMs < HOUR) {
+    return `Keepa's clock disagrees with ours: it dated a deal ${formatDuration(future.aheadMs)} in the future (queued as of now); ${check}`;
   }
   if (typeof skew === 'number' && Math.abs(skew) > CLOCK_TOLERANCE_MS) {
     return `Keepa's clock disagrees with ours: its answers are ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead' : 'behind'}; ${check}`;

@@ -12,6 +12,7 @@
 import { RateLimitedError } from '../errors.js';
 import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
+import { saveFutureDeal } from '../keepa/savedFutureDeal.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
@@ -31,8 +32,6 @@ const SCAN_KEY = 'ingest.scan';
 export const KEEPA_CACHE_MS = 120_000;
 /** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
 export const DISCOVERY_SHARE = 0.12;
-/** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
-export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
 
 /** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
@@ -227,7 +226,7 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
       }
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
-    if (future.aheadMs > 0) store.system.setJson(FUTURE_DEAL_KEY, { aheadMs: future.aheadMs, atMs: nowMs }, nowMs);
+    if (future.aheadMs > 0) saveFutureDeal(store.system, future.aheadMs, nowMs);
     if (complete) {
       // A rewind during the look wins: the advance is refused. A watermark in the future is the
       // one the look replaced, so it is overwritten.

@@ -34,7 +34,7 @@ function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefine
 export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const log = deps.log.child({ component: 'enrich' });
-  const due = store.queue.claim('peeked', MAX_ENRICH_BATCH, clock.now());
+  const due = store.queue.due('peeked', MAX_ENRICH_BATCH, clock.now());
   if (due.length === 0) return 'empty';
   const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
   const offers = expectedOffers([...dealsByAsin.values()]);

@@ -17,7 +17,7 @@ const PEEK_PARAMS = { stats: 365, history: false } as const;
 
 export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
-  const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
+  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now());
   if (items.length === 0) return 'empty';
   const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
   const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, onFailure);

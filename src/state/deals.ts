@@ -46,7 +46,6 @@ export type SaveKind = 'full' | 'light';
 
 export class DealStore {
   private readonly types = new Map<string, ColumnType>();
-  private readonly unknownColumns = new Set<string>();
   private readonly saved = new Set<string>();
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly hasLastSeenUtc: boolean;
@@ -101,10 +100,8 @@ export class DealStore {
     const values: DealValue[] = [];
     for (const [name, value] of Object.entries(row)) {
       if (name === 'ASIN' || name === 'last_seen_utc') continue;
-      if (!this.types.has(name)) {
-        this.unknownColumns.add(name);
-        continue;
-      }
+      // A computed column the operator's headers.json lacks; named once at start (daemon.ts).
+      if (!this.types.has(name)) continue;
       names.push(name);
       values.push(this.checked(name, value, asin));
     }
@@ -179,16 +176,6 @@ export class DealStore {
   /** ASINs whose data is oldest and was last fetched before `olderThanMs`, for the refresh pass. */
   stalest(limit: number, olderThanMs: number): string[] {
     return this.leastRecentlySeen.all(olderThanMs, limit).map(String);
-  }
-
-  /**
-   * Computed columns that headers.json does not name and that were therefore not stored. The
-   * operator's headers.json decides the table; the daemon reports, once, what it left out.
-   */
-  takeUnknownColumns(): string[] {
-    const names = [...this.unknownColumns];
-    this.unknownColumns.clear();
-    return names;
   }
 
   private checked(name: string, value: DealValue, asin: string): DealValue {

@@ -7,7 +7,6 @@ export function knownValue<T extends string>(known: readonly T[], value: unknown
   const found = known.find((k) => k === value);
   if (found !== undefined) return found;
   throw new UnknownRowValueError(
-    `${where} has ${what} ${JSON.stringify(value)}, which this version does not know (${known.join(', ')}). ` +
-      'The database was written by another keepa-deals version or edited by hand: run the version that wrote it, or restore a backup this version made.',
+    `${where} has ${what} ${JSON.stringify(value)}, which this version does not know (${known.join(', ')}). The database was written by another keepa-deals version or edited by hand: run the version that wrote it, or restore a backup this version made.`,
   );
 }

@@ -1,4 +1,4 @@
-// The work queue of candidate deals. Discovery offers candidates; processing claims small
+// The work queue of candidate deals. Discovery offers candidates; processing takes small
 // chunks, and each item ends done, rejected (with a reason), expired, or, after repeated
 // failures, parked with its reason. Nothing leaves silently.
 import type Database from 'better-sqlite3';
@@ -68,7 +68,7 @@ export class Queue {
   private readonly insertStmt: Database.Statement;
   private readonly requeueStmt: Database.Statement;
   private readonly refreshOpenStmt: Database.Statement;
-  private readonly claimStmt: Database.Statement;
+  private readonly dueStmt: Database.Statement;
   private readonly moveStmt: Database.Statement;
   private readonly finishStmt: Database.Statement;
   private readonly failStmt: Database.Statement;
@@ -93,7 +93,7 @@ export class Queue {
     // A peeked item keeps the value its peek gave it.
     this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = CASE WHEN stage = 'queued' THEN @priority ELSE priority END,
       deal_json = @deal, updated_at = @now WHERE asin = @asin`);
-    this.claimStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
+    this.dueStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
       ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
     this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
       last_error = NULL, updated_at = @now WHERE asin = @asin`);
@@ -145,8 +145,8 @@ export class Queue {
   }
 
   /** Items of `stage` due now, most valuable first (the value model's key, docs/value.md). */
-  claim(stage: Stage, limit: number, nowMs: number): QueueItem[] {
-    return this.claimStmt.all({ stage, now: nowMs, limit }).map(toItem);
+  due(stage: Stage, limit: number, nowMs: number): QueueItem[] {
+    return this.dueStmt.all({ stage, now: nowMs, limit }).map(toItem);
   }
 
   /** Moves an item to the next open stage (queued -> peeked), re-ranked when a priority is given. */

@@ -58,7 +58,7 @@ function setup(pages: KeepaDeal[][]) {
 }
 
 const queued = (store: ReturnType<typeof memoryStore>): string[] =>
-  store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
+  store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
 
 describe('discovery', () => {
   it('a look queues every unknown deal on its pages, whatever its age or place, and moves the watermark to the newest', async () => {
@@ -76,7 +76,7 @@ describe('discovery', () => {
     await scanAll();
     expect(requested).toEqual([0, 1]);
     // The peek rejected everything it saw; five hours pass.
-    for (const item of store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
+    for (const item of store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
     clock.advance(5 * 3_600_000);
     const nowKm = msToKeepaMinutes(clock.now());
     // A deal created 20 h ago enters the list on its last page, and KNOWN's used price falls.

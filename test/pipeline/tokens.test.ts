@@ -22,7 +22,7 @@ describe('the value order', () => {
       store.queue.offer({ asin: `OLD${i}`, lastUpdateKm: 1, priority: value(T0 - 10 * HOUR - i * 60_000, 2_500, 8).key, dealJson: null }, T0);
     }
     store.queue.offer({ asin: 'FRESH', lastUpdateKm: 1, priority: value(T0 - 5 * 60_000, 2_500, 8).key, dealJson: null }, T0);
-    expect(store.queue.claim('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
+    expect(store.queue.due('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
   });
 
   it('an older deal still wins when it promises enough more per token, and the key orders as the value does at any time', () => {

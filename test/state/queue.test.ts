@@ -4,12 +4,12 @@ import { memoryStore, smallColumns, T0 } from '../helpers.js';
 const candidate = (asin: string, lastUpdateKm: number, priority = 0) => ({ asin, lastUpdateKm, priority, dealJson: null });
 
 describe('queue', () => {
-  it('claims the most promising due items first', () => {
+  it('lists the most promising due items first', () => {
     const { queue } = memoryStore(smallColumns());
     queue.offer(candidate('LOW', 100, 1), T0);
     queue.offer(candidate('HIGH', 90, 9), T0);
     queue.offer(candidate('MID', 110, 5), T0);
-    expect(queue.claim('queued', 2, T0).map((i) => i.asin)).toEqual(['HIGH', 'MID']);
+    expect(queue.due('queued', 2, T0).map((i) => i.asin)).toEqual(['HIGH', 'MID']);
   });
 
   it('a failed item keeps its place with attempts and a next try, then is parked with its reason', () => {
@@ -17,8 +17,8 @@ describe('queue', () => {
     queue.offer(candidate('A', 100), T0);
     const opts = { nowMs: T0, retryDelayMs: 60_000, maxAttempts: 3 };
     expect(queue.fail('A', 'RateLimitedError: 429', 'rate_limited', opts)).toBe(false);
-    expect(queue.claim('queued', 10, T0 + 59_999)).toHaveLength(0);
-    expect(queue.claim('queued', 10, T0 + 60_000)).toHaveLength(1);
+    expect(queue.due('queued', 10, T0 + 59_999)).toHaveLength(0);
+    expect(queue.due('queued', 10, T0 + 60_000)).toHaveLength(1);
     expect(queue.fail('A', 'timeout', 'timeout', opts)).toBe(false);
     expect(queue.fail('A', 'timeout', 'timeout', opts)).toBe(true);
     expect(queue.get('A')).toMatchObject({ stage: 'parked', attempts: 3, parkedReason: 'timeout', lastError: 'timeout' });
