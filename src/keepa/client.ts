@@ -47,6 +47,8 @@ export interface KeepaClientOptions {
   random?: () => number;
   /** Told of every attempt: the endpoint and the HTTP status, or `network` (the /metrics request counter). */
   onCall?: (endpoint: string, code: string) => void;
+  /** Told of every page of the deal list read (the benchmark records the stream a policy drew from). */
+  onDealPage?: (page: DealPage) => void;
   /** Largest answer accepted as sent (compressed). */
   maxWireBytes?: number;
   /** Largest answer accepted once decompressed. */
@@ -146,7 +148,9 @@ export class KeepaClient {
   /** One page (0-based) of the deal query; up to 150 deals. A 429 is RateLimitedError, never "no deals". */
   async deals(query: object, page: number, call: CallOptions = {}): Promise<DealPage> {
     const selection = JSON.stringify({ domainId: this.domainId, ...query, page });
-    return this.call('deal', { selection }, { path: 'deal', count: 1 }, call, parseDealPage);
+    const answer = await this.call('deal', { selection }, { path: 'deal', count: 1 }, call, parseDealPage);
+    this.options.onDealPage?.(answer);
+    return answer;
   }
 
   /** Products by ASIN (1 to 100 a call). Malformed items are logged and left out: compare ASINs. */

@@ -10,10 +10,10 @@ import type { PipelineDeps } from './context.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
-import { refreshAllowed, refreshChunk } from './refresh.js';
+import { refreshAllowed, refreshChunk, refreshDue } from './refresh.js';
 import { sellerChunk, sellersDue } from './sellers.js';
 
-type Step = 'sellers' | 'enrich' | 'peek' | 'refresh';
+export type Step = 'sellers' | 'enrich' | 'peek' | 'refresh';
 
 export function ingestJob(deps: PipelineDeps): Job {
   return { name: 'ingest', run: (ctx) => runIngest(deps, ctx) };
@@ -84,17 +84,21 @@ function runStep(deps: PipelineDeps, run: JobContext, step: Step): Promise<Chunk
   }
 }
 
+/** What a run starting at `nowMs` would do first: a due look at the deal list, else its first step. */
+export function firstStep(deps: PipelineDeps, nowMs: number): 'discover' | Step | null {
+  return currentScan(deps, nowMs) !== null ? 'discover' : nextStep(deps, new Set(), nowMs);
+}
+
 /**
  * Deferred seller lookups first (a token each completes a saved deal), refresh on its share, then
  * enrich before peek (its peek is paid for); null when nothing is due.
  */
-function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
-  const now = deps.clock.now();
+function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>, now = deps.clock.now()): Step | null {
   const { queue } = deps.store;
   if (!tried.has('sellers') && Object.keys(sellersDue(deps.store)).length > 0) return 'sellers';
   const enrichDue = !tried.has('enrich') && (queue.nextDueAt('peeked') ?? Infinity) <= now;
   const peekDue = !tried.has('peek') && (queue.nextDueAt('queued') ?? Infinity) <= now;
-  if (!tried.has('refresh') && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
+  if (!tried.has('refresh') && refreshDue(deps, now) && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
   if (enrichDue) return 'enrich';
   if (peekDue) return 'peek';
   return null;

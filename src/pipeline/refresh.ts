@@ -27,6 +27,11 @@ export function refreshAllowed(deps: PipelineDeps, nowMs: number, queueHasWork: 
   return total === 0 || (spent.refresh ?? 0) / total < share;
 }
 
+/** Whether a saved deal is due a refresh at `nowMs`: its data is older than `refreshAfterHours`, or a refresh was asked for. */
+export function refreshDue(deps: PipelineDeps, nowMs: number): boolean {
+  return deps.store.deals.stalest(1, nowMs - deps.config.pipeline.refreshAfterHours * 3_600_000).length > 0;
+}
+
 export async function refreshChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const now = clock.now();

@@ -61,11 +61,15 @@ export class DealStore {
   private readonly fetchTimesStmt: Database.Statement;
   private readonly requestRefreshStmt: Database.Statement;
 
-  /** `minSalesPerYear` is the visible rule's setting (analytics/visible.ts, `peek.minSalesPerYear`). */
+  /**
+   * `minSalesPerYear` is the visible rule's setting (analytics/visible.ts, `peek.minSalesPerYear`);
+   * `onUpsert` is told of every row written (the benchmark records the saves it measures).
+   */
   constructor(
     private readonly db: Db,
     columns: readonly DealColumn[],
     minSalesPerYear: number,
+    private readonly onUpsert?: (row: DealRow, nowMs: number, kind: SaveKind) => void,
   ) {
     for (const c of columns) this.types.set(c.name, c.type);
     this.hasLastSeenUtc = this.types.has('last_seen_utc');
@@ -111,6 +115,7 @@ export class DealStore {
     }
     this.statementFor(names, kind).run(asin, nowMs, nowMs, nowMs, ...values);
     this.saved.add(asin);
+    this.onUpsert?.(row, nowMs, kind);
   }
 
   /** The ASINs upserted since the last call: the chunk commit looks at them for alerts. */

@@ -85,7 +85,11 @@ export class Runs {
   private readonly countInterrupted: Database.Statement;
   private readonly pruneStmt: Database.Statement;
 
-  constructor(db: Db) {
+  /** `onChunk` is told of every chunk recorded (the benchmark records the commits it measures). */
+  constructor(
+    db: Db,
+    private readonly onChunk?: (atMs: number, progress: boolean) => void,
+  ) {
     this.counters = new Counters(db);
     // The newest run of each job, its newest with a commit and its newest with an error stay:
     // status judges health and explains failures from them, however old they are.
@@ -129,6 +133,7 @@ export class Runs {
     if (run === null) throw new Error(`Run ${id} does not exist.`);
     this.chunk.run({ id, funnel: JSON.stringify(addFunnel(run.funnel, delta)), tokens, now: nowMs, progress: progress ? 1 : 0 });
     this.count(run.job, delta, tokens);
+    this.onChunk?.(nowMs, progress);
   }
 
   private count(job: string, funnel: Funnel, tokens: number): void {

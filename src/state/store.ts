@@ -1,8 +1,9 @@
 // Everything the daemon keeps, opened together: the database and one store per table.
+import type { DealRow } from '../pipeline/analytics/types.js';
 import { DEFAULT_PEEK } from '../settings.js';
 import { AlertStore } from './alerts.js';
 import type { DealColumn } from './columns.js';
-import { DealStore } from './deals.js';
+import { DealStore, type SaveKind } from './deals.js';
 import { databaseFileGuard, type Db, openDatabase } from './db.js';
 import { EvidenceStore } from './evidence.js';
 import { Leases } from './leases.js';
@@ -30,26 +31,34 @@ export interface Store {
   columnsAdded: string[];
 }
 
+/** Told of what is written, so that a benchmark observes the daemon without standing in its way. */
+export interface StoreObservers {
+  /** A chunk recorded on a run; `progress` false for one that only recorded failures. */
+  onChunk?: (atMs: number, progress: boolean) => void;
+  /** A deal row written: `full` by an analysis, `light` by a refresh or a seller lookup. */
+  onUpsert?: (row: DealRow, nowMs: number, kind: SaveKind) => void;
+}
+
 /** `minSalesPerYear`: the visible rule's minimum sales velocity (`peek.minSalesPerYear`). */
-export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear = DEFAULT_PEEK.minSalesPerYear): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
+export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear = DEFAULT_PEEK.minSalesPerYear, observe: StoreObservers = {}): Omit<Store, 'migrationsApplied' | 'columnsAdded'> {
   const system = new SystemState(db);
   return {
     db,
     columns,
-    deals: new DealStore(db, columns, minSalesPerYear),
+    deals: new DealStore(db, columns, minSalesPerYear, observe.onUpsert),
     minSalesPerYear,
     evidence: new EvidenceStore(db),
     queue: new Queue(db),
     system,
     watermark: new WatermarkStore(system),
     leases: new Leases(db),
-    runs: new Runs(db),
+    runs: new Runs(db, observe.onChunk),
     checkFile: () => undefined,
     alerts: new AlertStore(db),
   };
 }
 
-export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number; minSalesPerYear?: number }): Store {
+export function openStore(options: { path: string; columns: readonly DealColumn[]; nowMs: number; minSalesPerYear?: number; observe?: StoreObservers }): Store {
   const { db, migrationsApplied, columnsAdded } = openDatabase(options);
-  return { ...storeFor(db, options.columns, options.minSalesPerYear), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
+  return { ...storeFor(db, options.columns, options.minSalesPerYear, options.observe), checkFile: databaseFileGuard(options.path), migrationsApplied, columnsAdded };
 }
