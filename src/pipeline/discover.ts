@@ -14,7 +14,7 @@ import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
 import { saveFutureDeal } from '../keepa/savedFutureDeal.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
-import type { KeepaDeal } from '../keepa/types.js';
+import type { DealPage, KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
@@ -32,12 +32,22 @@ const SCAN_KEY = 'ingest.scan';
 export const KEEPA_CACHE_MS = 120_000;
 /** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
 export const DISCOVERY_SHARE = 0.12;
+/** Keepa's `sortType` for deal age, newest first; 4 is percentage delta (docs/keepa.md). */
+export const NEWEST_FIRST = 1;
+const PERCENT_DELTA = 4;
+/**
+ * A look that reads less than this share of the list reads it newest first instead of by
+ * percentage delta (docs/tokens.md): measured on the token-bound bench.
+ */
+const PROMISING_SHARE = 0.25;
 
 /** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
   nextPage: number;
   /** Pages this look reads at most (the plan's, fixed when it starts). */
   pages: number;
+  /** The order it reads them in (the plan's, fixed when it starts). */
+  sortType: number;
   startedAt: number;
   /**
    * When the last completed look started; the next one is due the plan's interval after it.
@@ -59,6 +69,8 @@ export interface DiscoveryPlan {
   intervalMs: number;
   /** Whether a look reads the whole list (as far as it is known). */
   wholeList: boolean;
+  /** The order a look reads the list in: Keepa's `sortType`. */
+  sortType: number;
   listPages: number | null;
   tokensPerHour: number;
 }
@@ -70,17 +82,23 @@ export interface DiscoveryPlan {
  * allows, down to Keepa's cache time. A plan too small for one page in that time reads one page
  * a look, less often.
  */
-export function discoveryPlan(refillRate: number | null, listPages: number | null, discoverEveryMinutes: number): DiscoveryPlan {
+export function discoveryPlan(refillRate: number | null, listPages: number | null, discoverEveryMinutes: number, sortType = PERCENT_DELTA): DiscoveryPlan {
   const maxPages = listPages === null ? MAX_BATCH.deal : Math.max(1, Math.min(MAX_BATCH.deal, listPages));
   const targetMs = Math.max(KEEPA_CACHE_MS, discoverEveryMinutes * 60_000);
   if (refillRate === null || refillRate <= 0) {
-    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
+    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, sortType, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
   }
   const perMinute = DISCOVERY_SHARE * refillRate;
   const affordable = Math.floor((perMinute * targetMs) / 60_000 / DEAL_PAGE_TOKENS);
   const pages = Math.max(1, Math.min(maxPages, affordable));
   const intervalMs = Math.max(KEEPA_CACHE_MS, Math.ceil(((pages * DEAL_PAGE_TOKENS) / perMinute) * 60_000));
-  return { pages, intervalMs, wholeList: listPages !== null && pages >= listPages, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs };
+  // Reading the top few pages by percentage delta shows the same deepest drops at every look
+  // (they stay listed for a day), and those are the ones the analysis most often rejects; the
+  // newest pages show every deal that entered the list since the last look. A list of unknown
+  // size counts as long: the first answer tells its size (`countedPages`).
+  const small = pages < PROMISING_SHARE * (listPages ?? Infinity);
+  const order = sortType === PERCENT_DELTA && small ? NEWEST_FIRST : sortType;
+  return { pages, intervalMs, wholeList: listPages !== null && pages >= listPages, sortType: order, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs };
 }
 
 function readScan(v: unknown): Partial<Scan> | null {
@@ -91,18 +109,18 @@ function readScan(v: unknown): Partial<Scan> | null {
 export function currentPlan(deps: Pick<PipelineDeps, 'keepa' | 'config' | 'store'>, nowMs: number): DiscoveryPlan {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
-  return discoveryPlan(deps.keepa.bucket.snapshot(nowMs).refillRate, listPages, deps.config.pipeline.discoverEveryMinutes);
+  return discoveryPlan(deps.keepa.bucket.snapshot(nowMs).refillRate, listPages, deps.config.pipeline.discoverEveryMinutes, deps.config.dealQuery.sortType);
 }
 
 /** The look to continue, or a new one when the plan says it is time; null when it is not. */
 export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
-  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, ...saved } as Scan;
+  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, sortType: deps.config.dealQuery.sortType, ...saved } as Scan;
   const lastStartedAt = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
   const plan = currentPlan(deps, nowMs);
   if (lastStartedAt !== null && nowMs - lastStartedAt < plan.intervalMs) return null;
-  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.watermark.current(), top: null };
+  return { nextPage: 0, pages: plan.pages, sortType: plan.sortType, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.watermark.current(), top: null };
 }
 
 /** When the next look is due (epoch ms): now when one is in progress. */
@@ -134,6 +152,24 @@ export function clampToPresent(deals: readonly KeepaDeal[], nowMs: number): { de
     return { ...d, lastUpdate: Math.min(d.lastUpdate, now), creationDate: Math.min(d.creationDate, now) };
   });
   return { deals: clamped, aheadMs };
+}
+
+/**
+ * The list's size in pages as the answer counts it: Keepa's `categoryCount` for the query's
+ * categories (on a real answer, 756 for Books in a list of about 760 deals; docs/keepa.md); null
+ * when the answer does not say.
+ */
+export function countedPages(page: Pick<DealPage, 'categoryIds' | 'categoryCount'>, categories: readonly number[]): number | null {
+  let count = 0;
+  let found = false;
+  (page.categoryIds ?? []).forEach((id, i) => {
+    const n = page.categoryCount?.[i];
+    if (categories.includes(id) && typeof n === 'number' && n > 0) {
+      count += n;
+      found = true;
+    }
+  });
+  return found ? Math.max(1, Math.ceil(count / DEAL_PAGE_SIZE)) : null;
 }
 
 /** Each ASIN once (its newest deal), in the page's order. */
@@ -173,7 +209,7 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
   const charge = { tokens: 0 };
   let page;
   try {
-    page = await keepa.deals(config.dealQuery, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
+    page = await keepa.deals({ ...config.dealQuery, sortType: scan.sortType }, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return { outcome: 'out_of_tokens', complete: false, warning: null };
     throw e;
@@ -235,7 +271,8 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
       const advanced = top !== null && (inFuture || store.watermark.advance(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
       funnel.looks = 1;
-      const listPages = listEnded ? scan.nextPage + 1 : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
+      const counted = countedPages(page, config.dealQuery.includeCategories);
+      const listPages = listEnded ? scan.nextPage + 1 : counted !== null ? Math.max(counted, scan.nextPage + 1) : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
       store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt, listPages }, nowMs);
     } else {
       store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);

@@ -17,6 +17,7 @@ import { fetchProducts } from './fetch.js';
 import { bump } from './funnel.js';
 import { failItems, failMissing } from './retryThenPark.js';
 import { deferSellers } from './sellers.js';
+import { workableSince } from './value.js';
 
 /**
  * The analytics look back three years and compare with the last point before the window, so a
@@ -34,7 +35,7 @@ function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefine
 export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const log = deps.log.child({ component: 'enrich' });
-  const due = store.queue.due('peeked', MAX_ENRICH_BATCH, clock.now());
+  const due = store.queue.due('peeked', MAX_ENRICH_BATCH, clock.now(), workableSince(deps.keepa.bucket, clock.now()));
   if (due.length === 0) return 'empty';
   const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
   const offers = expectedOffers([...dealsByAsin.values()]);

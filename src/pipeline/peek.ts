@@ -11,13 +11,13 @@ import { dealOfferCount } from '../keepa/cost.js';
 import { parseDeal } from './dealRecord.js';
 import { fetchProducts } from './fetch.js';
 import { failItems, failMissing } from './retryThenPark.js';
-import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
+import { appearedAtMs, candidateTokens, candidateValue, workableSince } from './value.js';
 
 const PEEK_PARAMS = { stats: 365, history: false } as const;
 
 export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
-  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now());
+  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now(), workableSince(deps.keepa.bucket, clock.now()));
   if (items.length === 0) return 'empty';
   const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
   const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, onFailure);

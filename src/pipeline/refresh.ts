@@ -15,8 +15,14 @@ import { deferSellers } from './sellers.js';
 import { offersOf } from './evidence.js';
 
 /**
+ * While new deals wait, refresh takes at most this share of the tokens whatever `refreshShare`
+ * says: a new deal is worth most in its first minutes, a saved one is already shown.
+ */
+const MAX_SHARE_WHILE_DEALS_WAIT = 0.5;
+
+/**
  * Whether refresh may spend now: always when ingestion has nothing due, otherwise while its share
- * of all tokens spent stays under `refreshShare`.
+ * of all tokens spent stays under `refreshShare` (and under half).
  */
 export function refreshAllowed(deps: PipelineDeps, nowMs: number, queueHasWork: boolean): boolean {
   const share = deps.config.pipeline.refreshShare;
@@ -24,7 +30,7 @@ export function refreshAllowed(deps: PipelineDeps, nowMs: number, queueHasWork: 
   if (!queueHasWork) return true;
   const spent = deps.keepa.bucket.snapshot(nowMs).spentByJob;
   const total = Object.values(spent).reduce((a, b) => a + b, 0);
-  return total === 0 || (spent.refresh ?? 0) / total < share;
+  return total === 0 || (spent.refresh ?? 0) / total < Math.min(share, MAX_SHARE_WHILE_DEALS_WAIT);
 }
 
 /** Whether a saved deal is due a refresh at `nowMs`: its data is older than `refreshAfterHours`, or a refresh was asked for. */

@@ -93,7 +93,7 @@ export class Queue {
     // A peeked item keeps the value its peek gave it.
     this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = CASE WHEN stage = 'queued' THEN @priority ELSE priority END,
       deal_json = @deal, updated_at = @now WHERE asin = @asin`);
-    this.dueStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
+    this.dueStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now AND queued_at >= @since
       ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
     this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
       last_error = NULL, updated_at = @now WHERE asin = @asin`);
@@ -144,9 +144,12 @@ export class Queue {
     this.noteDealStmt.run(dealJson, asin);
   }
 
-  /** Items of `stage` due now, most valuable first (the value model's key, docs/value.md). */
-  due(stage: Stage, limit: number, nowMs: number): QueueItem[] {
-    return this.dueStmt.all({ stage, now: nowMs, limit }).map(toItem);
+  /**
+   * Items of `stage` due now, most valuable first (the value model's key, docs/tokens.md);
+   * only those queued at or after `queuedSince` when it is given.
+   */
+  due(stage: Stage, limit: number, nowMs: number, queuedSince = 0): QueueItem[] {
+    return this.dueStmt.all({ stage, now: nowMs, limit, since: queuedSince }).map(toItem);
   }
 
   /** Moves an item to the next open stage (queued -> peeked), re-ranked when a priority is given. */

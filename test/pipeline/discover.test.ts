@@ -10,7 +10,7 @@ import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
 import type { JobContext } from '../../src/job.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
-import { currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
+import { countedPages, currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
 import { describeFunnel } from '../../src/pipeline/ingest.js';
 import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
@@ -30,11 +30,13 @@ function setup(pages: KeepaDeal[][]) {
   agent.disableNetConnect();
   const pool = agent.get(ORIGIN);
   const requested: number[] = [];
+  const sorts: number[] = [];
   pool
     .intercept({ path: (p) => p.startsWith('/deal?'), method: 'GET' })
     .reply((opts) => {
-      const selection = JSON.parse(new URL(`${ORIGIN}${opts.path}`).searchParams.get('selection') ?? '{}') as { page: number };
+      const selection = JSON.parse(new URL(`${ORIGIN}${opts.path}`).searchParams.get('selection') ?? '{}') as { page: number; sortType: number };
       requested.push(selection.page);
+      sorts.push(selection.sortType);
       const dr = pages[selection.page] ?? [];
       return { statusCode: 200, data: JSON.stringify({ timestamp: clock.now(), tokensLeft: 500, refillIn: 30_000, refillRate: 20, tokenFlowReduction: 0, tokensConsumed: 5, processingTimeInMs: 5, deals: { dr } }) };
     })
@@ -55,7 +57,7 @@ function setup(pages: KeepaDeal[][]) {
       if (page.outcome !== 'done' || page.complete) return;
     }
   };
-  return { deps, store, requested, scanAll, clock };
+  return { deps, store, requested, sorts, scanAll, clock };
 }
 
 const queued = (store: ReturnType<typeof memoryStore>): string[] =>
@@ -267,10 +269,34 @@ describe('the discovery plan', () => {
     expect(discoveryPlan(300, 6, 20)).toMatchObject({ pages: 6, intervalMs: 120_000, wholeList: true });
     // 12% of 20/min buys 9 pages in 20 min: the 6-page list whole every 12.5 min.
     expect(discoveryPlan(20, 6, 20)).toMatchObject({ pages: 6, intervalMs: 750_000, wholeList: true });
-    // 12% of 5/min: 2 pages (10 tokens) every 16.7 min of a 67-page list, the most promising first.
+    // 12% of 5/min: 2 pages (10 tokens) every 16.7 min of a 67-page list, the newest first.
     const small = discoveryPlan(5, 67, 20);
     expect(small).toMatchObject({ pages: 2, wholeList: false });
     expect(small.intervalMs / 60_000).toBeCloseTo(16.67, 1);
     expect(small.tokensPerHour).toBeCloseTo(36, 2);
+  });
+
+  it('a look that reads a quarter of the list or more reads the most promising first; a smaller one reads the newest first', () => {
+    expect(discoveryPlan(20, 27, 20)).toMatchObject({ pages: 9, sortType: 4 });
+    expect(discoveryPlan(5, 27, 20)).toMatchObject({ pages: 2, sortType: 1 });
+    // A list of unknown size counts as long; an order the operator chose is kept.
+    expect(discoveryPlan(5, null, 20)).toMatchObject({ sortType: 1 });
+    expect(discoveryPlan(5, 27, 20, 3)).toMatchObject({ sortType: 3 });
+  });
+
+  it("knows a long list's size without reading it to the end: Keepa's count for the query's category", () => {
+    // As on a real answer: 756 deals in Books (283155) among counts for other categories.
+    expect(countedPages({ categoryIds: [5174, 283155], categoryCount: [937, 756] }, [283155])).toBe(6);
+    expect(countedPages({ categoryIds: [5174], categoryCount: [937] }, [283155])).toBeNull();
+    expect(countedPages({}, [283155])).toBeNull();
+  });
+
+  it('a plan that reads a small part of a long list asks Keepa for the newest deals', async () => {
+    const t = setup([[deal('A', NOW_KM - 1)]]);
+    // Keepa's answer tells the bucket the refill (20/min); the list was measured at 120 pages.
+    await t.scanAll();
+    t.store.system.setJson('ingest.scan', { lastStartedAt: null, listPages: 120 }, t.clock.now());
+    await t.scanAll();
+    expect(t.sorts).toEqual([4, 1]);
   });
 });
