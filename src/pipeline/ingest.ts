@@ -4,10 +4,9 @@
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
 // than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
 import type { Job, JobContext, JobResult } from '../job.js';
-import type { Funnel } from '../state/runs.js';
+import { type Funnel, isSpentTokenKey } from '../state/runs.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { PipelineDeps } from './context.js';
-import { isSpentTokenKey } from './funnel.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';

@@ -9,6 +9,14 @@ type Db = Database.Database;
 export type RunOutcome = 'running' | 'ok' | 'partial' | 'skipped' | 'failed' | 'interrupted';
 export type Funnel = Record<string, number>;
 
+/**
+ * Whether a funnel key counts tokens spent: `tokens_<stage>` does; `tokens_saved` (never spent)
+ * and `tokens_retry` (already counted in its stage's key) do not.
+ */
+export function isSpentTokenKey(key: string): boolean {
+  return key.startsWith('tokens_') && key !== 'tokens_saved' && key !== 'tokens_retry';
+}
+
 export interface Run {
   id: number;
   job: string;

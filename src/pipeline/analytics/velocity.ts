@@ -32,13 +32,13 @@ export function sellsOftenEnough(drops: RankDrops, minSalesPerYear: number): boo
 
 /**
  * `sellsOftenEnough` as an SQL condition over a table's columns, for readers that filter in the
- * database; `col` gives the SQL of each window's column. It follows `salesPerYear` step by step.
+ * database; `col` gives the SQL of each window's column, which holds a number or NULL (the deals
+ * table stores nothing else in it). It follows `salesPerYear` step by step.
  */
 export function sellsOftenEnoughSql(col: (window: keyof RankDrops) => string, minSalesPerYear: number): string {
   if (minSalesPerYear <= 0) return '1';
   if (!Number.isFinite(minSalesPerYear)) throw new RangeError(`minSalesPerYear must be a number, not ${minSalesPerYear}`);
-  const counted = (c: string): string => `typeof(${c}) IN ('integer', 'real') AND ${c} >= 0`;
-  const perYear = WINDOWS.map(([key, days]) => `WHEN ${counted(col(key))} THEN ${col(key)} * 365.0 / ${days}`).join(' ');
+  const perYear = WINDOWS.map(([key, days]) => `WHEN ${col(key)} >= 0 THEN ${col(key)} * 365.0 / ${days}`).join(' ');
   return `(CASE ${perYear} END) >= ${minSalesPerYear}`;
 }
 

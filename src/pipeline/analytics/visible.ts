@@ -44,11 +44,10 @@ export function isVisible(row: DealRow, minSalesPerYear: number): boolean {
 
 /**
  * `isVisible` as an SQL condition; `col` gives the SQL of a column (NULL where the table lacks it).
- * A value that is not a number counts as missing, as `num` does above.
+ * These columns hold a number or NULL (DealStore.upsert refuses anything else), so NULL is the
+ * missing value `num` returns null for above, and a comparison with it is false.
  */
 export function visibleSql(col: (name: VisibilityColumn) => string, minSalesPerYear: number): string {
-  const number = (c: string): string => `typeof(${c}) IN ('integer', 'real')`;
-  const positive = (name: VisibilityColumn): string => `${number(col(name))} AND ${col(name)} > 0`;
   const velocity = sellsOftenEnoughSql((window) => col(DROPS_COLUMNS[window]), minSalesPerYear);
-  return `(${positive('Profit')} AND ${positive('List_at')} AND ${number(col('1yr_Avg'))} AND ${velocity})`;
+  return `(${col('Profit')} > 0 AND ${col('List_at')} > 0 AND ${col('1yr_Avg')} IS NOT NULL AND ${velocity})`;
 }
