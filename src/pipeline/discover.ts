@@ -1,8 +1,9 @@
 // Discovery: looks at the deal list and puts new work into the queue (docs/tokens.md). A look
-// reads the list's pages in the query's order (sortType 4, percentage delta: the most promising
-// first) until the list ends or the look's page budget is spent; every deal on a page is compared
-// with what is known (newWork.ts), which costs nothing: a deal never seen, and a known deal whose used price
-// fell, are new work. A look that reads the whole list therefore misses nothing that was in the
+// reads the list's pages in the plan's order (sortType 4, percentage delta: the most promising
+// first; newest first when it reads little of a long list) until the list ends or the look's page
+// budget is spent; every deal on a page is compared with what is known (newWork.ts), which costs
+// nothing: a deal never seen, and a known deal whose used price fell, are new work. A look
+// that reads the whole list therefore misses nothing that was in the
 // list at two consecutive looks, whatever its creation date or sort position. How many pages a
 // look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
 // looks as often as Keepa refreshes its answer (120 s) where tokens allow. A look cut short
@@ -33,7 +34,7 @@ export const KEEPA_CACHE_MS = 120_000;
 /** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
 export const DISCOVERY_SHARE = 0.12;
 /** Keepa's `sortType` for deal age, newest first; 4 is percentage delta (docs/keepa.md). */
-export const NEWEST_FIRST = 1;
+const NEWEST_FIRST = 1;
 const PERCENT_DELTA = 4;
 /**
  * A look that reads less than this share of the list reads it newest first instead of by
