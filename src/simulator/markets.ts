@@ -1,6 +1,6 @@
 // Where books' markets live: listing streams (small until a timeline draws them) and full
-// timelines (large); both kept for the most recently used books only. An evicted timeline is simply regenerated: generation
-// is deterministic, so the regenerated history is the same one.
+// timelines (large); both kept for the most recently used books only. An evicted timeline is
+// simply regenerated: generation is deterministic, so the regenerated history is the same one.
 
 import type { Catalog } from './catalog.js';
 import { ListingStream } from './listings.js';
