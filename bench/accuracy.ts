@@ -94,6 +94,28 @@ function lowerBound(sorted: readonly number[], t: number): number {
 const sameCents = (dollars: number | null, cents: number | null): boolean =>
   dollars === null || cents === null ? dollars === cents : Math.round(dollars * 100) === cents;
 
+export type InferenceErrors = Pick<Accuracy, 'trueSales' | 'inferredSales' | 'withdrawnCountedAsSales' | 'inventedSales'>;
+
+/** The inference run on `product` as fetched at `atMs`, its 3-year window checked against the true sales. */
+export function inferenceErrors(product: KeepaProduct, truth: MarketTruth, atMs: number): InferenceErrors {
+  const now = msToKeepaMinutes(atMs);
+  const inWindow = (ms: number): boolean => msToKeepaMinutes(ms) > now - SALES_WINDOW_MINUTES && ms <= atMs;
+  const soldAt = truth.sales.filter((x) => inWindow(x.ms)).map((x) => msToKeepaMinutes(x.ms));
+  const withdrawnAt = truth.withdrawals.filter((x) => inWindow(x.ms)).map((x) => msToKeepaMinutes(x.ms));
+  const rankTimes = rankPointTimes(product);
+  const out: InferenceErrors = { trueSales: soldAt.length, inferredSales: 0, withdrawnCountedAsSales: 0, inventedSales: 0 };
+  for (const sale of inferSales(product, now).sales) {
+    out.inferredSales++;
+    // A sale shows at the first rank point after it: the inferred sale is real when a true one
+    // lies between the rank point before it and its own time.
+    const since = rankTimes[lowerBound(rankTimes, sale.t) - 1] ?? -Infinity;
+    if (soldAt.some((m) => m > since && m <= sale.t)) continue;
+    if (withdrawnAt.some((m) => Math.abs(m - sale.t) <= MATCH_MINUTES)) out.withdrawnCountedAsSales++;
+    else out.inventedSales++;
+  }
+  return out;
+}
+
 export function measureAccuracy(sim: Simulator, ledger: readonly LedgerEntry[], saves: readonly SavedPrices[]): Accuracy {
   const out: Accuracy = { rows: 0, listAtRight: 0, yearAvgRight: 0, priceNowRight: 0, trueSales: 0, inferredSales: 0, withdrawnCountedAsSales: 0, inventedSales: 0 };
   const lastFetch = new Map<string, number>();
@@ -113,21 +135,11 @@ export function measureAccuracy(sim: Simulator, ledger: readonly LedgerEntry[], 
     const product = sim.productAt(asin, atMs);
     const truth = sim.marketTruth(asin);
     if (!product || !truth) continue;
-    const now = msToKeepaMinutes(atMs);
-    const inWindow = (ms: number): boolean => msToKeepaMinutes(ms) > now - SALES_WINDOW_MINUTES && ms <= atMs;
-    const soldAt = truth.sales.filter((x) => inWindow(x.ms)).map((x) => msToKeepaMinutes(x.ms));
-    const withdrawnAt = truth.withdrawals.filter((x) => inWindow(x.ms)).map((x) => msToKeepaMinutes(x.ms));
-    const rankTimes = rankPointTimes(product);
-    out.trueSales += soldAt.length;
-    for (const sale of inferSales(product, now).sales) {
-      out.inferredSales++;
-      // A sale shows at the first rank point after it: the inferred sale is real when a true one
-      // lies between the rank point before it and its own time.
-      const since = rankTimes[lowerBound(rankTimes, sale.t) - 1] ?? -Infinity;
-      if (soldAt.some((m) => m > since && m <= sale.t)) continue;
-      if (withdrawnAt.some((m) => Math.abs(m - sale.t) <= MATCH_MINUTES)) out.withdrawnCountedAsSales++;
-      else out.inventedSales++;
-    }
+    const found = inferenceErrors(product, truth, atMs);
+    out.trueSales += found.trueSales;
+    out.inferredSales += found.inferredSales;
+    out.withdrawnCountedAsSales += found.withdrawnCountedAsSales;
+    out.inventedSales += found.inventedSales;
   }
   return out;
 }

@@ -10,7 +10,7 @@ import type { Stage } from './state/queue.js';
 import type { Funnel, Run } from './state/runs.js';
 import type { Store } from './state/store.js';
 import { cronIntervalMs } from './scheduler.js';
-import { BUCKET_STATE_KEY } from './pipeline/context.js';
+import { BUCKET_STATE_KEY, isSpentTokenKey } from './pipeline/context.js';
 import { FUTURE_DEAL_KEY } from './pipeline/discover.js';
 import { CLOCK_TOLERANCE_MS } from './keepa/figures.js';
 
@@ -106,6 +106,9 @@ export interface Backlog {
   /** Candidates the plan decides on an hour: peeked, or rejected free from the deal object. */
   analysedPerHour: number;
   expiredLastDay: number;
+  /** Candidates rejected from the deal object alone in the last day, and the peek tokens that saved. */
+  prefilteredLastDay: number;
+  tokensSavedLastDay: number;
   growing: boolean;
   /** Share of the last day's tokens that discovery took. */
   discoveryShare: number | null;
@@ -124,7 +127,9 @@ export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: numbe
   const arrivingPerHour = sumFunnel(recent, ['queued']) / hours;
   const analysedPerHour = sumFunnel(recent, ['peeked', 'prefiltered']) / hours;
   const expiredLastDay = sumFunnel(ingest, ['expired']);
-  const tokenKeys = [...new Set(ingest.flatMap((r) => Object.keys(r.funnel)))].filter((k) => k.startsWith('tokens_') && k !== 'tokens_saved' && k !== 'tokens_retry');
+  const prefilteredLastDay = sumFunnel(ingest, ['prefiltered']);
+  const tokensSavedLastDay = sumFunnel(ingest, ['tokens_saved']);
+  const tokenKeys = [...new Set(ingest.flatMap((r) => Object.keys(r.funnel)))].filter(isSpentTokenKey);
   const allTokens = sumFunnel(ingest, tokenKeys);
   const discoveryShare = allTokens > 0 ? sumFunnel(ingest, ['tokens_discover']) / allTokens : null;
   // Growing: more arrive than the plan analyses, and what waits is more than an hour's work.
@@ -133,15 +138,18 @@ export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: numbe
   const expired = expiredLastDay > 0
     ? ` ${expiredLastDay} expired in the last 24 h (a candidate waits at most ${candidateMaxAgeHours} h).`
     : '';
+  const saved = tokensSavedLastDay > 0
+    ? ` ${prefilteredLastDay} rejected free from the deal objects in the last 24 h saved ${Math.round(tokensSavedLastDay)} tokens.`
+    : '';
   let sentence: string;
   if (growing) {
-    sentence = `The queue grows: ${waiting} candidates wait, ${rate(arrivingPerHour)} arrive an hour and the plan analyses ${rate(analysedPerHour)} an hour; the least valuable expire after ${candidateMaxAgeHours} h.${expired}`;
+    sentence = `The queue grows: ${waiting} candidates wait, ${rate(arrivingPerHour)} arrive an hour and the plan analyses ${rate(analysedPerHour)} an hour; the least valuable expire after ${candidateMaxAgeHours} h.${expired}${saved}`;
   } else if (waiting > 0) {
-    sentence = `${waiting} candidates wait; the plan analyses ${rate(analysedPerHour)} an hour and ${rate(arrivingPerHour)} arrive.${expired}`;
+    sentence = `${waiting} candidates wait; the plan analyses ${rate(analysedPerHour)} an hour and ${rate(arrivingPerHour)} arrive.${expired}${saved}`;
   } else {
-    sentence = `No candidate waits.${expired}`;
+    sentence = `No candidate waits.${expired}${saved}`;
   }
-  return { waiting, arrivingPerHour, analysedPerHour, expiredLastDay, growing, discoveryShare, sentence };
+  return { waiting, arrivingPerHour, analysedPerHour, expiredLastDay, prefilteredLastDay, tokensSavedLastDay, growing, discoveryShare, sentence };
 }
 
 /** How long without a committed ingest chunk counts as a stall: three schedule intervals, at least 30 min. */

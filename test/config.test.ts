@@ -95,7 +95,7 @@ describe('the config file is checked at every level', () => {
 
   it('a misspelt key inside a section suggests the nearest one; a name far from all lists them', () => {
     expect(() => loadConfig({ env: {}, configPath: configFile({ pipeline: { maxAttempt: 3 } }) })).toThrow(/^pipeline\.maxAttempt is not a setting; did you mean "maxAttempts"\? Known: maxPagesPerRun, /);
-    expect(() => loadConfig({ env: {}, configPath: configFile({ peek: { zzzzzzzzzz: 1 } }) })).toThrow(/^peek\.zzzzzzzzzz is not a setting; known: minSalesRankDrops365, /);
+    expect(() => loadConfig({ env: {}, configPath: configFile({ peek: { zzzzzzzzzz: 1 } }) })).toThrow(/^peek\.zzzzzzzzzz is not a setting; known: minSalesPerYear, /);
   });
 
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('the prototype key %s is refused at the top and in every section, and never reaches the deal query', (key) => {

@@ -33,6 +33,14 @@ export function bump(funnel: Funnel, key: string, by = 1): void {
   funnel[key] = (funnel[key] ?? 0) + by;
 }
 
+/**
+ * Whether a funnel key counts tokens spent: `tokens_<stage>` does; `tokens_saved` (never spent)
+ * and `tokens_retry` (already counted in its stage's key) do not.
+ */
+export function isSpentTokenKey(key: string): boolean {
+  return key.startsWith('tokens_') && key !== 'tokens_saved' && key !== 'tokens_retry';
+}
+
 export const BUCKET_STATE_KEY = 'keepa.bucket';
 export const COST_STATE_KEY = 'keepa.costs';
 

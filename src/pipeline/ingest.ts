@@ -5,7 +5,7 @@
 // than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
 import type { Job, JobContext, JobResult } from '../scheduler.js';
 import type { Funnel } from '../state/runs.js';
-import { type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { type ChunkOutcome, commitChunk, isSpentTokenKey, type PipelineDeps, type RunContext } from './context.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
@@ -115,9 +115,10 @@ function expireStale(deps: PipelineDeps, run: RunContext): void {
 export function describeFunnel(f: Funnel): string {
   const order = ['scanned', 'queued', 'peeked', 'enriched', 'saved', 'refreshed', 'expired', 'failed'];
   const rejected = Object.entries(f).filter(([k]) => k.startsWith('rejected_')).map(([k, v]) => `${k.slice('rejected_'.length)} ${v}`);
-  const tokens = Object.entries(f).filter(([k]) => k.startsWith('tokens_')).reduce((a, [, v]) => a + v, 0);
+  const tokens = Object.entries(f).filter(([k]) => isSpentTokenKey(k)).reduce((a, [, v]) => a + v, 0);
   const parts = order.filter((k) => f[k] !== undefined).map((k) => `${k} ${f[k]}`);
   if (rejected.length > 0) parts.push(`rejected (${rejected.join(', ')})`);
   parts.push(`tokens ${Math.round(tokens * 10) / 10}`);
+  if (f.prefiltered !== undefined) parts.push(`${f.prefiltered} rejected free from the deal objects, ${Math.round((f.tokens_saved ?? 0) * 10) / 10} tokens saved`);
   return parts.join(', ');
 }

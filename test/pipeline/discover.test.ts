@@ -10,6 +10,7 @@ import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
 import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
 import { currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
+import { describeFunnel } from '../../src/pipeline/ingest.js';
 import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
 
@@ -180,13 +181,17 @@ describe('discovery', () => {
   it('rejects for free, before any peek, a deal whose own rank-drop counts say it sells too rarely', async () => {
     const rare = { ...deal('RARE', NOW_KM - 5), salesRankDrops30: 0, salesRankDrops90: 0, salesRankDrops180: 1, salesRankDrops365: 2 };
     const unknown365 = { ...deal('SHORT', NOW_KM - 5), salesRankDrops30: 1, salesRankDrops90: 3, salesRankDrops180: -1, salesRankDrops365: -1 };
-    const { store, scanAll } = setup([[rare, unknown365, deal('PLAIN', NOW_KM - 5)]]);
+    const { store, scanAll, clock } = setup([[rare, unknown365, deal('PLAIN', NOW_KM - 5)]]);
     await scanAll();
     expect(store.queue.get('RARE')).toMatchObject({ stage: 'rejected', rejectReason: 'few_rank_drops' });
     // 3 drops in 90 days is 12 a year; a deal without the counts is left to the peek.
     expect(queued(store)).toEqual(['PLAIN', 'SHORT']);
     const funnel = store.runs.recentRuns(1)[0]?.funnel ?? {};
     expect(funnel).toMatchObject({ prefiltered: 1, tokens_saved: 1 });
+    // The operator sees the saving in the run's log line and in the status, not as tokens spent.
+    expect(describeFunnel(funnel)).toBe('scanned 3, queued 3, rejected (few_rank_drops 1), tokens 5, 1 rejected free from the deal objects, 1 tokens saved');
+    const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
+    expect(report.backlog.sentence).toMatch(/1 rejected free from the deal objects in the last 24 h saved 1 tokens\.$/);
   });
 });
 

@@ -78,32 +78,37 @@ interface OfferDrop {
 
 export function inferSales(product: KeepaProduct, nowMinute: number): InferredSales {
   const from = nowMinute - SALES_WINDOW_MINUTES;
-  const rankSales = rankImprovements(history(product, CsvType.SALES_RANK), from, nowMinute);
+  // Falls and drops are read beyond the window's start by the pairing margins: a fall just inside
+  // the window whose drop lies just outside it is a sale of before the window, and must not take
+  // a withdrawal of after it instead.
+  const rankSales = rankImprovements(history(product, CsvType.SALES_RANK), from - PAIR_AFTER_MINUTES, nowMinute);
   const drops = mergeDrops(
-    countDrops(history(product, CsvType.COUNT_USED), from, nowMinute, 'Used'),
-    countDrops(history(product, CsvType.COUNT_NEW), from, nowMinute, 'New'),
+    countDrops(history(product, CsvType.COUNT_USED), from - PAIR_BEFORE_MINUTES, nowMinute, 'Used'),
+    countDrops(history(product, CsvType.COUNT_NEW), from - PAIR_BEFORE_MINUTES, nowMinute, 'New'),
   );
   const usedPrices = history(product, CsvType.USED);
   const newPrices = history(product, CsvType.NEW);
-  const paired = new Uint8Array(drops.length);
+  const pairs = pairDrops(rankSales, drops);
 
   const sales: Sale[] = [];
-  for (const s of rankSales) {
-    const d = nearestDrop(drops, paired, s);
-    if (d === null) {
-      sales.push({ t: s.at, month: monthOf(s.at), priceCents: null, condition: null });
-      continue;
+  rankSales.forEach((s, k) => {
+    const d = pairs[k] ?? -1;
+    if (d < 0) {
+      if (s.at >= from) sales.push({ t: s.at, month: monthOf(s.at), priceCents: null, condition: null });
+      return;
     }
-    paired[d] = 1;
     const drop = drops[d] as OfferDrop;
+    if (drop.t < from) return;
     const prices = drop.condition === 'New' && newPrices.n > 0 ? newPrices : usedPrices;
     // The listing leaves when the copy sells; the rank shows it hours later.
     sales.push({ t: drop.t, month: monthOf(drop.t), priceCents: priceBefore(prices, drop.t), condition: drop.condition });
-  }
+  });
   // A drop paired ahead of its rank fall can precede the sale before it.
   sales.sort((a, b) => a.t - b.t);
   const withPrice = sales.filter((s): s is PricedSale => s.priceCents !== null);
-  return { sales, priced: withoutOutliers(withPrice), offerDrops: drops.length };
+  let offerDrops = 0;
+  for (const d of drops) if (d.t >= from) offerDrops++;
+  return { sales, priced: withoutOutliers(withPrice), offerDrops };
 }
 
 /**
@@ -147,6 +152,12 @@ function countDrops(h: History, fromMinute: number, toMinute: number, condition:
   return out;
 }
 
+/** Offer-count drops (Used and New) with the later point in [fromMinute, toMinute]: sales and withdrawals alike. */
+export function offerDropsBetween(product: KeepaProduct, fromMinute: number, toMinute: number): number {
+  return countDrops(history(product, CsvType.COUNT_USED), fromMinute, toMinute, 'Used').length
+    + countDrops(history(product, CsvType.COUNT_NEW), fromMinute, toMinute, 'New').length;
+}
+
 /** Both lists ascend by time; Used first at equal times. */
 function mergeDrops(a: readonly OfferDrop[], b: readonly OfferDrop[]): OfferDrop[] {
   const out: OfferDrop[] = [];
@@ -167,23 +178,53 @@ function mergeDrops(a: readonly OfferDrop[], b: readonly OfferDrop[]): OfferDrop
 }
 
 /**
- * The unpaired offer drop in [from - PAIR_BEFORE, at + PAIR_AFTER] nearest to the sale's interval
- * [from, at] (inside counts as distance 0), or null. Ties go to the later drop: of two drops inside
- * the interval, one seen at `from` was seen while the rank still showed no sale.
+ * For each rank fall, the index of its paired drop or -1. First every fall takes an unpaired drop
+ * inside its own interval (from, at], the latest if several: one seen with the last unimproved
+ * rank point was seen while the rank still showed no sale. Only then do the falls left without
+ * one look into the margins (nearestDrop). Greedy in one pass, a fall could take a later fall's
+ * own drop through its margin and leave that fall to take a withdrawal.
  */
-function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSale): number | null {
-  const lo = s.from - PAIR_BEFORE_MINUTES;
-  const hi = s.at + PAIR_AFTER_MINUTES;
+function pairDrops(rankSales: readonly RankSale[], drops: readonly OfferDrop[]): Int32Array {
+  const pairs = new Int32Array(rankSales.length).fill(-1);
+  const paired = new Uint8Array(drops.length);
+  rankSales.forEach((s, k) => {
+    let best = -1;
+    for (let i = firstDropFrom(drops, s.from + 1); i < drops.length && (drops[i] as OfferDrop).t <= s.at; i++) if (paired[i] === 0) best = i;
+    if (best < 0) return;
+    paired[best] = 1;
+    pairs[k] = best;
+  });
+  rankSales.forEach((s, k) => {
+    if ((pairs[k] ?? -1) >= 0) return;
+    const d = nearestDrop(drops, paired, s);
+    if (d === null) return;
+    paired[d] = 1;
+    pairs[k] = d;
+  });
+  return pairs;
+}
+
+/** Index of the first drop at or after minute t. */
+function firstDropFrom(drops: readonly OfferDrop[], t: number): number {
   let a = 0;
   let b = drops.length;
   while (a < b) {
     const mid = (a + b) >> 1;
-    if ((drops[mid] as OfferDrop).t < lo) a = mid + 1;
+    if ((drops[mid] as OfferDrop).t < t) a = mid + 1;
     else b = mid;
   }
+  return a;
+}
+
+/**
+ * The unpaired offer drop in [from - PAIR_BEFORE, at + PAIR_AFTER] nearest to the sale's interval
+ * [from, at] (inside counts as distance 0), or null. Ties go to the later drop.
+ */
+function nearestDrop(drops: readonly OfferDrop[], paired: Uint8Array, s: RankSale): number | null {
+  const hi = s.at + PAIR_AFTER_MINUTES;
   let best: number | null = null;
   let bestDistance = Infinity;
-  for (let i = a; i < drops.length; i++) {
+  for (let i = firstDropFrom(drops, s.from - PAIR_BEFORE_MINUTES); i < drops.length; i++) {
     const t = (drops[i] as OfferDrop).t;
     if (t > hi) break;
     if (paired[i] === 1) continue;

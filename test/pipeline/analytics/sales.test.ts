@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { msToKeepaMinutes } from '../../../src/keepa/time.js';
-import { inferSales, isSaleFall, saleAt } from '../../../src/pipeline/analytics/sales.js';
+import { inferSales, isSaleFall, SALES_WINDOW_MINUTES, saleAt } from '../../../src/pipeline/analytics/sales.js';
 import { csv, DAY, HOUR, NOW, product } from './builders.js';
 
 const T = NOW - 30 * DAY;
@@ -61,10 +61,26 @@ describe('what counts as a sale', () => {
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T + 2 * HOUR, 2], 11: [T - 10 * DAY, 2, T - 40 * HOUR, 1], 3: ranks, 2: [T - 10 * DAY, 1500], 1: [T - 10 * DAY, 2500] }) });
     const { sales, offerDrops } = inferSales(p, NOW);
     expect(offerDrops).toBe(2);
-    // The first fall's interval is [T, T + 1 h]: the used drop at T + 2 h is 1 h away, the new
-    // drop 40 h away; it takes the used one, and the second fall the new one (its interval starts
-    // at T + 1 h, the drop is 41 h before, within 48 h). Each sale is dated by its drop.
+    // The used drop lies inside the second fall's interval, so it is the second fall's; the first
+    // fall (interval [T, T + 1 h]) takes the new drop 40 h before it. Each sale is dated by its drop.
     expect(sales).toEqual([saleAt(T - 40 * HOUR, 2500, 'New'), saleAt(T + 2 * HOUR, 1500)]);
+  });
+
+  it('leaves a fall\'s own drop to it, so that the fall before cannot push it onto a withdrawal', () => {
+    // Falls at T + 1 h (nothing inside [T, T + 1 h]) and T + 3 h (used drop at T + 2 h inside);
+    // a used drop at T + 26.5 h is 23.5 h after the second fall, 25.5 h after the first. Paired in
+    // time order through its margin, the first fall took T + 2 h and left the second the withdrawal.
+    const ranks = [...ranksThen(600_000), T + 3 * HOUR, 300_000];
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 4, T + 2 * HOUR, 3, T + 26.5 * HOUR, 2], 3: ranks, 2: [T - 10 * DAY, 1500] }) });
+    expect(inferSales(p, NOW).sales).toEqual([unpriced(T + HOUR), saleAt(T + 2 * HOUR, 1500)]);
+  });
+
+  it('takes no drop after the window\'s start for a fall whose sale was just before it', () => {
+    // The window opens at T + 30 min: the used drop at T (the sale) lies before it, the fall at
+    // T + 1 h inside, and a withdrawal at T + 10 h. The sale is outside the window; nothing is counted.
+    const p = product({ csv: csv({ 12: [T - 10 * DAY, 4, T, 3, T + 10 * HOUR, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500] }) });
+    const now = T + 30 + SALES_WINDOW_MINUTES;
+    expect(inferSales(p, now)).toEqual({ sales: [], priced: [], offerDrops: 1 });
   });
 
   it('of two drops inside the fall\'s interval, pairs the later: one seen with the last unimproved rank point is likelier a withdrawal', () => {
