@@ -204,16 +204,18 @@ export class DealQuery {
   }
 
   /**
-   * Every matching deal, one row at a time (ASIN and the columns of `columns()`). better-sqlite3
-   * keeps the connection busy while the iterator is open, so the caller gives this query a
-   * connection of its own when it pauses between rows.
+   * Every matching deal, one row at a time, as an array of values in the order of `columns()`:
+   * an array per row instead of an object keyed by name allocates less, which keeps a 50,000-row
+   * export's garbage (and so the heap's young generation) small. better-sqlite3 keeps the
+   * connection busy while the iterator is open, so the caller gives this query a connection of
+   * its own when it pauses between rows.
    */
-  iterate(f: DealFilter, limit: number | null): IterableIterator<Record<string, unknown>> {
+  iterate(f: DealFilter, limit: number | null): IterableIterator<unknown[]> {
     const w = this.where(f);
     const cols = this.exportColumns.map((n) => `d.${quoteIdent(n)}`).join(', ');
     const sql = `SELECT ${cols} FROM deals d ${this.evidenceJoin(f)} ${w.sql} ${this.orderBy(f)} ${limit === null ? '' : 'LIMIT ?'}`;
-    const stmt = this.db.prepare(sql);
-    return stmt.iterate(...w.params, ...(limit === null ? [] : [limit])) as IterableIterator<Record<string, unknown>>;
+    const stmt = this.db.prepare(sql).raw(true);
+    return stmt.iterate(...w.params, ...(limit === null ? [] : [limit])) as IterableIterator<unknown[]>;
   }
 
   private toDeskDeal(r: Record<string, unknown>): DeskDeal {
