@@ -20,7 +20,7 @@ import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
 import { columnsLeftOut, type DealColumn, loadColumns } from './state/columns.js';
-import { openExistingDatabase } from './state/db.js';
+import { openExportReader } from './state/db.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
@@ -152,7 +152,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
           business: config.business,
           settings: describeSettings(config, process.env, configPath),
           now: () => clock.now(),
-          openReader: () => openExistingDatabase(config.dealsDb, { readonly: true }),
+          openReader: () => openExportReader(config.dealsDb),
         },
       });
       const server = http;
