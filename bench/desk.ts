@@ -1,25 +1,23 @@
 // The deals desk under load: `/deals` with 20,000 saved deals (target: p95 under 200 ms) and
-// `/deals.csv` of 50,000 rows (target: the process under 100 MB RSS throughout). Prints figures.
+// `/deals.csv` of 50,000 rows (target: the daemon under 100 MB RSS). Prints figures.
 //
 //   npm run build && node dist/bench/desk.js [--deals 20000] [--export-rows 50000] [--requests 300]
 //
-// The pages are served in this process, as in the daemon, to sequential requests (one person
-// paging through); on a busy machine wall time runs ahead of CPU time, so both are printed. The
-// export is served by a child process like the daemon's, whose peak RSS is read from /proc.
-import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Both are served by the daemon itself: bin/daemon.js started as deploy/keepa-deals.service
+// starts it (the same node flags), with a Keepa key and a Keepa address where nothing listens, so
+// that it serves the desk and fetches nothing. The pages go to it as sequential requests (one
+// person paging through); on a busy machine wall time runs ahead of CPU time, so both are printed.
+// For the export, its RSS is read from /proc after the pages above have been browsed, then its
+// peak during the export alone.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { loadConfig, PROJECT_DIR } from '../src/config.js';
-import { startStatusServer } from '../src/http.js';
-import { silentLogger } from '../src/log.js';
-import { DEFAULT_BUSINESS } from '../src/settings.js';
+import { PROJECT_DIR } from '../src/config.js';
 import { loadColumns } from '../src/state/columns.js';
-import { openExistingDatabase } from '../src/state/db.js';
 import { openStore } from '../src/state/store.js';
-import { buildStatus } from '../src/status.js';
 import { DAY, NOW, saveDeals } from './deskData.js';
 
 function flag(name: string, fallback: number): number {
@@ -58,41 +56,103 @@ function quantile(sorted: readonly number[], q: number): number {
 
 const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
-/** A process like the daemon's: the store open and the status server with the desk over it. */
-async function serveExport(path: string): Promise<void> {
-  const columns = loadColumns(join(PROJECT_DIR, 'headers.json'));
-  const store = openStore({ path, columns, nowMs: NOW });
-  const config = loadConfig({ env: { DEALS_DB: path } });
-  const server = await startStatusServer({
-    host: '127.0.0.1',
-    port: 0,
-    log: silentLogger(),
-    report: () => buildStatus({ store, config, nowMs: NOW, daemonRunning: true }),
-    desk: { store, business: DEFAULT_BUSINESS, settings: [], now: () => NOW, openReader: () => openExistingDatabase(path, { readonly: true }) },
+/** The node flags deploy/keepa-deals.service starts the daemon with. */
+function unitNodeFlags(): string[] {
+  const unit = readFileSync(join(PROJECT_DIR, 'deploy', 'keepa-deals.service'), 'utf8');
+  const exec = /^ExecStart=\S+ (.*) \S+\/bin\/daemon\.js$/m.exec(unit)?.[1];
+  return exec === undefined ? [] : exec.split(/\s+/);
+}
+
+/** A port nothing listens on now, from the kernel. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+/** User + system CPU of a process in ms, from /proc (clock ticks of 10 ms). */
+function readCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface Daemon {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startDaemon(path: string, flags: readonly string[]): Promise<Daemon> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, [...flags, join(PROJECT_DIR, 'bin', 'daemon.js')], {
+    stdio: 'ignore',
+    env: {
+      PATH: process.env.PATH,
+      KEEPA_API_KEY: 'benchdesk0000000000000000',
+      KEEPA_BASE_URL: `http://127.0.0.1:${await freePort()}`,
+      DEALS_DB: path,
+      HTTP_PORT: String(port),
+      INGEST_CRON: '0 0 1 1 *',
+    },
   });
-  process.send?.(server.url);
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = performance.now() + 60_000;
+  while (!(await fetch(`${url}/health`).then(() => true, () => false))) {
+    if (child.exitCode !== null || performance.now() > deadline) {
+      await stop();
+      throw new Error(`the daemon did not answer at ${url} (exit code ${child.exitCode})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { url, pid: child.pid ?? 0, stop };
 }
 
-/** Peak RSS of a process so far (VmHWM), from /proc. */
-function peakRss(pid: number): number {
-  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
+async function measurePages(daemon: Daemon): Promise<void> {
+  const times = new Map<string, number[]>(VIEWS.map((v) => [v, []]));
+  for (const view of VIEWS) await (await fetch(`${daemon.url}${view}`)).text();
+  const cpu0 = readCpuMs(daemon.pid);
+  for (let i = 0; i < REQUESTS; i++) {
+    const view = VIEWS[i % VIEWS.length] ?? '/deals';
+    const start = performance.now();
+    const res = await fetch(`${daemon.url}${view}`);
+    await res.text();
+    if (res.status !== 200) throw new Error(`${view} answered ${res.status}`);
+    times.get(view)?.push(performance.now() - start);
+  }
+  const cpuPerRequest = (readCpuMs(daemon.pid) - cpu0) / REQUESTS;
+  const all = [...times.values()].flat().sort((a, b) => a - b);
+  console.log(`\n/deals with ${DEALS} saved deals, ${REQUESTS} sequential requests over ${VIEWS.length} views:`);
+  for (const [view, list] of times) {
+    const s = [...list].sort((a, b) => a - b);
+    console.log(`  ${view.padEnd(42)} p50 ${quantile(s, 0.5).toFixed(1).padStart(6)} ms   p95 ${quantile(s, 0.95).toFixed(1).padStart(6)} ms`);
+  }
+  const p95 = quantile(all, 0.95);
+  console.log(`  daemon CPU per request: ${cpuPerRequest.toFixed(1)} ms on average`);
+  console.log(`  all views: p50 ${quantile(all, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${(all.at(-1) ?? 0).toFixed(1)} ms (target p95 < 200 ms: ${p95 < 200 ? 'met' : 'MISSED'})`);
 }
 
-function currentRss(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
-
-/** The export from a server process of its own, so that its RSS is the server's alone. */
-async function measureExport(path: string): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve-export', path], { stdio: 'inherit' });
-  const url = await new Promise<string>((resolve) => child.once('message', (m) => resolve(String(m))));
-  const pid = child.pid ?? 0;
-  const before = currentRss(pid);
-  const cpu0 = readCpuMs(pid);
+async function measureExport(daemon: Daemon): Promise<void> {
+  for (const view of VIEWS) await (await fetch(`${daemon.url}${view}`)).text();
+  const before = statusBytes(daemon.pid, 'VmRSS');
+  const lifePeak = statusBytes(daemon.pid, 'VmHWM');
+  // Writing 5 to clear_refs resets VmHWM, so the peak read after the export is the export's own.
+  writeFileSync(`/proc/${daemon.pid}/clear_refs`, '5');
+  const cpu0 = readCpuMs(daemon.pid);
   const t = performance.now();
-  const res = await fetch(`${url}/deals.csv?all=1`);
+  const res = await fetch(`${daemon.url}/deals.csv?all=1`);
   let bytes = 0;
   let lines = 0;
   const reader = res.body?.getReader();
@@ -103,76 +163,48 @@ async function measureExport(path: string): Promise<void> {
     for (const b of chunk.value) if (b === 10) lines++;
   }
   const seconds = (performance.now() - t) / 1000;
-  const peak = peakRss(pid);
-  const cpu = readCpuMs(pid) - cpu0;
-  child.kill('SIGTERM');
-  console.log(`\n/deals.csv?all=1 from a server process of its own: ${lines - 1} rows, ${mb(bytes)} in ${seconds.toFixed(1)} s (server CPU ${(cpu / 1000).toFixed(1)} s)`);
-  console.log(`  server RSS ${mb(before)} before the export, peak ${mb(peak)} over its whole life (target < 100 MB: ${peak < 100 * 1_048_576 ? 'met' : 'MISSED'})`);
-}
-
-/** User + system CPU of a process in ms, from /proc (clock ticks of 10 ms). */
-function readCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const peak = statusBytes(daemon.pid, 'VmHWM');
+  const cpu = readCpuMs(daemon.pid) - cpu0;
+  console.log(`\n/deals.csv?all=1: ${lines - 1} rows, ${mb(bytes)} in ${seconds.toFixed(1)} s (daemon CPU ${(cpu / 1000).toFixed(1)} s)`);
+  console.log(`  daemon RSS ${mb(before)} before the export (after ${VIEWS.length} pages; ${mb(lifePeak)} at most since its start)`);
+  console.log(`  peak ${mb(peak)} during the export, ${mb(peak - before)} more (target < 100 MB: ${peak < 100 * 1_048_576 ? 'met' : 'MISSED'})`);
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kd-bench-desk-'));
   const path = join(dir, 'deals.db');
   const columns = loadColumns(join(PROJECT_DIR, 'headers.json'));
+  const flags = unitNodeFlags();
+  console.log(`the daemon runs as deploy/keepa-deals.service runs it: node ${[...flags, 'bin/daemon.js'].join(' ')}`);
   try {
     const store = openStore({ path, columns, nowMs: NOW - 400 * DAY });
     let t = performance.now();
     saveDeals(store, DEALS);
     console.log(`saved ${DEALS} deals with evidence in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const config = loadConfig({ env: { DEALS_DB: path } });
-    const server = await startStatusServer({
-      host: '127.0.0.1',
-      port: 0,
-      log: silentLogger(),
-      report: () => buildStatus({ store, config, nowMs: NOW, daemonRunning: true }),
-      desk: { store, business: DEFAULT_BUSINESS, settings: [], now: () => NOW, openReader: () => openExistingDatabase(path, { readonly: true }) },
-    });
-
-    const times = new Map<string, number[]>(VIEWS.map((v) => [v, []]));
-    const cpu: number[] = [];
-    for (const view of VIEWS) await (await fetch(`${server.url}${view}`)).text();
-    for (let i = 0; i < REQUESTS; i++) {
-      const view = VIEWS[i % VIEWS.length] ?? '/deals';
-      const start = performance.now();
-      const cpuStart = process.cpuUsage();
-      const res = await fetch(`${server.url}${view}`);
-      await res.text();
-      const used = process.cpuUsage(cpuStart);
-      cpu.push((used.user + used.system) / 1000);
-      if (res.status !== 200) throw new Error(`${view} answered ${res.status}`);
-      times.get(view)?.push(performance.now() - start);
+    store.db.close();
+    let daemon = await startDaemon(path, flags);
+    try {
+      await measurePages(daemon);
+    } finally {
+      await daemon.stop();
     }
-    const all = [...times.values()].flat().sort((a, b) => a - b);
-    console.log(`\n/deals with ${DEALS} saved deals, ${REQUESTS} sequential requests over ${VIEWS.length} views:`);
-    for (const [view, list] of times) {
-      const s = [...list].sort((a, b) => a - b);
-      console.log(`  ${view.padEnd(42)} p50 ${quantile(s, 0.5).toFixed(1).padStart(6)} ms   p95 ${quantile(s, 0.95).toFixed(1).padStart(6)} ms`);
-    }
-    const p95 = quantile(all, 0.95);
-    cpu.sort((a, b) => a - b);
-    console.log(`  CPU per request (server and client, this process): p50 ${quantile(cpu, 0.5).toFixed(1)} ms, p95 ${quantile(cpu, 0.95).toFixed(1)} ms`);
-    console.log(`  all views: p50 ${quantile(all, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${(all.at(-1) ?? 0).toFixed(1)} ms (target p95 < 200 ms: ${p95 < 200 ? 'met' : 'MISSED'})`);
 
-    await server.close();
     if (EXPORT_ROWS > DEALS) {
+      const more = openStore({ path, columns, nowMs: NOW });
       t = performance.now();
-      saveDeals(store, EXPORT_ROWS - DEALS, { from: DEALS, evidence: false });
+      saveDeals(more, EXPORT_ROWS - DEALS, { from: DEALS, evidence: false });
+      more.db.close();
       console.log(`\nsaved ${EXPORT_ROWS - DEALS} more deals (without evidence) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
-    store.db.close();
-    await measureExport(path);
-
+    daemon = await startDaemon(path, flags);
+    try {
+      await measureExport(daemon);
+    } finally {
+      await daemon.stop();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const serveAt = process.argv.indexOf('--serve-export');
-if (serveAt >= 0) await serveExport(process.argv[serveAt + 1] ?? '');
-else await main();
+await main();

@@ -11,7 +11,7 @@ import { DEAL_PAGE_TOKENS, dealOfferCount } from '../src/keepa/cost.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
-import { bump } from '../src/pipeline/context.js';
+import { bump } from '../src/pipeline/funnel.js';
 import { countedPages, DEAL_PAGE_SIZE, discoveryPlan, dropPercent } from '../src/pipeline/discover.js';
 import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
 import { appearedAtMs } from '../src/pipeline/value.js';

@@ -1,9 +1,9 @@
 // Discovery: looks at the deal list and puts new work into the queue (docs/tokens.md). A look
 // reads the list's pages in the plan's order (sortType 4, percentage delta: the most promising
 // first; newest first when it reads little of a long list) until the list ends or the look's page
-// budget is spent; every deal on a page is compared
-// with what is known, which costs nothing: a deal never seen, and a known deal whose used price
-// fell, are new work. A look that reads the whole list therefore misses nothing that was in the
+// budget is spent; every deal on a page is compared with what is known (newWork.ts), which costs
+// nothing: a deal never seen, and a known deal whose used price fell, are new work. A look
+// that reads the whole list therefore misses nothing that was in the
 // list at two consecutive looks, whatever its creation date or sort position. How many pages a
 // look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
 // looks as often as Keepa refreshes its answer (120 s) where tokens allow; between looks that
@@ -14,13 +14,17 @@
 import { RateLimitedError } from '../errors.js';
 import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
+import { saveFutureDeal } from '../keepa/savedFutureDeal.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { DealPage, KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
-import { compareCursor, type Watermark } from '../state/systemState.js';
-import { isVisible, keepaDrops, sellsOftenEnough } from './analytics/index.js';
-import { parseDeal, usedPrice } from './dealRecord.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { compareCursor, type Watermark } from '../state/watermark.js';
+import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
+import { bump } from './funnel.js';
+import { offerIfNew, repeatOf } from './newWork.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
@@ -43,8 +47,6 @@ const PROMISING_SHARE = 0.25;
  * long list by percentage delta, so a new deal is seen within minutes (docs/tokens.md).
  */
 const GLANCE_SHARE = 0.05;
-/** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
-export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
 
 /** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
@@ -143,7 +145,7 @@ export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const lastGlanceAt = typeof saved?.lastGlanceAt === 'number' ? saved.lastGlanceAt : null;
   const plan = currentPlan(deps, nowMs);
   const floorPercent = typeof saved?.floorPercent === 'number' ? saved.floorPercent : null;
-  const start = { nextPage: 0, startedAt: nowMs, lastStartedAt, lastGlanceAt, floorPercent, listPages, expected: deps.store.system.watermark(), top: null };
+  const start = { nextPage: 0, startedAt: nowMs, lastStartedAt, lastGlanceAt, floorPercent, listPages, expected: deps.store.watermark.current(), top: null };
   if (lastStartedAt === null || nowMs - lastStartedAt >= plan.intervalMs) return { ...start, pages: plan.pages, sortType: plan.sortType };
   if (glanceDueAt(plan, lastStartedAt, lastGlanceAt) <= nowMs) return { ...start, pages: 1, sortType: NEWEST_FIRST, glance: true };
   return null;
@@ -242,18 +244,18 @@ export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>)
 }
 
 /** Reads one page of the current look and commits what it found. */
-export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Scan): Promise<PageResult> {
+export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Scan): Promise<PageResult> {
   const { keepa, store, config, clock } = deps;
   const log = deps.log.child({ component: 'discover' });
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   let page;
   try {
-    page = await keepa.deals({ ...config.dealQuery, sortType: scan.sortType }, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    page = await keepa.deals({ ...config.dealQuery, sortType: scan.sortType }, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return { outcome: 'out_of_tokens', complete: false, warning: null };
     throw e;
   }
-  const tokens = tokensSpent(deps) - before;
+  const tokens = charge.tokens;
   const future = clampToPresent(page.dr, clock.now());
   if (future.aheadMs > 0) {
     log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });
@@ -279,49 +281,11 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
 
   const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - listed.length, tokens_discover: tokens };
   if (listed.length > deals.length) funnel.shallower_than_look = listed.length - deals.length;
-  const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
-  const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
-  /**
-   * Keepa moves a deal's lastUpdate whenever it reads the product again, price changed or not. So
-   * a deal already known is new work only when its used price moved:
-   * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
-   *   price changed in the direction that can change what the dashboard shows, and its data is
-   *   older than the gap; never a second heavy fetch. A visible deal whose price fell stays
-   *   visible, only understated, until its regular refresh: re-reading it for that took 3% of
-   *   the tokens at 20/min, all of them repeats;
-   * - a rejected or expired one is looked at again when its verdict is older than
-   *   `reanalyzeAfterDays`, or, when no history was paid for it, once its price fell (a cheaper
-   *   buy can pass) and the gap passed.
-   * Returns the funnel key of the decision, or null when it is new work.
-   */
-  const repeatOf = (d: KeepaDeal): string | null => {
-    const item = store.queue.get(d.asin);
-    const previous = usedPrice(parseDeal(item?.dealJson ?? null));
-    const current = usedPrice(d);
-    const saved = store.deals.fetchTimes(d.asin);
-    if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
-      if (previous !== null && previous === current) return 'unchanged';
-      if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
-      const row = store.deals.find(d.asin);
-      const fell = previous !== null && current !== null && current < previous;
-      if (fell && row !== null && isVisible(row, config.peek.minSalesPerYear)) {
-        if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
-        return 'cheaper_still_visible';
-      }
-      store.deals.requestRefresh(d.asin);
-      if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
-      return 'refresh_requested';
-    }
-    if (item === null || (item.stage !== 'rejected' && item.stage !== 'expired') || item.updatedAt < reanalyzeBefore) return null;
-    const cheaper = previous !== null && current !== null && current < previous;
-    if (item.analyzedAt === null && cheaper && item.updatedAt < refreshBefore) return null;
-    return item.stage === 'expired' ? 'expired_unchanged' : 'recently_rejected';
-  };
   const offers = config.pipeline.offersPerProduct;
   const oldest = now - config.pipeline.candidateMaxAgeHours * 3_600_000;
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
     for (const d of deals) {
-      const repeat = repeatOf(d);
+      const repeat = repeatOf(deps, d, now);
       if (repeat !== null) {
         bump(funnel, repeat);
         continue;
@@ -333,7 +297,7 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       }
       const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: false, lookupSellers: config.pipeline.lookupSellers });
       const value = candidateValue(dealValueInputs(d, cost), config.business, nowMs);
-      const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
+      const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
       bump(funnel, outcome);
       const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
       if (verdict !== null) {
@@ -345,13 +309,13 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       }
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
-    if (future.aheadMs > 0) store.system.setJson(FUTURE_DEAL_KEY, { aheadMs: future.aheadMs, atMs: nowMs }, nowMs);
+    if (future.aheadMs > 0) saveFutureDeal(store.system, future.aheadMs, nowMs);
     if (complete) {
       // A rewind during the look wins: the advance is refused. A watermark in the future is the
       // one the look replaced, so it is overwritten.
       const inFuture = scan.expected !== null && scan.expected.lastUpdateKm > presentKm(nowMs);
-      if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
-      const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
+      if (inFuture && top !== null) store.watermark.set(top, nowMs);
+      const advanced = top !== null && (inFuture || store.watermark.advance(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
       funnel.looks = 1;
       const counted = countedPages(page, config.dealQuery.includeCategories);

@@ -7,6 +7,7 @@ import type { BusinessSettings } from '../settings.js';
 import { keepaMinutesToMs } from '../keepa/time.js';
 import { CsvType, type KeepaDeal } from '../keepa/types.js';
 import { keepaDrops, salesPerYear } from './analytics/index.js';
+import { usedPrice } from './dealRecord.js';
 
 /** Mean life of a deal's cheap copy: another buyer takes it (docs/tokens.md). */
 export const DEAL_MEAN_LIFE_HOURS = 2;
@@ -97,10 +98,9 @@ export function appearedAtMs(deal: KeepaDeal): number {
 
 /** The value inputs a deal object gives before any token is spent. */
 export function dealValueInputs(deal: KeepaDeal, tokens: number): ValueInputs {
-  const used = deal.current[CsvType.USED] ?? -1;
   const avg90 = deal.avg?.[3]?.[CsvType.USED] ?? -1;
   return {
-    buyCents: used > 0 ? used : null,
+    buyCents: usedPrice(deal),
     sellCents: avg90 > 0 ? avg90 : null,
     salesPerYear: salesPerYear(keepaDrops(deal)),
     appearedAtMs: appearedAtMs(deal),

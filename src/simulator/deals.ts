@@ -168,8 +168,9 @@ export class DealStream {
     const key = `${index}:${listing.seq}:${atMs}`;
     const cached = this.snapshots.get(key);
     if (cached) return cached;
-    // Snapshots go stale as lastUpdate moves; a few thousand cover any query's working set.
-    if (this.snapshots.size > 20_000) this.snapshots.clear();
+    // Snapshots go stale as lastUpdate moves; a query needs at most one a book, so twice the
+    // catalog (20,000 at most, about 80 MB) covers any query's working set.
+    if (this.snapshots.size > Math.min(20_000, 2 * this.options.catalog.size)) this.snapshots.clear();
     const book = this.options.catalog.book(index);
     const rng = new Random(hashSeed(this.options.seed, index, listing.seq, 'deal'));
     const t = msToKeepaMinutes(atMs);

@@ -43,9 +43,15 @@ export interface LedgerSummary {
 
 export class Ledger {
   private readonly list: LedgerEntry[] = [];
+  private recorded = 0;
+
+  /** `limit`: the latest calls kept; a long-running demo would otherwise keep every call it ever answered. */
+  constructor(private readonly limit = Infinity) {}
 
   record(entry: Omit<LedgerEntry, 'seq'>): void {
-    this.list.push({ ...entry, seq: this.list.length + 1 });
+    this.recorded++;
+    this.list.push({ ...entry, seq: this.recorded });
+    if (this.list.length > this.limit) this.list.shift();
   }
 
   entries(path?: string): readonly LedgerEntry[] {
@@ -54,6 +60,7 @@ export class Ledger {
 
   clear(): void {
     this.list.length = 0;
+    this.recorded = 0;
   }
 
   summary(): LedgerSummary {

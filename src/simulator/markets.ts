@@ -1,6 +1,6 @@
-// Where books' markets live: listing streams (small, kept) and full timelines (large, kept for
-// the most recently used books only). An evicted timeline is simply regenerated: generation
-// is deterministic, so the regenerated history is the same one.
+// Where books' markets live: listing streams (small until a timeline draws them) and full
+// timelines (large); both kept for the most recently used books only. An evicted timeline is
+// simply regenerated: generation is deterministic, so the regenerated history is the same one.
 
 import type { Catalog } from './catalog.js';
 import { ListingStream } from './listings.js';
@@ -61,7 +61,12 @@ export class MarketStore {
     this.timelines.set(index, timeline);
     if (this.timelines.size > this.capacity) {
       const oldest = this.timelines.keys().next();
-      if (!oldest.done) this.timelines.delete(oldest.value);
+      if (!oldest.done) {
+        this.timelines.delete(oldest.value);
+        // The timeline drew its stream's listings from the start of tracking (some 45 kB a book):
+        // a fresh stream draws nothing until a timeline asks again.
+        this.streams.delete(oldest.value);
+      }
     }
   }
 }

@@ -45,6 +45,10 @@ export interface SimulatorOptions {
   sortDisorder?: number;
   /** TCP port on 127.0.0.1. Default 0 (any free port). */
   port?: number;
+  /** Books whose full market history stays in memory (the rest are regenerated). Default 800. */
+  timelineCapacity?: number;
+  /** Calls the ledger keeps, the latest. Default: every call (tests and benchmarks read them all). */
+  ledgerLimit?: number;
 }
 
 export interface MarketTruth {
@@ -97,7 +101,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   if (!(dealsPerHour > 0)) throw new RangeError(`dealsPerHour must be positive (got ${dealsPerHour})`);
   const catalog = new Catalog({ seed, size: catalogSize, startMs });
   const sellers = new SellerPool(seed);
-  const markets = new MarketStore({ catalog, listingsPerDay: (dealsPerHour * 24) / catalogSize, sellerCount: sellers.size });
+  const markets = new MarketStore({ catalog, listingsPerDay: (dealsPerHour * 24) / catalogSize, sellerCount: sellers.size, capacity: options.timelineCapacity });
   const deals = new DealStream({ catalog, markets, seed, startMs, sortDisorder: options.sortDisorder ?? 0.05 });
   const tokens = new TokenAccount({
     clock,
@@ -107,7 +111,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     phaseMs: hashSeed(seed, 'refill-phase') % 60_000,
   });
   const faults = new Faults((atMs, rate) => tokens.scheduleRefillRate(atMs, rate), options.faults ?? []);
-  const ledger = new Ledger();
+  const ledger = new Ledger(options.ledgerLimit);
   const ctx: RouteContext = { catalog, markets, sellers, deals, faults };
 
   const server = createServer((req, res) => {

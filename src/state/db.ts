@@ -69,6 +69,16 @@ export function openExistingDatabase(path: string, options: { readonly?: boolean
   return connect(path, { create: false, readonly: options.readonly ?? false });
 }
 
+/**
+ * A read-only connection for one export: it reads every row once, so a page cache of 2 MB is as
+ * fast as a larger one and keeps the export's memory small.
+ */
+export function openExportReader(path: string): Db {
+  const db = openExistingDatabase(path, { readonly: true });
+  db.pragma('cache_size = -2000');
+  return db;
+}
+
 function connect(path: string, options: { create: boolean; readonly?: boolean }): Db {
   if (options.create && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   let db: Db;
@@ -84,6 +94,10 @@ function connect(path: string, options: { create: boolean; readonly?: boolean })
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
+    // A page cache of 4 MB instead of better-sqlite3's 16 MB: the start's quick check alone filled
+    // all 16 of the daemon's resident memory, and the operating system caches the file anyway (the
+    // desk's pages took the same CPU time with 2, 4 or 16 MB over 50,000 deals).
+    db.pragma('cache_size = -4000');
   } catch (e: unknown) {
     db.close();
     if (e instanceof Database.SqliteError && /NOTADB|CORRUPT/.test(e.code)) throw damaged(path, e.message, e);

@@ -68,7 +68,7 @@ describe('deploy/keepa-deals.service', () => {
     expect(s.get('RestartPreventExitStatus')).toBe('2');
     expect(s.get('User')).toBe('keepa-deals');
     expect(s.get('EnvironmentFile')).toBe('/etc/keepa-deals/env');
-    expect(s.get('ExecStart')).toBe('/usr/bin/node /opt/keepa-deals/bin/daemon.js');
+    expect(s.get('ExecStart')).toBe('/usr/bin/node --max-semi-space-size=1 --heap-growing-percent=50 /opt/keepa-deals/bin/daemon.js');
     expect(s.get('ProtectSystem')).toBe('strict');
   });
 

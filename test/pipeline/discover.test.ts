@@ -8,7 +8,8 @@ import { KeepaClient } from '../../src/keepa/client.js';
 import type { KeepaDeal } from '../../src/keepa/types.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
-import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
+import type { JobContext } from '../../src/job.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { countedPages, currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
 import { describeFunnel } from '../../src/pipeline/ingest.js';
 import { buildStatus } from '../../src/status.js';
@@ -47,7 +48,7 @@ function setup(pages: KeepaDeal[][]) {
   const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket, clock, log: silentLogger(), dispatcher: agent });
   const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
   const runId = store.runs.start('ingest', clock.now());
-  const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+  const run: JobContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
   const scanAll = async (): Promise<void> => {
     for (;;) {
       const scan = currentScan(deps, clock.now());
@@ -60,15 +61,15 @@ function setup(pages: KeepaDeal[][]) {
 }
 
 const queued = (store: ReturnType<typeof memoryStore>): string[] =>
-  store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
+  store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
 
 describe('discovery', () => {
   it('a look queues every unknown deal on its pages, whatever its age or place, and moves the watermark to the newest', async () => {
     const { store, scanAll } = setup([[deal('A090', NOW_KM - 90), deal('A110', NOW_KM - 10), deal('A080', NOW_KM - 100, { created: NOW_KM - 20 * 60 }), deal('A120', NOW_KM)]]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: 'Z' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM - 20, asin: 'Z' }, T0);
     await scanAll();
     expect(queued(store)).toEqual(['A080', 'A090', 'A110', 'A120']);
-    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
+    expect(store.watermark.current()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
   });
 
   it('misses nothing new between two looks: a deal new to the list on any page (created long before) and a re-drop are queued', async () => {
@@ -78,7 +79,7 @@ describe('discovery', () => {
     await scanAll();
     expect(requested).toEqual([0, 1]);
     // The peek rejected everything it saw; five hours pass.
-    for (const item of store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
+    for (const item of store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
     clock.advance(5 * 3_600_000);
     const nowKm = msToKeepaMinutes(clock.now());
     // A deal created 20 h ago enters the list on its last page, and KNOWN's used price falls.
@@ -92,21 +93,21 @@ describe('discovery', () => {
   it('a deal dated a year ahead is queued with its time clamped: the watermark stays at the present and later deals are still queued', async () => {
     const YEAR_KM = 365 * 24 * 60;
     const { store, scanAll, clock } = setup([[deal('FUTURE', NOW_KM + YEAR_KM), deal('NOWISH', NOW_KM - 1)]]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: '' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM - 20, asin: '' }, T0);
     await scanAll();
     expect(queued(store)).toEqual(['FUTURE', 'NOWISH']);
     expect(store.queue.get('FUTURE')?.lastUpdateKm).toBe(NOW_KM);
-    expect(store.system.watermark()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
+    expect(store.watermark.current()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
     const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
     expect(report.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 365 d/);
   });
 
   it('a watermark already in the future (saved before the clamp) no longer hides the deals up to it', async () => {
     const { store, scanAll } = setup([[deal('LATER', NOW_KM - 2)]]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM + 100_000, asin: '' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM + 100_000, asin: '' }, T0);
     await scanAll();
     expect(queued(store)).toEqual(['LATER']);
-    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 2, asin: 'LATER' });
+    expect(store.watermark.current()).toEqual({ lastUpdateKm: NOW_KM - 2, asin: 'LATER' });
   });
 
   it('three deals sharing one minute across a page boundary are all queued, even when a run ends between the pages', async () => {
@@ -115,14 +116,14 @@ describe('discovery', () => {
     page0.push(deal('TIE1', tie), deal('TIE2', tie));
     const page1 = [deal('TIE3', tie), deal('OLD1', NOW_KM - 500)];
     const { deps, store, requested } = setup([page0, page1]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
     const runId = store.runs.start('ingest', T0);
-    const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
 
     const first = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(first.complete).toBe(false);
     // The scan is incomplete: the watermark has not moved past TIE3, which it has not seen yet.
-    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 400, asin: '' });
+    expect(store.watermark.current()).toEqual({ lastUpdateKm: NOW_KM - 400, asin: '' });
     const second = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(second.complete).toBe(true);
     expect(requested).toEqual([0, 1]);
@@ -173,10 +174,10 @@ describe('discovery', () => {
     const config = { ...base, pipeline: { ...base.pipeline, maxTokenWaitSeconds: 0 } };
     const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket: new TokenBucket({ maxDeficit: 60 }), clock, log: silentLogger(), dispatcher: agent });
     const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
-    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(page).toMatchObject({ outcome: 'out_of_tokens', complete: false });
-    expect(store.system.watermark()).toBeNull();
+    expect(store.watermark.current()).toBeNull();
     expect(store.system.getJson('ingest.scan')).toBeUndefined();
   });
 
@@ -200,7 +201,7 @@ describe('discovery', () => {
 describe('a deal list that looks wrong', () => {
   it('reports a list whose newest deal is hours old (wrong sortType or query)', async () => {
     const { deps, store } = setup([[deal('STALE', NOW_KM - 10 * 60)]]);
-    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(page.warning).toMatch(/newest deal in Keepa's list is 10 h old; check the query filters/);
   });

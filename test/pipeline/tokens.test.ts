@@ -2,7 +2,7 @@
 // floor, the discovery plan on a large plan, and the backlog report.
 import { describe, expect, it } from 'vitest';
 import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
-import type { BucketSnapshot } from '../../src/keepa/bucket.js';
+import type { BucketSnapshot } from '../../src/keepa/savedBucket.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { refreshAllowed } from '../../src/pipeline/refresh.js';
 import { candidateValue, workableSince } from '../../src/pipeline/value.js';
@@ -25,7 +25,7 @@ describe('the value order', () => {
       store.queue.offer({ asin: `OLD${i}`, lastUpdateKm: 1, priority: value(T0 - 10 * HOUR - i * 60_000, 2_500, 8).key, dealJson: null }, T0);
     }
     store.queue.offer({ asin: 'FRESH', lastUpdateKm: 1, priority: value(T0 - 5 * 60_000, 2_500, 8).key, dealJson: null }, T0);
-    expect(store.queue.claim('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
+    expect(store.queue.due('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
   });
 
   it('an older deal still wins when it promises enough more per token, and the key orders as the value does at any time', () => {
@@ -44,9 +44,9 @@ describe('the value order', () => {
     store.queue.offer({ asin: 'FRESH', lastUpdateKm: 1, priority: value(T0 - 10 * 60_000, 3_000, 8).key, dealJson: null }, T0 - 10 * 60_000);
     const bucket = (balance: number) => ({ snapshot: () => ({ balance, capacity: 1_200 }) as BucketSnapshot });
     // Its value is still the higher: the rule, not the order, keeps it waiting.
-    expect(store.queue.claim('queued', 2, T0).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
-    expect(store.queue.claim('queued', 2, T0, workableSince(bucket(100), T0)).map((i) => i.asin)).toEqual(['FRESH']);
-    expect(store.queue.claim('queued', 2, T0, workableSince(bucket(600), T0)).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
+    expect(store.queue.due('queued', 2, T0).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
+    expect(store.queue.due('queued', 2, T0, workableSince(bucket(100), T0)).map((i) => i.asin)).toEqual(['FRESH']);
+    expect(store.queue.due('queued', 2, T0, workableSince(bucket(600), T0)).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
   });
 });
 
