@@ -22,7 +22,7 @@ import type { KeepaClient } from '../src/keepa/client.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, peekProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
-import { bump } from '../src/pipeline/context.js';
+import { bump } from '../src/pipeline/funnel.js';
 import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
 import { describeError } from '../src/errors.js';
 import type { Funnel } from '../src/state/runs.js';

@@ -84,6 +84,7 @@ export function saveDeals(store: Store, n: number, options: { from?: number; evi
           Margin: Math.round((profit / listAt) * 10_000) / 100,
           Min_Listing_Price: Math.round(((allIn + 5.5) / 0.75) * 100) / 100,
           Sales_Rank_Current: Math.round(5_000 + noise(i, 4) * 2_000_000),
+          Sales_Rank_Drops_last_365_days: 6 + (i % 40),
           Seasonality_Type: SEASONS[i % SEASONS.length] ?? null,
         },
         nowMs - (i % 300) * 3_600_000,

@@ -4,30 +4,27 @@
 // whole minute it passes there, so each minute of the run is sampled once.
 //
 // The simulator runs in a process of its own (simHost.ts). What the policy did is observed, never
-// steered: commits and saves through thin subclasses of the stores,
-// deal pages through a subclass of the client.
+// steered: commits and saves through the store's observers, deal pages through the client's
+// `onDealPage`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VirtualClock } from '../src/clock.js';
+import { type Clock, VirtualClock } from '../src/clock.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { TokenBucket } from '../src/keepa/bucket.js';
-import { type CallOptions, KeepaClient, type KeepaClientOptions } from '../src/keepa/client.js';
+import { KeepaClient } from '../src/keepa/client.js';
 import { type CostModel, DEAL_PAGE_TOKENS } from '../src/keepa/cost.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { DealPage } from '../src/keepa/types.js';
 import { silentLogger } from '../src/log.js';
 import { isVisible } from '../src/pipeline/analytics/index.js';
-import { type PipelineDeps, restoreKeepaState } from '../src/pipeline/context.js';
-import { currentScan } from '../src/pipeline/discover.js';
-import { ingestJob } from '../src/pipeline/ingest.js';
-import { refreshAllowed } from '../src/pipeline/refresh.js';
+import { restoreKeepaState } from '../src/keepa/savedBucket.js';
+import type { PipelineDeps } from '../src/pipeline/context.js';
+import { firstStep, ingestJob } from '../src/pipeline/ingest.js';
 import { janitorJob } from '../src/pipeline/janitor.js';
 import { Scheduler } from '../src/scheduler.js';
-import { type DealColumn, loadColumns } from '../src/state/columns.js';
-import type { Db } from '../src/state/db.js';
-import { type DealRow, DealStore, type SaveKind } from '../src/state/deals.js';
-import { type Funnel, Runs } from '../src/state/runs.js';
+import { loadColumns } from '../src/state/columns.js';
+import type { Funnel } from '../src/state/runs.js';
 import { openStore, type Store } from '../src/state/store.js';
 import type { SavedPrices } from './accuracy.js';
 import { baselinePolicy, OldCostModel, oldBucket } from './baseline.js';
@@ -40,24 +37,32 @@ const MINUTE = 60_000;
 const TICK_MS = 5 * MINUTE;
 const JANITOR_MS = 4 * 60 * MINUTE;
 
-/** A virtual clock that samples the balance at each whole minute it passes, in [from, to). */
-class SampledClock extends VirtualClock {
+/**
+ * The run's clock: virtual time that samples the balance at each whole minute it passes, in
+ * [from, to): between ticks (`moveTo`) and in a run's sleeps (waiting for tokens, or for the
+ * baseline's burst threshold).
+ */
+class SampledClock implements Clock {
+  private readonly time: VirtualClock;
+
   constructor(startMs: number, private readonly sample: (times: number[], inRun: boolean) => Promise<void>) {
-    super(startMs);
+    this.time = new VirtualClock(startMs);
   }
 
-  /** Between ticks. */
+  now(): number {
+    return this.time.now();
+  }
+
   async moveTo(ms: number): Promise<void> {
     await this.sample(minutesIn(this.now(), ms), false);
-    if (ms > this.now()) this.set(ms);
+    if (ms > this.now()) this.time.set(ms);
   }
 
-  /** In a run: waiting for tokens, or for the baseline's burst threshold. */
-  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw signal.reason;
     const to = this.now() + Math.max(0, ms);
     await this.sample(minutesIn(this.now(), to), true);
-    this.set(to);
+    this.time.set(to);
   }
 }
 
@@ -65,44 +70,6 @@ function minutesIn(fromMs: number, toMs: number): number[] {
   const times: number[] = [];
   for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) times.push(m);
   return times;
-}
-
-
-/** Records every committed chunk's time; a chunk that only recorded failures is not progress. */
-class ObservedRuns extends Runs {
-  constructor(db: Db, private readonly onCommit: (atMs: number) => void) {
-    super(db);
-  }
-
-  override recordChunk(id: number, delta: Funnel, tokens: number, nowMs: number, progress = true): void {
-    super.recordChunk(id, delta, tokens, nowMs, progress);
-    if (progress) this.onCommit(nowMs);
-  }
-}
-
-/** Reports every row a full analysis wrote (a light refresh is not a new deal). */
-class ObservedDeals extends DealStore {
-  constructor(db: Db, columns: readonly DealColumn[], visible: (row: DealRow) => boolean, private readonly onSave: (row: DealRow, nowMs: number) => void) {
-    super(db, columns, visible);
-  }
-
-  override upsert(row: DealRow, nowMs: number, kind: SaveKind): void {
-    super.upsert(row, nowMs, kind);
-    if (kind === 'full') this.onSave(row, nowMs);
-  }
-}
-
-/** Records the deals each page of the deal list showed: the stream the policy drew from. */
-class ObservedKeepaClient extends KeepaClient {
-  constructor(options: KeepaClientOptions, private readonly onPage: (page: DealPage) => void) {
-    super(options);
-  }
-
-  override async deals(query: object, page: number, call?: CallOptions): Promise<DealPage> {
-    const answer = await super.deals(query, page, call);
-    this.onPage(answer);
-    return answer;
-  }
 }
 
 export async function drive(options: DriveOptions): Promise<DriveResult> {
@@ -127,22 +94,33 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const seen: SeenDeal[] = [];
     const commits: number[] = [];
     // A file, as in production: an in-memory database would count in the process's RSS.
-    const opened = openStore({ path: join(dir, 'deals.db'), columns, nowMs: clock.now(), minSalesPerYear: config.peek.minSalesPerYear });
-    const store: Store = {
-      ...opened,
-      runs: new ObservedRuns(opened.db, (atMs) => commits.push(atMs)),
-      deals: new ObservedDeals(opened.db, columns, (row) => isVisible(row, config.peek.minSalesPerYear), (row, nowMs) => {
-        const asin = String(row.ASIN);
-        const money = (column: string): number | null => (typeof row[column] === 'number' ? row[column] : null);
-        saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit'), visible: isVisible(row, config.peek.minSalesPerYear) });
-        if (nowMs < endMs) savedPrices.push({ asin, savedAtMs: nowMs, listAt: money('List_at'), yearAvg: money('1yr_Avg'), priceNow: money('Price_Now') });
-      }),
-    };
+    const store = openStore({
+      path: join(dir, 'deals.db'),
+      columns,
+      nowMs: clock.now(),
+      minSalesPerYear: config.peek.minSalesPerYear,
+      observe: {
+        // A chunk that only recorded failures is not progress.
+        onChunk: (atMs, progress) => {
+          if (progress) commits.push(atMs);
+        },
+        // A row a full analysis wrote; a light refresh is not a new deal.
+        onUpsert: (row, nowMs, kind) => {
+          if (kind !== 'full') return;
+          const asin = String(row.ASIN);
+          const money = (column: string): number | null => (typeof row[column] === 'number' ? row[column] : null);
+          saves.push({ asin, savedAtMs: nowMs, dealLastUpdateMs: policy?.dealLastUpdateMs(asin) ?? Number.NaN, profit: money('Profit'), visible: isVisible(row, config.peek.minSalesPerYear) });
+          if (nowMs < endMs) savedPrices.push({ asin, savedAtMs: nowMs, listAt: money('List_at'), yearAvg: money('1yr_Avg'), priceNow: money('Price_Now') });
+        },
+      },
+    });
     const dispatcher = clockedDispatcher(clock);
+    // The deals each page of the deal list showed: the stream the policy drew from.
+    const onDealPage = (page: DealPage): void => {
+      for (const d of page.dr) seen.push({ asin: d.asin, creationMs: keepaMinutesToMs(d.creationDate), atMs: clock.now() });
+    };
     const client = (bucket: TokenBucket, costs?: CostModel): KeepaClient =>
-      new ObservedKeepaClient({ baseUrl: url, apiKey: SIM_KEY, bucket, clock, log: silentLogger(), timeoutMs: 30_000, random: () => 0.5, dispatcher, ...(costs ? { costs } : {}) }, (page) => {
-        for (const d of page.dr) seen.push({ asin: d.asin, creationMs: keepaMinutesToMs(d.creationDate), atMs: clock.now() });
-      });
+      new KeepaClient({ baseUrl: url, apiKey: SIM_KEY, bucket, clock, log: silentLogger(), timeoutMs: 30_000, random: () => 0.5, dispatcher, onDealPage, ...(costs ? { costs } : {}) });
     const endMs = START_MS + options.days * 24 * 60 * MINUTE;
     const bucket = (): TokenBucket => new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
     policy = options.policy === 'daemon'
@@ -169,7 +147,9 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     }
     const visible = store.deals.newestVisible(Number.MAX_SAFE_INTEGER).map((row) => ({ asin: String(row.ASIN), sellerNamed: typeof row.Seller === 'string' && row.Seller !== '' }));
     store.db.close();
-    const finished = await host.request<Finished>({ op: 'finish', asins: [...new Set(saves.map((s) => s.asin))], saves: savedPrices });
+    const savedAsins = new Set(saves.map((s) => s.asin));
+    const listings = new Map(seen.filter((d) => savedAsins.has(d.asin)).map((d) => [`${d.asin}@${d.creationMs}`, d]));
+    const finished = await host.request<Finished>({ op: 'finish', asins: [...savedAsins], saves: savedPrices, listings: [...listings.values()] });
     return {
       options,
       startMs: START_MS,
@@ -183,6 +163,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       funnel,
       opportunities: finished.opportunities,
       isOpportunity: finished.truth,
+      listedAt: finished.listedAt,
       accuracy: finished.accuracy,
       rssMb,
       cpuMs: policyCpuMs,
@@ -195,7 +176,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
   }
 }
 
-function daemonPolicy(config: Config, store: Store, clock: VirtualClock, keepa: KeepaClient): Policy {
+function daemonPolicy(config: Config, store: Store, clock: Clock, keepa: KeepaClient): Policy {
   const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
   restoreKeepaState(deps, clock.now());
   const scheduler = new Scheduler({ store, clock, log: deps.log, owner: 'bench' });
@@ -210,17 +191,23 @@ function daemonPolicy(config: Config, store: Store, clock: VirtualClock, keepa: 
       await scheduler.trigger('janitor');
     },
     // A run sleeps only for the tokens of the call in hand. Between runs, the step ingest would take
-    // first (ingest.ts): a due scan, refresh on its share, then enrich, then peek; one item each.
+    // first (ingest.ts `firstStep`), for one item.
     nextStepTokens(atMs, inRun) {
       if (inRun) return null;
-      if (currentScan(deps, atMs) !== null) return DEAL_PAGE_TOKENS;
-      const { queue, deals } = store;
-      const enrichDue = (queue.nextDueAt('peeked') ?? Infinity) <= atMs;
-      const peekDue = (queue.nextDueAt('queued') ?? Infinity) <= atMs;
-      const refreshDue = deals.stalest(1, atMs - config.pipeline.refreshAfterHours * 3_600_000).length > 0;
-      if (refreshDue && refreshAllowed(deps, atMs, enrichDue || peekDue)) return keepa.costs.estimate({ path: 'product', count: 1, offers });
-      if (enrichDue) return keepa.costs.estimate({ path: 'product', count: 1, offers, expectedOffers: 1 });
-      return peekDue ? keepa.costs.estimate({ path: 'product', count: 1 }) : null;
+      switch (firstStep(deps, atMs)) {
+        case 'discover':
+          return DEAL_PAGE_TOKENS;
+        case 'sellers':
+          return keepa.costs.estimate({ path: 'seller', count: 1 });
+        case 'refresh':
+          return keepa.costs.estimate({ path: 'product', count: 1, offers });
+        case 'enrich':
+          return keepa.costs.estimate({ path: 'product', count: 1, offers, expectedOffers: 1 });
+        case 'peek':
+          return keepa.costs.estimate({ path: 'product', count: 1 });
+        case null:
+          return null;
+      }
     },
     dealLastUpdateMs(asin) {
       const item = store.queue.get(asin);

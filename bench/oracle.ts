@@ -11,8 +11,8 @@ import { DEAL_PAGE_TOKENS, dealOfferCount } from '../src/keepa/cost.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
-import { bump } from '../src/pipeline/context.js';
-import { DEAL_PAGE_SIZE, discoveryPlan } from '../src/pipeline/discover.js';
+import { bump } from '../src/pipeline/funnel.js';
+import { countedPages, DEAL_PAGE_SIZE, discoveryPlan } from '../src/pipeline/discover.js';
 import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
 import { appearedAtMs } from '../src/pipeline/value.js';
 import type { Funnel } from '../src/state/runs.js';
@@ -42,21 +42,22 @@ export function oraclePolicy(deps: OracleDeps): Policy {
   let listPages: number | null = null;
   const call = { maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000 };
   const listing = (d: KeepaDeal): string => `${d.asin}@${d.creationDate}`;
-  const plan = (atMs: number) => discoveryPlan(keepa.bucket.snapshot(atMs).refillRate, listPages, config.pipeline.discoverEveryMinutes);
+  const plan = (atMs: number) => discoveryPlan(keepa.bucket.snapshot(atMs).refillRate, listPages, config.pipeline.discoverEveryMinutes, config.dealQuery.sortType);
   const lookDue = (atMs: number): boolean => lastLookAt === null || atMs - lastLookAt >= plan(atMs).intervalMs;
   const offers = config.pipeline.offersPerProduct;
 
   const look = async (funnel: Funnel): Promise<void> => {
-    const pages = plan(clock.now()).pages;
+    const { pages, sortType } = plan(clock.now());
     const found = new Map<string, KeepaDeal>();
     for (let page = 0; page < pages; page++) {
-      const answer = await keepa.deals(config.dealQuery, page, { job: 'discover', ...call });
+      const answer = await keepa.deals({ ...config.dealQuery, sortType }, page, { job: 'discover', ...call });
       bump(funnel, 'scanned', answer.dr.length);
       for (const d of answer.dr) if (!handled.has(listing(d))) found.set(d.asin, d);
       if (answer.dr.length < DEAL_PAGE_SIZE) {
         listPages = page + 1;
         break;
       }
+      listPages = countedPages(answer, config.dealQuery.includeCategories) ?? listPages;
     }
     lastLookAt = clock.now();
     const truth = await deps.truth([...found.keys()]);

@@ -9,7 +9,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { type Clock, VirtualClock } from '../src/clock.js';
 import { createSimulator, type LedgerEntry, type Simulator } from '../src/simulator/index.js';
 import { type Accuracy, measureAccuracy, type SavedPrices } from './accuracy.js';
-import type { DriveOptions } from './types.js';
+import type { DriveOptions, SeenDeal } from './types.js';
 
 export const SIM_KEY = 'benchkey000000000000000000000000000000000000000000000000000000000';
 /** The simulated start of every run. */
@@ -21,10 +21,18 @@ export type HostRequest =
   | { id: number; op: 'start'; options: DriveOptions }
   | { id: number; op: 'balances'; times: number[] }
   | { id: number; op: 'truth'; asins: string[] }
-  | { id: number; op: 'finish'; asins: string[]; saves: SavedPrices[] };
+  | { id: number; op: 'finish'; asins: string[]; saves: SavedPrices[]; listings: SeenDeal[] };
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 export interface Balance { tokensLeft: number; maxTokens: number }
-export interface Finished { ledger: LedgerEntry[]; opportunities: string[]; truth: Record<string, boolean>; accuracy: Accuracy; cpuMs: number }
+export interface Finished {
+  ledger: LedgerEntry[];
+  opportunities: string[];
+  truth: Record<string, boolean>;
+  /** When each listing asked about first showed in the deal list, by `asin@creationMs`. */
+  listedAt: Record<string, number>;
+  accuracy: Accuracy;
+  cpuMs: number;
+}
 
 /** Entry of the simulator's process: answers the runner's requests until `finish`. */
 export function hostSimulator(): void {
@@ -53,7 +61,12 @@ export function hostSimulator(): void {
     if (msg.op === 'truth') return truth;
     const ledger = [...sim.ledger.entries()];
     const accuracy = measureAccuracy(sim, ledger, msg.saves);
-    const finished: Finished = { ledger, opportunities: sim.opportunities(), truth, accuracy, cpuMs: cpuMs() };
+    const listedAt: Record<string, number> = {};
+    for (const { asin, creationMs } of msg.listings) {
+      const at = sim.listedAt(asin, creationMs);
+      if (at !== undefined) listedAt[`${asin}@${creationMs}`] = at;
+    }
+    const finished: Finished = { ledger, opportunities: sim.opportunities(), truth, listedAt, accuracy, cpuMs: cpuMs() };
     await sim.close();
     return finished;
   };

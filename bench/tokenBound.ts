@@ -1,7 +1,7 @@
 // The token-bound regime: a stream large enough that the tokens, not the deals, are the limit
 // (30,000 books, 400 deals an hour, 8 hours, at 5 and 20 tokens/min), run by the daemon, the old
 // policy and an oracle that heavy-fetches only true opportunities. Its figures and their targets.
-import type { LevelOf } from './metrics.js';
+import type { Level, LevelOf } from './metrics.js';
 import { listingAt, quantile, tokenSplit } from './metrics.js';
 import type { DriveResult } from './types.js';
 
@@ -15,9 +15,18 @@ export interface TokenBoundFigures {
   visible: number;
   opportunitiesVisible: number;
   opportunitiesPer1k: number;
-  /** Hours from a new opportunity's appearance (its deal's creation, within the run) to its first saved row, p95. */
+  /**
+   * Hours from a new opportunity's appearance in the deal list (within the run) to its first saved
+   * row, p95. Keepa lists some deals hours after their creation; nothing can find them sooner.
+   */
   freshnessP95H: number | null;
+  /** The same from the deal's creation date, for deals created within the run. */
+  freshnessFromCreationP95H: number | null;
   repeatsShare: number;
+  /** Where the tokens went. */
+  split: { discovery: number; peek: number; enrich: number; seller: number; refresh: number; repeats: Record<Level, number> };
+  /** The policy's funnel over the run (in the JSON only). */
+  funnel: Record<string, number>;
   /** Share of the deals visible at the end whose seller is named. */
   sellersNamedShare: number | null;
   trueShare: number | null;
@@ -41,9 +50,13 @@ export function tokenBoundFigures(run: DriveResult, levelOf: LevelOf, refreshGap
     if (!firstSave.has(key)) firstSave.set(key, s.savedAtMs);
   }
   const ages: number[] = [];
+  const sinceCreation: number[] = [];
   for (const [key, savedAt] of firstSave) {
     const created = Number(key.slice(key.lastIndexOf('@') + 1));
-    if (Number.isFinite(created) && created >= run.startMs) ages.push((savedAt - created) / HOUR_MS);
+    if (!Number.isFinite(created)) continue;
+    const listed = run.listedAt[key] ?? created;
+    if (listed >= run.startMs) ages.push((savedAt - listed) / HOUR_MS);
+    if (created >= run.startMs) sinceCreation.push((savedAt - created) / HOUR_MS);
   }
   return {
     policy: run.options.policy,
@@ -53,7 +66,10 @@ export function tokenBoundFigures(run: DriveResult, levelOf: LevelOf, refreshGap
     opportunitiesVisible: opportunities.length,
     opportunitiesPer1k: split.total > 0 ? (opportunities.length * 1000) / split.total : 0,
     freshnessP95H: quantile(ages, 0.95),
+    freshnessFromCreationP95H: quantile(sinceCreation, 0.95),
     repeatsShare: split.total > 0 ? split.repeats / split.total : 0,
+    funnel: run.funnel,
+    split: { discovery: split.discovery, peek: split.peek, enrich: split.enrich, seller: split.seller, refresh: split.refresh, repeats: split.repeatsByLevel },
     sellersNamedShare: run.visible.length > 0 ? run.visible.filter((v) => v.sellerNamed).length / run.visible.length : null,
     trueShare: madeVisible.size > 0 ? opportunities.length / madeVisible.size : null,
     wallMs: run.wallMs,
@@ -101,14 +117,24 @@ export function checkTokenBound(figures: readonly TokenBoundFigures[]): TokenBou
 
 export function renderTokenBound(figures: readonly TokenBoundFigures[], checks: readonly TokenBoundCheck[], setting: string): string {
   const lines = [`Token-bound regime (${setting})`, ''];
-  const head = ['policy', 'rate', 'tokens', 'visible', 'opps visible', 'opps/1k tok', 'p95 fresh', 'repeats', 'sellers', 'true share'];
-  const rows = figures.map((f) => [
-    f.policy, `${f.refillRate}/min`, String(Math.round(f.tokens)), String(f.visible), String(f.opportunitiesVisible), f.opportunitiesPer1k.toFixed(2),
-    f.freshnessP95H === null ? '-' : `${f.freshnessP95H.toFixed(2)} h`, pct(f.repeatsShare), pct(f.sellersNamedShare), pct(f.trueShare),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  lines.push(fmt(head), ...rows.map(fmt), '', 'Targets (daemon):');
+  const hours = (h: number | null): string => (h === null ? '-' : `${h.toFixed(2)} h`);
+  const table = (head: string[], rows: string[][]): string[] => {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+    return [fmt(head), ...rows.map(fmt)];
+  };
+  lines.push(...table(
+    ['policy', 'rate', 'tokens', 'visible', 'opps visible', 'opps/1k tok', 'p95 fresh', 'from creation', 'repeats', 'sellers', 'true share'],
+    figures.map((f) => [
+      f.policy, `${f.refillRate}/min`, String(Math.round(f.tokens)), String(f.visible), String(f.opportunitiesVisible), f.opportunitiesPer1k.toFixed(2),
+      hours(f.freshnessP95H), hours(f.freshnessFromCreationP95H), pct(f.repeatsShare), pct(f.sellersNamedShare), pct(f.trueShare),
+    ]),
+  ), '', 'Tokens by use (repeats by level):');
+  const n = (v: number): string => String(Math.round(v));
+  lines.push(...table(
+    ['policy', 'rate', 'discovery', 'peek', 'enrich', 'seller', 'refresh', 'repeat peek', 'repeat enrich', 'repeat refresh'],
+    figures.map((f) => [f.policy, `${f.refillRate}/min`, n(f.split.discovery), n(f.split.peek), n(f.split.enrich), n(f.split.seller), n(f.split.refresh), n(f.split.repeats.peek), n(f.split.repeats.enrich), n(f.split.repeats.refresh)]),
+  ), '', 'Targets (daemon):');
   for (const c of checks) lines.push(`  ${c.met ? 'met ' : 'MISS'} ${c.rate}/min  ${c.target}: ${c.stands}`);
   return lines.join('\n');
 }

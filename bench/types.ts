@@ -80,6 +80,8 @@ export interface DriveResult {
   opportunities: string[];
   /** Ground truth for every ASIN saved: a real opportunity or not. */
   isOpportunity: Record<string, boolean>;
+  /** When each saved ASIN's listings (`asin@creationMs`) first showed in the deal list (ground truth). */
+  listedAt: Record<string, number>;
   /** The saved analytics against the ground truth. */
   accuracy: Accuracy;
   /** The deals a dashboard shows at the end of the run: each with whether its seller is named. */

@@ -11,7 +11,7 @@ import { type Config, loadConfig, PROJECT_DIR } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { janitorJob } from '../src/pipeline/janitor.js';
 import { loadColumns } from '../src/state/columns.js';
-import type { DealRow } from '../src/state/deals.js';
+import type { DealRow } from '../src/pipeline/analytics/types.js';
 import { openStore, type Store } from '../src/state/store.js';
 
 const MINUTE = 60_000;

@@ -47,6 +47,8 @@ export interface Config {
 /** The project folder (where package.json and headers.json live), whether running from src/ or dist/src/. */
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PROJECT_DIR = basename(dirname(HERE)) === 'dist' ? resolve(HERE, '../..') : resolve(HERE, '..');
+/** The headers.json the project ships: every column the analysis computes (test/pipeline/analytics/row.test.ts holds it to that). */
+export const SHIPPED_HEADERS_PATH = resolve(PROJECT_DIR, 'headers.json');
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
@@ -89,7 +91,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   // $STATE_DIRECTORY); run by hand, data/ in the project folder.
   const dataDir = env.STATE_DIRECTORY?.split(':')[0] || resolve(PROJECT_DIR, 'data');
   const dealsDb = stringSetting(pick('DEALS_DB', 'dealsDb') ?? resolve(dataDir, keepaApiKey === null ? 'demo.db' : 'deals.db'), 'DEALS_DB', 'a file path');
-  const headersPath = stringSetting(pick('DEALS_HEADERS', 'headersPath') ?? resolve(PROJECT_DIR, 'headers.json'), 'DEALS_HEADERS', 'a file path');
+  const headersPath = stringSetting(pick('DEALS_HEADERS', 'headersPath') ?? SHIPPED_HEADERS_PATH, 'DEALS_HEADERS', 'a file path');
   // The demo (no key) runs every 20 s so that a newcomer sees deals within two minutes.
   const ingestCron = cronSetting(pick('INGEST_CRON', 'ingestCron') ?? (keepaApiKey === null ? '*/20 * * * * *' : '*/5 * * * *'), 'INGEST_CRON');
   const janitorCron = cronSetting(pick('JANITOR_CRON', 'janitorCron') ?? '17 */4 * * *', 'JANITOR_CRON');

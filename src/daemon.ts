@@ -6,21 +6,21 @@ import { earlyAnswer, USAGE_EXIT_CODE } from './cli/run.js';
 import { alertSecrets, destinationName } from './alerts/config.js';
 import { AlertDelivery } from './alerts/delivery.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Config, loadConfig } from './config.js';
+import { type Config, loadConfig, SHIPPED_HEADERS_PATH } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError, MustStopError } from './errors.js';
 import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
 import type { Simulator } from './simulator/index.js';
 import { createLogger, type Logger } from './log.js';
-import { restoreKeepaState } from './pipeline/context.js';
+import { restoreKeepaState } from './keepa/savedBucket.js';
 import { ingestJob } from './pipeline/ingest.js';
 import { janitorJob } from './pipeline/janitor.js';
 import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
-import { loadColumns } from './state/columns.js';
-import { openExistingDatabase } from './state/db.js';
+import { columnsLeftOut, type DealColumn, loadColumns } from './state/columns.js';
+import { openExportReader } from './state/db.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';
 import { openStore, type Store } from './state/store.js';
 import { buildStatus } from './status.js';
@@ -51,6 +51,17 @@ export interface Daemon {
 }
 
 /** `configPath`: the --config file the configuration came from, for the settings page's sources. */
+/**
+ * The operator's headers.json decides the table: a computed column it lacks is not stored. Said
+ * once, at start, with the names, rather than for every row.
+ */
+export function warnColumnsLeftOut(headersPath: string, columns: readonly DealColumn[], log: Logger, shippedPath = SHIPPED_HEADERS_PATH): void {
+  if (headersPath === shippedPath) return;
+  const leftOut = columnsLeftOut(columns, loadColumns(shippedPath));
+  if (leftOut.length === 0) return;
+  log.warn(`${headersPath} lacks ${leftOut.length} column(s) the analysis computes; they are not stored: ${leftOut.join(', ')}`, { columns: leftOut });
+}
+
 export async function startDaemon(config: Config, log: Logger, clock: Clock = systemClock, configPath: string | null = null): Promise<Daemon> {
   const columns = loadColumns(config.headersPath);
   checkDatabaseFolder(config.dealsDb);
@@ -76,6 +87,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
     });
     if (store.migrationsApplied.length > 0) log.info(`applied migrations ${store.migrationsApplied.join(', ')}`);
     if (store.columnsAdded.length > 0) log.info(`added ${store.columnsAdded.length} deal columns from headers.json`, { columns: store.columnsAdded });
+    warnColumnsLeftOut(config.headersPath, columns, log);
     const clearedLeases = store.leases.clearAbandoned();
     const interrupted = store.runs.markInterrupted();
     if (clearedLeases + interrupted > 0) log.warn('the previous daemon did not stop cleanly', { clearedLeases, interruptedRuns: interrupted });
@@ -140,7 +152,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = sy
           business: config.business,
           settings: describeSettings(config, process.env, configPath),
           now: () => clock.now(),
-          openReader: () => openExistingDatabase(config.dealsDb, { readonly: true }),
+          openReader: () => openExportReader(config.dealsDb),
         },
       });
       const server = http;

@@ -89,9 +89,35 @@ export class DatabaseGoneError extends MustStopError {
   override name = 'DatabaseGoneError';
 }
 
+/**
+ * A database row holds a value this version does not know (a queue stage, a run outcome, an outbox
+ * state): written by another version or by hand. Reading it as some other value would invent a
+ * verdict, so the read stops and says so.
+ */
+export class UnknownRowValueError extends Error {
+  override name = 'UnknownRowValueError';
+}
+
 /** Another daemon holds the database. */
 export class AlreadyRunningError extends Error {
   override name = 'AlreadyRunningError';
+}
+
+/**
+ * A value the analysis computed does not fit the type headers.json gives its column (text where
+ * numbers belong). The deal is not saved; its item is retried, then parked as `save_error`: check
+ * the column's type in headers.json.
+ */
+export class ColumnTypeError extends Error {
+  override name = 'ColumnTypeError';
+}
+
+/**
+ * A fault in the code rather than in what it was given: JavaScript's own error classes. It is
+ * never read as a verdict on the data: the chunk fails, and its items are retried, then parked.
+ */
+export function isProgrammingError(e: unknown): boolean {
+  return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError || e instanceof EvalError || e instanceof URIError;
 }
 
 /** A short, single-line description of any thrown value, for logs and run history. */

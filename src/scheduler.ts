@@ -5,30 +5,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from './clock.js';
 import { describeError, MustStopError } from './errors.js';
 import type { Logger } from './log.js';
-import type { Funnel, Run, RunOutcome } from './state/runs.js';
+import type { Job } from './job.js';
+import type { Run } from './state/runs.js';
 import type { Store } from './state/store.js';
-
-export interface JobContext {
-  runId: number;
-  /** Aborted when the daemon stops: finish the chunk in hand, commit, and return. */
-  signal: AbortSignal;
-  /** Extends the job's lease; call after each committed chunk. */
-  heartbeat(): void;
-}
-
-export interface JobResult {
-  outcome: Extract<RunOutcome, 'ok' | 'partial'>;
-  /** Counters and tokens not already recorded with a committed chunk. */
-  funnel?: Funnel;
-  tokens?: number;
-  /** Something the operator should read although the run did not fail (stale deal list...). */
-  warning?: string;
-}
-
-export interface Job {
-  name: string;
-  run(ctx: JobContext): Promise<JobResult>;
-}
 
 export interface SchedulerDeps {
   store: Pick<Store, 'runs' | 'leases'>;

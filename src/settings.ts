@@ -123,7 +123,7 @@ export const DEFAULT_DEAL_QUERY: DealQuery = {
   mustHaveAmazonOffer: false,
   mustNotHaveAmazonOffer: false,
   // 4 is percentage delta (measured on real pages): a look that cannot afford the whole list
-  // reads the most promising deals first (docs/tokens.md).
+  // reads the most promising deals first, or the newest when it reads little of it (docs/tokens.md).
   sortType: 4,
   // The old system sent 4, which Keepa does not document (0 day, 1 week, 2 month, 3 90 days).
   // 3 measures the drop against the 90-day average, the closest documented interval.

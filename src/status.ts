@@ -7,12 +7,13 @@ import { keepaMinutesToMs, msToIso } from './keepa/time.js';
 import type { OutboxState } from './state/alerts.js';
 import type { Lease } from './state/leases.js';
 import type { Stage } from './state/queue.js';
-import type { Funnel, Run } from './state/runs.js';
+import { type Funnel, isSpentTokenKey, type Run } from './state/runs.js';
 import type { Store } from './state/store.js';
 import { cronIntervalMs } from './scheduler.js';
-import { BUCKET_STATE_KEY, isSpentTokenKey } from './pipeline/context.js';
-import { FUTURE_DEAL_KEY } from './pipeline/discover.js';
 import { CLOCK_TOLERANCE_MS } from './keepa/figures.js';
+import { projectBalance } from './keepa/bucket.js';
+import { savedClockSkewMs, savedTokenFigures, type TokenFigures } from './keepa/savedBucket.js';
+import { savedFutureDeal } from './keepa/savedFutureDeal.js';
 
 export type Verdict = 'ok' | 'degraded' | 'stalled';
 
@@ -26,21 +27,6 @@ export interface DaemonInfo {
   keepa: 'live' | 'simulator';
   /** The daemon's ingest schedule; judged by it rather than by the reader's configuration. */
   ingestCron?: string;
-}
-
-/** The token figures the pipeline saves with each chunk (the bucket's snapshot). */
-export interface TokenFigures {
-  balance: number;
-  refillRate: number;
-  max: number;
-  /** When the balance was `balance` (epoch ms). */
-  atMs: number;
-  /** When the next refill was due at `atMs`. */
-  nextRefillMs: number;
-  /** Since when calls have been refused or the balance was not positive, or null. */
-  rechargingSince: number | null;
-  /** Tokens consumed per job since the bucket's figures began. */
-  spentByJob: Record<string, number>;
 }
 
 export interface JobStatus {
@@ -88,7 +74,7 @@ export interface ParkedAlert {
 const PARKED_ALERTS_SHOWN = 5;
 
 export interface StatusInput {
-  store: Pick<Store, 'deals' | 'queue' | 'system' | 'runs' | 'leases' | 'alerts'>;
+  store: Pick<Store, 'deals' | 'queue' | 'system' | 'watermark' | 'runs' | 'leases' | 'alerts'>;
   config: Pick<Config, 'ingestCron'> & { pipeline: Pick<Config['pipeline'], 'candidateMaxAgeHours'> };
   nowMs: number;
   /** Whether a daemon holds the database's process lock right now. */
@@ -157,12 +143,6 @@ export function stallAfterMs(ingestCron: string): number {
   return Math.max(3 * cronIntervalMs(ingestCron), 30 * 60_000);
 }
 
-export function projectBalance(t: TokenFigures, nowMs: number): number {
-  if (nowMs < t.nextRefillMs || t.refillRate <= 0 || t.balance >= t.max) return t.balance;
-  const refills = 1 + Math.floor((nowMs - t.nextRefillMs) / 60_000);
-  return Math.min(t.max, t.balance + refills * t.refillRate);
-}
-
 const validCron = (expression: string): boolean => cron.validate(expression);
 
 function readDaemonInfo(v: unknown): DaemonInfo | null {
@@ -174,30 +154,11 @@ function readDaemonInfo(v: unknown): DaemonInfo | null {
   return info;
 }
 
-function readTokenFigures(v: unknown): TokenFigures | null {
-  if (typeof v !== 'object' || v === null) return null;
-  const o = v as Record<string, unknown>;
-  if (typeof o.balance !== 'number' || typeof o.refillRate !== 'number' || typeof o.asOfMs !== 'number') return null;
-  const spentByJob: Record<string, number> = {};
-  if (typeof o.spentByJob === 'object' && o.spentByJob !== null) {
-    for (const [job, n] of Object.entries(o.spentByJob)) if (typeof n === 'number') spentByJob[job] = n;
-  }
-  return {
-    balance: o.balance,
-    refillRate: o.refillRate,
-    max: typeof o.capacity === 'number' ? o.capacity : o.refillRate * 60,
-    atMs: o.asOfMs,
-    nextRefillMs: typeof o.nextRefillMs === 'number' ? o.nextRefillMs : o.asOfMs,
-    rechargingSince: typeof o.rechargeSinceMs === 'number' ? o.rechargeSinceMs : null,
-    spentByJob,
-  };
-}
-
 export function buildStatus(input: StatusInput): StatusReport {
   const { store, nowMs } = input;
   const daemon = readDaemonInfo(store.system.getJson('daemon'));
-  const tokenFigures = readTokenFigures(store.system.getJson(BUCKET_STATE_KEY));
-  const watermark = store.system.watermark();
+  const tokenFigures = savedTokenFigures(store.system);
+  const watermark = store.watermark.current();
   const newest = store.deals.newestAnalyzedAt();
   const oldestWaiting = store.queue.oldestWaitingSince();
   const commits = store.runs.lastCommitPerJob();
@@ -233,7 +194,7 @@ export function buildStatus(input: StatusInput): StatusReport {
   const tokens = tokenFigures
     ? {
         ...tokenFigures,
-        projectedBalance: projectBalance(tokenFigures, nowMs),
+        projectedBalance: projectBalance({ ...tokenFigures, capacity: tokenFigures.max }, nowMs).balance,
         rechargingForMs: tokenFigures.rechargingSince === null ? null : nowMs - tokenFigures.rechargingSince,
       }
     : null;
@@ -337,13 +298,11 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
 
 /** A sentence when Keepa's clock and ours disagree (its answers' timestamp, or a deal from the future in the last hour). */
 function keepaClockDisagreement(input: StatusInput): string | null {
-  const bucket = input.store.system.getJson(BUCKET_STATE_KEY);
-  const skew = typeof bucket === 'object' && bucket !== null ? (bucket as Record<string, unknown>).clockSkewMs : undefined;
-  const future = input.store.system.getJson(FUTURE_DEAL_KEY);
-  const f = typeof future === 'object' && future !== null ? (future as Record<string, unknown>) : {};
+  const skew = savedClockSkewMs(input.store.system);
+  const future = savedFutureDeal(input.store.system);
   const check = 'check this host\'s clock (timedatectl)';
-  if (typeof f.aheadMs === 'number' && typeof f.atMs === 'number' && input.nowMs - f.atMs < HOUR) {
-    return `Keepa's clock disagrees with ours: it dated a deal ${formatDuration(f.aheadMs)} in the future (queued as of now); ${check}`;
+  if (future !== null && input.nowMs - future.atMs < HOUR) {
+    return `Keepa's clock disagrees with ours: it dated a deal ${formatDuration(future.aheadMs)} in the future (queued as of now); ${check}`;
   }
   if (typeof skew === 'number' && Math.abs(skew) > CLOCK_TOLERANCE_MS) {
     return `Keepa's clock disagrees with ours: its answers are ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead' : 'behind'}; ${check}`;

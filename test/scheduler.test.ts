@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { systemClock } from '../src/clock.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { type Job, Scheduler, cronIntervalMs } from '../src/scheduler.js';
+import type { Job } from '../src/job.js';
+import { Scheduler, cronIntervalMs } from '../src/scheduler.js';
 import { buildStatus } from '../src/status.js';
 import { memoryStore, smallColumns, virtualClock } from './helpers.js';
 

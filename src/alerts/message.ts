@@ -2,7 +2,7 @@
 // deal; the verdict and its reasons, for the daemon's health. The outbox keeps this body; the
 // destination's format (formats.ts) is applied when it is sent. Pure.
 import { msToIso } from '../keepa/time.js';
-import type { DealRow } from '../state/deals.js';
+import type { DealRow } from '../pipeline/analytics/types.js';
 import type { Verdict } from '../status.js';
 import { STATUS_RULE } from './config.js';
 import { dealFacts } from './rules.js';

@@ -1,6 +1,6 @@
 // Whether a saved deal matches an alert rule: the figures a rule looks at, read from the deal row
 // (database column names), and the rule's conditions. Pure.
-import type { DealRow } from '../state/deals.js';
+import type { DealRow } from '../pipeline/analytics/types.js';
 import type { AlertConditions } from './config.js';
 
 export interface DealFacts {

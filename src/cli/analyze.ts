@@ -151,9 +151,9 @@ async function fetchProduct(asin: string, config: Config, apiKey: string, say: (
   const params = { stats: 365, history: true, days: HISTORY_DAYS, offers: config.pipeline.offersPerProduct, onlyLiveOffers: true };
   const estimate = client.costs.estimate({ path: 'product', count: 1, offers: params.offers });
   say(`Fetching ${asin} from Keepa with history, stats and up to ${params.offers} live offers: up to ${estimate} tokens (6 per page of 10 offers found).`);
-  const products = await client.products([asin], params, { job: 'analyze', maxWaitMs: 60_000 });
-  const spent = Object.values(client.bucket.snapshot(systemClock.now()).spentByJob).reduce((a, b) => a + b, 0);
-  say(`Keepa charged ${spent} tokens.`);
+  const charge = { tokens: 0 };
+  const products = await client.products([asin], params, { job: 'analyze', maxWaitMs: 60_000, charge });
+  say(`Keepa charged ${charge.tokens} tokens.`);
   const product = products.find((p) => p.asin === asin);
   if (product === undefined) throw new ConfigError(`Keepa returned no product for ASIN ${asin}.`);
   if (product.productType === PRODUCT_TYPE_INVALID) throw new ConfigError(`Keepa has no product for ASIN ${asin} (productType 4: the ASIN is invalid or unknown to Keepa).`);

@@ -3,10 +3,9 @@
 // --keep N (the backup timer) it writes a dated file and then deletes all but the newest N.
 import { accessSync, constants, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { openExistingDatabase } from '../state/db.js';
+import { backupDatabase, sealBackup } from '../state/backupCopy.js';
 import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
 
@@ -55,39 +54,23 @@ export async function backup(args: CommandArgs, nowMs: number, out: (line: strin
   const keep = keepCount(args);
   const target = backupTarget(args, nowMs);
   const config = loadConfig({ configPath: configPathOf(args) });
-  const db = openExistingDatabase(config.dealsDb, { readonly: true });
-  try {
-    let lastShown = -1;
-    await db.backup(target, {
-      progress: ({ totalPages, remainingPages }) => {
-        const pct = totalPages === 0 ? 100 : Math.floor(((totalPages - remainingPages) / totalPages) * 100);
-        if (pct >= lastShown + 10) {
-          out(`backup ${pct}% (${totalPages - remainingPages} of ${totalPages} pages)`);
-          lastShown = pct;
-        }
-        return 200;
-      },
-    });
-  } finally {
-    db.close();
-  }
-  // A backup is one self-contained file: out of WAL mode, so that checking it leaves no -wal or
-  // -shm beside it (and --keep never leaves them orphaned).
-  const copy = new Database(target, { fileMustExist: true });
-  try {
-    copy.pragma('journal_mode = DELETE');
-    const check: unknown = copy.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') {
-      out(`The copy at ${target} failed SQLite's integrity check (${String(check)}); do not rely on it.`);
-      return 1;
+  let lastShown = -1;
+  await backupDatabase(config.dealsDb, target, (done, total) => {
+    const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+    if (pct >= lastShown + 10) {
+      out(`backup ${pct}% (${done} of ${total} pages)`);
+      lastShown = pct;
     }
-    const deals = Number(copy.prepare('SELECT COUNT(*) FROM deals').pluck().get());
-    out(`Backed up ${config.dealsDb} to ${target}: ${deals} deals, ${statSync(target).size} bytes, integrity ok.`);
-    if (keep !== null) prune(dirname(target), keep, out);
-    return 0;
-  } finally {
-    copy.close();
+  });
+  // One self-contained file, so that --keep never leaves a -wal or -shm orphaned.
+  const sealed = sealBackup(target);
+  if ('integrity' in sealed) {
+    out(`The copy at ${target} failed SQLite's integrity check (${sealed.integrity}); do not rely on it.`);
+    return 1;
   }
+  out(`Backed up ${config.dealsDb} to ${target}: ${sealed.deals} deals, ${statSync(target).size} bytes, integrity ok.`);
+  if (keep !== null) prune(dirname(target), keep, out);
+  return 0;
 }
 
 /** Deletes all but the newest `keep` dated backups in `folder` (the names sort by time). */

@@ -3,9 +3,9 @@
 // start halfway. The backup is copied through SQLite (a backup taken with its -wal beside it comes
 // whole) and checked before anything is moved; the database it replaces is kept beside it.
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { loadConfig } from '../config.js';
 import { AlreadyRunningError } from '../errors.js';
+import { checkRestorable, copyBackup } from '../state/backupCopy.js';
 import { acquireProcessLock, type ProcessLock } from '../state/processLock.js';
 import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
@@ -22,28 +22,6 @@ export function restoreSource(args: CommandArgs): string {
   if (source === undefined) throw new UsageError('Name the backup file to restore.');
   if (!existsSync(source)) throw new UsageError(`${source} does not exist.`);
   return source;
-}
-
-/** Integrity and shape of a database file: the number of deals, or why it cannot be restored. */
-function check(path: string): { deals: number } | { problem: string } {
-  let db: Database.Database;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-  } catch (e: unknown) {
-    return { problem: `it cannot be opened as a SQLite database (${e instanceof Error ? e.message : String(e)})` };
-  }
-  try {
-    const result: unknown = db.pragma('integrity_check', { simple: true });
-    if (result !== 'ok') return { problem: `it fails SQLite's integrity check (${String(result)})` };
-    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all().map(String));
-    const missing = ['deals', 'queue', 'runs', 'system_state'].filter((t) => !tables.has(t));
-    if (missing.length > 0) return { problem: `it is not a keepa-deals database (no ${missing.join(', ')} table)` };
-    return { deals: Number(db.prepare('SELECT COUNT(*) FROM deals').pluck().get()) };
-  } catch (e: unknown) {
-    return { problem: `it cannot be read (${e instanceof Error ? e.message : String(e)})` };
-  } finally {
-    db.close();
-  }
 }
 
 /** Moves a database aside with its -wal (whose name must follow the file's), dropping its -shm. */
@@ -70,17 +48,14 @@ export async function restore(args: CommandArgs, nowMs: number, out: (line: stri
   try {
     const copy = `${dbPath}.restoring`;
     rmSync(copy, { force: true });
-    const backup = new Database(source, { readonly: true, fileMustExist: true });
     try {
-      await backup.backup(copy);
+      await copyBackup(source, copy);
     } catch (e: unknown) {
       rmSync(copy, { force: true });
       out(`Not restoring: ${source} cannot be read as a SQLite database (${e instanceof Error ? e.message : String(e)}). Nothing changed.`);
       return 1;
-    } finally {
-      backup.close();
     }
-    const verdict = check(copy);
+    const verdict = checkRestorable(copy);
     if ('problem' in verdict) {
       for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(f, { force: true });
       out(`Not restoring ${source}: ${verdict.problem}. Nothing changed.`);

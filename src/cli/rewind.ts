@@ -1,11 +1,12 @@
 // bin/rewind --hours N: moves the ingest watermark back to now - N hours so that the next runs
 // re-scan that period. Safe while the daemon runs: an ingest run that started before the rewind
-// will not advance over it (SystemState.advanceWatermark).
+// will not advance over it (WatermarkStore.advance).
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { keepaMinutesToIso, msToKeepaMinutes } from '../keepa/time.js';
 import { openExistingDatabase } from '../state/db.js';
 import { SystemState } from '../state/systemState.js';
+import { WatermarkStore } from '../state/watermark.js';
 import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
 
@@ -32,14 +33,14 @@ export function rewind(args: CommandArgs, nowMs: number, out: (line: string) => 
   const config = loadConfig({ configPath: configPathOf(args) });
   const db = openExistingDatabase(config.dealsDb);
   try {
-    let system: SystemState;
+    let watermark: WatermarkStore;
     try {
-      system = new SystemState(db);
+      watermark = new WatermarkStore(new SystemState(db));
     } catch (e: unknown) {
       throw new ConfigError(`${config.dealsDb} is not a keepa-deals database (${e instanceof Error ? e.message : String(e)}). Check DEALS_DB.`, { cause: e });
     }
     const target = msToKeepaMinutes(nowMs - hours * 3_600_000);
-    const current = system.watermark();
+    const current = watermark.current();
     if (current === null) {
       out('No watermark yet: the daemon has not scanned the deal list, so the first run covers everything. Nothing changed.');
       return 0;
@@ -50,7 +51,7 @@ export function rewind(args: CommandArgs, nowMs: number, out: (line: string) => 
       return 0;
     }
     // ASIN '' sorts before every ASIN, so every deal of the target minute is scanned again.
-    system.setWatermark({ lastUpdateKm: target, asin: '' }, nowMs);
+    watermark.set({ lastUpdateKm: target, asin: '' }, nowMs);
     out(`Watermark moved back from ${from} to ${keepaMinutesToIso(target)}. The next ingest runs re-scan the last ${hours} h.`);
     return 0;
   } finally {

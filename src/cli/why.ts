@@ -88,7 +88,7 @@ export function why(args: CommandArgs, nowMs: number, out: (line: string) => voi
   const config = loadConfig({ configPath: configPathOf(args) });
   const db = openExistingDatabase(config.dealsDb, { readonly: true });
   try {
-    const facts = { asin, queue: new Queue(db).get(asin), deal: new DealQuery(db, loadColumns(config.headersPath)).one(asin) };
+    const facts = { asin, queue: new Queue(db).get(asin), deal: new DealQuery(db, loadColumns(config.headersPath), config.peek.minSalesPerYear).one(asin) };
     for (const line of explainBook(facts, nowMs)) out(line);
     return facts.queue === null && facts.deal === null ? 1 : 0;
   } finally {

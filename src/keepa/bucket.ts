@@ -16,7 +16,8 @@
 // answer (`tokensLeft: -1e9`, `refillRate: 0`) once made the bucket wait for years and saved that
 // state for the next start. Such an answer is ignored and the next one trusted again.
 import { TokenBudgetError } from '../errors.js';
-import { implausibleFigures, implausibleSnapshot } from './figures.js';
+import { implausibleFigures } from './figures.js';
+import { type BucketSnapshot, implausibleSnapshot } from './savedBucket.js';
 import type { TokenFields } from './types.js';
 
 const MINUTE_MS = 60_000;
@@ -37,27 +38,6 @@ export interface Ticket {
 }
 
 export type Reservation = { granted: true; ticket: Ticket } | { granted: false; waitMs: number };
-
-/** Plain, JSON-able state: for `status`, and saved so that a restart does not start blind. */
-export interface BucketSnapshot {
-  /** Projected balance at `asOfMs`. */
-  balance: number;
-  asOfMs: number;
-  /** Tokens per minute; null until Keepa has said. */
-  refillRate: number | null;
-  /** 60 x refillRate; informational, recomputed on restore. */
-  capacity: number | null;
-  nextRefillMs: number | null;
-  /** When Keepa last reported figures. */
-  figuresAtMs: number | null;
-  /** Since when calls have been refused for lack of tokens; null while calls are granted. */
-  rechargeSinceMs: number | null;
-  tokenFlowReduction: number;
-  /** Tokens Keepa reported consumed, per job label. */
-  spentByJob: Record<string, number>;
-  /** Keepa's clock minus ours at the last answer (its `timestamp`), for status. */
-  clockSkewMs?: number;
-}
 
 export class TokenBucket {
   private balance = 0;
@@ -139,16 +119,16 @@ export class TokenBucket {
    * Closes a granted call. With Keepa's figures the balance becomes Keepa's, less what other calls
    * still in flight were debited, and the tokens consumed are booked to the ticket's job. Without
    * figures (network failure, unreadable or impossible figures) the estimate stays debited: Keepa
-   * may have charged. Returns what `observe` returns.
+   * may have charged. Returns the tokens booked (what Keepa charged, 0 when its figures were not
+   * believed) and what `observe` returns.
    */
-  settle(ticket: Ticket, fields: TokenFields | null, atMs: number): string | null {
+  settle(ticket: Ticket, fields: TokenFields | null, atMs: number): { charged: number; ignored: string | null } {
     this.inFlight.delete(ticket.id);
-    if (fields === null) return null;
+    if (fields === null) return { charged: 0, ignored: null };
     const ignored = this.observe(fields, atMs);
-    if (this.distrust === null && fields.tokensConsumed > 0) {
-      this.spent.set(ticket.job, (this.spent.get(ticket.job) ?? 0) + fields.tokensConsumed);
-    }
-    return ignored;
+    if (this.distrust !== null || fields.tokensConsumed <= 0) return { charged: 0, ignored };
+    this.spent.set(ticket.job, (this.spent.get(ticket.job) ?? 0) + fields.tokensConsumed);
+    return { charged: fields.tokensConsumed, ignored };
   }
 
   /**
@@ -230,17 +210,10 @@ export class TokenBucket {
   private project(nowMs: number): void {
     if (nowMs <= this.asOfMs) return;
     this.asOfMs = nowMs;
-    if (this.refillRate === null || this.nextRefillMs === null || nowMs < this.nextRefillMs) return;
-    const refills = 1 + Math.floor((nowMs - this.nextRefillMs) / MINUTE_MS);
-    this.balance = this.refilled(refills);
-    this.nextRefillMs += refills * MINUTE_MS;
-  }
-
-  /** Balance after `refills` refills; a balance already above capacity (Keepa said so) is kept. */
-  private refilled(refills: number): number {
-    const capacity = this.capacity() ?? 0;
-    if (this.balance >= capacity) return this.balance;
-    return Math.min(capacity, this.balance + refills * (this.refillRate ?? 0));
+    if (this.refillRate === null || this.nextRefillMs === null) return;
+    const projected = projectBalance({ balance: this.balance, refillRate: this.refillRate, capacity: this.capacity() ?? 0, nextRefillMs: this.nextRefillMs }, nowMs);
+    this.balance = projected.balance;
+    this.nextRefillMs = projected.nextRefillMs;
   }
 
   /** Whole refills until the balance is positive and `cost` stays above the floor; null: never. */
@@ -270,6 +243,22 @@ export class TokenBucket {
         `and a balance of ${round(this.balance)}. Check the Keepa API subscription.`,
     );
   }
+}
+
+/**
+ * The balance at `nowMs` of figures known at an earlier time: whole-minute refills since
+ * `nextRefillMs`, capped at capacity; a balance already above capacity (Keepa said so) is kept.
+ * The bucket projects itself with it, and status projects the saved figures with it.
+ */
+export function projectBalance(
+  figures: { balance: number; refillRate: number; capacity: number; nextRefillMs: number },
+  nowMs: number,
+): { balance: number; nextRefillMs: number } {
+  const { balance, refillRate, capacity, nextRefillMs } = figures;
+  if (nowMs < nextRefillMs) return { balance, nextRefillMs };
+  const refills = 1 + Math.floor((nowMs - nextRefillMs) / MINUTE_MS);
+  const refilled = balance >= capacity || refillRate <= 0 ? balance : Math.min(capacity, balance + refills * refillRate);
+  return { balance: refilled, nextRefillMs: nextRefillMs + refills * MINUTE_MS };
 }
 
 function round(tokens: number): number {

@@ -47,6 +47,8 @@ export interface KeepaClientOptions {
   random?: () => number;
   /** Told of every attempt: the endpoint and the HTTP status, or `network` (the /metrics request counter). */
   onCall?: (endpoint: string, code: string) => void;
+  /** Told of every page of the deal list read (the benchmark records the stream a policy drew from). */
+  onDealPage?: (page: DealPage) => void;
   /** Largest answer accepted as sent (compressed). */
   maxWireBytes?: number;
   /** Largest answer accepted once decompressed. */
@@ -70,6 +72,13 @@ export interface CallOptions {
    * let finish (within its timeout), so the chunk it pays for can still commit.
    */
   signal?: AbortSignal;
+  /** Filled in as the call goes, so that a caller knows what it paid even when the call fails. */
+  charge?: Charge;
+}
+
+/** What Keepa charged for one call, every attempt included: its answers' tokensConsumed, as the bucket booked them. */
+export interface Charge {
+  tokens: number;
 }
 
 export interface ProductParams {
@@ -139,7 +148,9 @@ export class KeepaClient {
   /** One page (0-based) of the deal query; up to 150 deals. A 429 is RateLimitedError, never "no deals". */
   async deals(query: object, page: number, call: CallOptions = {}): Promise<DealPage> {
     const selection = JSON.stringify({ domainId: this.domainId, ...query, page });
-    return this.call('deal', { selection }, { path: 'deal', count: 1 }, call, parseDealPage);
+    const answer = await this.call('deal', { selection }, { path: 'deal', count: 1 }, call, parseDealPage);
+    this.options.onDealPage?.(answer);
+    return answer;
   }
 
   /** Products by ASIN (1 to 100 a call). Malformed items are logged and left out: compare ASINs. */
@@ -204,7 +215,8 @@ export class KeepaClient {
       const atMs = this.options.clock.now();
       const body = readJson(answer.text);
       const fields = body === null ? null : readTokenFields(body, atMs);
-      const ignored = this.bucket.settle(reservation.ticket, fields, atMs);
+      const { charged, ignored } = this.bucket.settle(reservation.ticket, fields, atMs);
+      if (call.charge) call.charge.tokens += charged;
       if (ignored !== null) this.log.warn(`ignored impossible token figures from Keepa /${path}: ${ignored}; the next answer is trusted again`, { path: `/${path}` });
       this.logCall(path, fields?.tokensConsumed ?? estimate, startedMs, answer.status, job);
       if (answer.status === 429) {

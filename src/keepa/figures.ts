@@ -1,7 +1,6 @@
 // What Keepa's token figures can possibly be. An answer that breaks these bounds is a fault (a
 // proxy, a bug on either side, a hostile server), not a plan: believing one such answer once made
 // the daemon wait for years. The bounds are wide enough for every real plan and answer.
-import type { BucketSnapshot } from './bucket.js';
 import type { TokenFields } from './types.js';
 
 /** Keepa's largest plans refill a few thousand tokens a minute; this leaves ample room above them. */
@@ -11,11 +10,9 @@ const CAPACITY_MINUTES = 61;
 /** A deficit deeper than a day of refill cannot come from calls the bucket granted. */
 const MAX_DEFICIT_MINUTES = 24 * 60;
 /** Keepa adds tokens every minute; `refillIn` is never more than that, plus its own latency. */
-const MAX_REFILL_IN_MS = 2 * 60_000;
+export const MAX_REFILL_IN_MS = 2 * 60_000;
 /** How far Keepa's `timestamp` may stray from our clock before we say the clocks disagree. */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
-/** A saved state older than this says nothing about the balance now: tokens expire after an hour. */
-const SNAPSHOT_MAX_AGE_MS = 60 * 60_000;
 
 const finite = (v: number): boolean => Number.isFinite(v);
 
@@ -29,15 +26,4 @@ export function implausibleFigures(fields: TokenFields, known: { knownRefillRate
   if (!finite(tokensLeft) || tokensLeft > CAPACITY_MINUTES * rate) return `tokensLeft ${tokensLeft} is more than an hour of refill at ${rate} tokens/minute`;
   if (tokensLeft < -(MAX_DEFICIT_MINUTES * rate + known.maxDeficit)) return `tokensLeft ${tokensLeft} is a deficit of more than a day of refill at ${rate} tokens/minute`;
   return null;
-}
-
-/** Why a saved bucket state must not be restored at `nowMs`, or null when it may. */
-export function implausibleSnapshot(s: BucketSnapshot, nowMs: number, maxDeficit: number): string | null {
-  if (s.figuresAtMs === null) return null;
-  if (!finite(s.figuresAtMs) || s.figuresAtMs > nowMs + CLOCK_TOLERANCE_MS) return 'its figures are dated in the future';
-  if (nowMs - s.figuresAtMs > SNAPSHOT_MAX_AGE_MS) return 'its figures are more than an hour old';
-  if (s.refillRate === null || s.nextRefillMs === null || !finite(s.nextRefillMs) || !finite(s.asOfMs)) return 'it has no refill schedule';
-  if (s.nextRefillMs > s.asOfMs + MAX_REFILL_IN_MS) return 'its next refill is further away than a minute';
-  const fields: TokenFields = { timestamp: s.figuresAtMs, tokensLeft: s.balance, refillIn: 0, refillRate: s.refillRate, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 0 };
-  return implausibleFigures(fields, { knownRefillRate: null, maxDeficit });
 }

@@ -1,8 +1,9 @@
 // Discovery: looks at the deal list and puts new work into the queue (docs/tokens.md). A look
-// reads the list's pages in the query's order (sortType 4, percentage delta: the most promising
-// first) until the list ends or the look's page budget is spent; every deal on a page is compared
-// with what is known, which costs nothing: a deal never seen, and a known deal whose used price
-// fell, are new work. A look that reads the whole list therefore misses nothing that was in the
+// reads the list's pages in the plan's order (sortType 4, percentage delta: the most promising
+// first; newest first when it reads little of a long list) until the list ends or the look's page
+// budget is spent; every deal on a page is compared with what is known (newWork.ts), which costs
+// nothing: a deal never seen, and a known deal whose used price fell, are new work. A look
+// that reads the whole list therefore misses nothing that was in the
 // list at two consecutive looks, whatever its creation date or sort position. How many pages a
 // look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
 // looks as often as Keepa refreshes its answer (120 s) where tokens allow. A look cut short
@@ -12,13 +13,17 @@
 import { RateLimitedError } from '../errors.js';
 import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
+import { saveFutureDeal } from '../keepa/savedFutureDeal.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
-import type { KeepaDeal } from '../keepa/types.js';
+import type { DealPage, KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
-import { compareCursor, type Watermark } from '../state/systemState.js';
+import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
-import { parseDeal, usedPrice } from './dealRecord.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
+import { bump } from './funnel.js';
+import { offerIfNew, repeatOf } from './newWork.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
 
 /** Keepa: "stop when the response contains less than 150 results". */
@@ -28,14 +33,22 @@ const SCAN_KEY = 'ingest.scan';
 export const KEEPA_CACHE_MS = 120_000;
 /** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
 export const DISCOVERY_SHARE = 0.12;
-/** The last deal Keepa dated in the future: `{ aheadMs, atMs }`, for status. */
-export const FUTURE_DEAL_KEY = 'keepa.futureDeal';
+/** Keepa's `sortType` for deal age, newest first; 4 is percentage delta (docs/keepa.md). */
+const NEWEST_FIRST = 1;
+const PERCENT_DELTA = 4;
+/**
+ * A look that reads less than this share of the list reads it newest first instead of by
+ * percentage delta (docs/tokens.md): measured on the token-bound bench.
+ */
+const PROMISING_SHARE = 0.25;
 
 /** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
   nextPage: number;
   /** Pages this look reads at most (the plan's, fixed when it starts). */
   pages: number;
+  /** The order it reads them in (the plan's, fixed when it starts). */
+  sortType: number;
   startedAt: number;
   /**
    * When the last completed look started; the next one is due the plan's interval after it.
@@ -57,6 +70,8 @@ export interface DiscoveryPlan {
   intervalMs: number;
   /** Whether a look reads the whole list (as far as it is known). */
   wholeList: boolean;
+  /** The order a look reads the list in: Keepa's `sortType`. */
+  sortType: number;
   listPages: number | null;
   tokensPerHour: number;
 }
@@ -68,17 +83,23 @@ export interface DiscoveryPlan {
  * allows, down to Keepa's cache time. A plan too small for one page in that time reads one page
  * a look, less often.
  */
-export function discoveryPlan(refillRate: number | null, listPages: number | null, discoverEveryMinutes: number): DiscoveryPlan {
+export function discoveryPlan(refillRate: number | null, listPages: number | null, discoverEveryMinutes: number, sortType = PERCENT_DELTA): DiscoveryPlan {
   const maxPages = listPages === null ? MAX_BATCH.deal : Math.max(1, Math.min(MAX_BATCH.deal, listPages));
   const targetMs = Math.max(KEEPA_CACHE_MS, discoverEveryMinutes * 60_000);
   if (refillRate === null || refillRate <= 0) {
-    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
+    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, sortType, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
   }
   const perMinute = DISCOVERY_SHARE * refillRate;
   const affordable = Math.floor((perMinute * targetMs) / 60_000 / DEAL_PAGE_TOKENS);
   const pages = Math.max(1, Math.min(maxPages, affordable));
   const intervalMs = Math.max(KEEPA_CACHE_MS, Math.ceil(((pages * DEAL_PAGE_TOKENS) / perMinute) * 60_000));
-  return { pages, intervalMs, wholeList: listPages !== null && pages >= listPages, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs };
+  // Reading the top few pages by percentage delta shows the same deepest drops at every look
+  // (they stay listed for a day), and those are the ones the analysis most often rejects; the
+  // newest pages show every deal that entered the list since the last look. A list of unknown
+  // size counts as long: the first answer tells its size (`countedPages`).
+  const small = pages < PROMISING_SHARE * (listPages ?? Infinity);
+  const order = sortType === PERCENT_DELTA && small ? NEWEST_FIRST : sortType;
+  return { pages, intervalMs, wholeList: listPages !== null && pages >= listPages, sortType: order, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs };
 }
 
 function readScan(v: unknown): Partial<Scan> | null {
@@ -89,18 +110,18 @@ function readScan(v: unknown): Partial<Scan> | null {
 export function currentPlan(deps: Pick<PipelineDeps, 'keepa' | 'config' | 'store'>, nowMs: number): DiscoveryPlan {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
-  return discoveryPlan(deps.keepa.bucket.snapshot(nowMs).refillRate, listPages, deps.config.pipeline.discoverEveryMinutes);
+  return discoveryPlan(deps.keepa.bucket.snapshot(nowMs).refillRate, listPages, deps.config.pipeline.discoverEveryMinutes, deps.config.dealQuery.sortType);
 }
 
 /** The look to continue, or a new one when the plan says it is time; null when it is not. */
 export function currentScan(deps: PipelineDeps, nowMs: number): Scan | null {
   const saved = readScan(deps.store.system.getJson(SCAN_KEY));
   const listPages = typeof saved?.listPages === 'number' ? saved.listPages : null;
-  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, ...saved } as Scan;
+  if (saved && typeof saved.nextPage === 'number' && saved.nextPage > 0 && typeof saved.pages === 'number') return { listPages, lastStartedAt: null, expected: null, top: null, startedAt: nowMs, sortType: deps.config.dealQuery.sortType, ...saved } as Scan;
   const lastStartedAt = typeof saved?.lastStartedAt === 'number' ? saved.lastStartedAt : null;
   const plan = currentPlan(deps, nowMs);
   if (lastStartedAt !== null && nowMs - lastStartedAt < plan.intervalMs) return null;
-  return { nextPage: 0, pages: plan.pages, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.system.watermark(), top: null };
+  return { nextPage: 0, pages: plan.pages, sortType: plan.sortType, startedAt: nowMs, lastStartedAt, listPages, expected: deps.store.watermark.current(), top: null };
 }
 
 /** When the next look is due (epoch ms): now when one is in progress. */
@@ -134,6 +155,24 @@ export function clampToPresent(deals: readonly KeepaDeal[], nowMs: number): { de
   return { deals: clamped, aheadMs };
 }
 
+/**
+ * The list's size in pages as the answer counts it: Keepa's `categoryCount` for the query's
+ * categories (on a real answer, 756 for Books in a list of about 760 deals; docs/keepa.md); null
+ * when the answer does not say.
+ */
+export function countedPages(page: Pick<DealPage, 'categoryIds' | 'categoryCount'>, categories: readonly number[]): number | null {
+  let count = 0;
+  let found = false;
+  (page.categoryIds ?? []).forEach((id, i) => {
+    const n = page.categoryCount?.[i];
+    if (categories.includes(id) && typeof n === 'number' && n > 0) {
+      count += n;
+      found = true;
+    }
+  });
+  return found ? Math.max(1, Math.ceil(count / DEAL_PAGE_SIZE)) : null;
+}
+
 /** Each ASIN once (its newest deal), in the page's order. */
 export function dedupe(deals: readonly KeepaDeal[]): KeepaDeal[] {
   const newest = new Map<string, KeepaDeal>();
@@ -165,18 +204,18 @@ export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>)
 }
 
 /** Reads one page of the current look and commits what it found. */
-export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Scan): Promise<PageResult> {
+export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Scan): Promise<PageResult> {
   const { keepa, store, config, clock } = deps;
   const log = deps.log.child({ component: 'discover' });
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   let page;
   try {
-    page = await keepa.deals(config.dealQuery, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    page = await keepa.deals({ ...config.dealQuery, sortType: scan.sortType }, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return { outcome: 'out_of_tokens', complete: false, warning: null };
     throw e;
   }
-  const tokens = tokensSpent(deps) - before;
+  const tokens = charge.tokens;
   const future = clampToPresent(page.dr, clock.now());
   if (future.aheadMs > 0) {
     log.warn(`Keepa dated a deal ${Math.round(future.aheadMs / 60_000)} min in the future; queued with its time clamped to now (is this host's clock right?)`, { aheadMs: future.aheadMs });
@@ -196,40 +235,11 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
   }
 
   const funnel: Funnel = { scanned: page.dr.length, duplicates: page.dr.length - deals.length, tokens_discover: tokens };
-  const reanalyzeBefore = now - config.pipeline.reanalyzeAfterDays * 86_400_000;
-  const refreshBefore = now - config.pipeline.minRefreshGapMinutes * 60_000;
-  /**
-   * Keepa moves a deal's lastUpdate whenever it reads the product again, price changed or not. So
-   * a deal already known is new work only when its used price moved:
-   * - a saved deal whose history was analysed recently gets a light refresh (live offers) when its
-   *   price changed and its data is older than the gap; never a second heavy fetch;
-   * - a rejected or expired one is looked at again when its verdict is older than
-   *   `reanalyzeAfterDays`, or, when no history was paid for it, once its price fell (a cheaper
-   *   buy can pass) and the gap passed.
-   * Returns the funnel key of the decision, or null when it is new work.
-   */
-  const repeatOf = (d: KeepaDeal): string | null => {
-    const item = store.queue.get(d.asin);
-    const previous = usedPrice(parseDeal(item?.dealJson ?? null));
-    const current = usedPrice(d);
-    const saved = store.deals.fetchTimes(d.asin);
-    if (saved !== null && saved.analyzedAt !== null && saved.analyzedAt > reanalyzeBefore) {
-      if (previous !== null && previous === current) return 'unchanged';
-      if (saved.fetchedAt >= refreshBefore) return 'recently_fetched';
-      store.deals.requestRefresh(d.asin);
-      if (item !== null) store.queue.noteDeal(d.asin, JSON.stringify(d));
-      return 'refresh_requested';
-    }
-    if (item === null || (item.stage !== 'rejected' && item.stage !== 'expired') || item.updatedAt < reanalyzeBefore) return null;
-    const cheaper = previous !== null && current !== null && current < previous;
-    if (item.analyzedAt === null && cheaper && item.updatedAt < refreshBefore) return null;
-    return item.stage === 'expired' ? 'expired_unchanged' : 'recently_rejected';
-  };
   const offers = config.pipeline.offersPerProduct;
   const oldest = now - config.pipeline.candidateMaxAgeHours * 3_600_000;
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
     for (const d of deals) {
-      const repeat = repeatOf(d);
+      const repeat = repeatOf(deps, d, now);
       if (repeat !== null) {
         bump(funnel, repeat);
         continue;
@@ -241,7 +251,7 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       }
       const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: false, lookupSellers: config.pipeline.lookupSellers });
       const value = candidateValue(dealValueInputs(d, cost), config.business, nowMs);
-      const outcome = store.queue.offer({ asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
+      const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
       bump(funnel, outcome);
       const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
       if (verdict !== null) {
@@ -253,16 +263,17 @@ export async function discoverPage(deps: PipelineDeps, run: RunContext, scan: Sc
       }
     }
     store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
-    if (future.aheadMs > 0) store.system.setJson(FUTURE_DEAL_KEY, { aheadMs: future.aheadMs, atMs: nowMs }, nowMs);
+    if (future.aheadMs > 0) saveFutureDeal(store.system, future.aheadMs, nowMs);
     if (complete) {
       // A rewind during the look wins: the advance is refused. A watermark in the future is the
       // one the look replaced, so it is overwritten.
       const inFuture = scan.expected !== null && scan.expected.lastUpdateKm > presentKm(nowMs);
-      if (inFuture && top !== null) store.system.setWatermark(top, nowMs);
-      const advanced = top !== null && (inFuture || store.system.advanceWatermark(scan.expected, top, nowMs));
+      if (inFuture && top !== null) store.watermark.set(top, nowMs);
+      const advanced = top !== null && (inFuture || store.watermark.advance(scan.expected, top, nowMs));
       funnel.watermark_moved = advanced ? 1 : 0;
       funnel.looks = 1;
-      const listPages = listEnded ? scan.nextPage + 1 : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
+      const counted = countedPages(page, config.dealQuery.includeCategories);
+      const listPages = listEnded ? scan.nextPage + 1 : counted !== null ? Math.max(counted, scan.nextPage + 1) : scan.listPages !== null ? Math.max(scan.listPages, scan.nextPage + 1) : null;
       store.system.setJson(SCAN_KEY, { lastStartedAt: scan.startedAt, listPages }, nowMs);
     } else {
       store.system.setJson(SCAN_KEY, { ...scan, top, nextPage: scan.nextPage + 1 }, nowMs);

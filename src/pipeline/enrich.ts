@@ -2,19 +2,23 @@
 // passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
 // committed: a seller lookup that cannot be made now is deferred (sellers.ts), never dropped. A
 // batch is sized to pay for its seller lookups too, so that they rarely have to wait.
-import { describeError, RateLimitedError } from '../errors.js';
+import { ColumnTypeError, describeError, RateLimitedError } from '../errors.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
+import { type ChunkOutcome, commitOrFail } from './chunkCommit.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
-import { failItems, failMissing, fetchProducts } from './fetch.js';
+import { fetchProducts } from './fetch.js';
+import { bump } from './funnel.js';
+import { failItems, failMissing } from './retryThenPark.js';
 import { deferSellers } from './sellers.js';
+import { workableSince } from './value.js';
 
-/** A few products a chunk: at 5 tokens/min one offers page costs more than a minute of refill. */
-const MAX_ENRICH_BATCH = 10;
 /**
  * The analytics look back three years and compare with the last point before the window, so a
  * month more than that keeps a drop at the window's start; older history is not worth the bytes.
@@ -28,24 +32,15 @@ function expectedOffers(deals: readonly (KeepaDeal | null)[]): number | undefine
   return Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length));
 }
 
-export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: number | undefined, withSellers = false): number {
-  const shape = { path: 'product', count: 1, offers: deps.config.pipeline.offersPerProduct, expectedOffers: offers } as const;
-  const { costs } = deps.keepa;
-  const capacity = deps.keepa.bucket.grantableNow(nowMs);
-  const affordable = withSellers
-    ? Math.floor(capacity / (costs.estimate(shape) + costs.estimate({ path: 'seller', count: 1 })))
-    : costs.maxBatchSize(shape, capacity);
-  return Math.max(1, Math.min(MAX_ENRICH_BATCH, affordable));
-}
-
-export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock, config } = deps;
   const log = deps.log.child({ component: 'enrich' });
-  const due = store.queue.claim('peeked', MAX_ENRICH_BATCH, clock.now());
+  const due = store.queue.due('peeked', MAX_ENRICH_BATCH, clock.now(), workableSince(deps.keepa.bucket, clock.now()));
   if (due.length === 0) return 'empty';
   const dealsByAsin = new Map(due.map((i) => [i.asin, parseDeal(i.dealJson)]));
   const offers = expectedOffers([...dealsByAsin.values()]);
   const items = due.slice(0, enrichBatchSize(deps, clock.now(), offers, config.pipeline.lookupSellers));
+  const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
   const fetched = await fetchProducts(deps, run, 'enrich', items.map((i) => i.asin), {
     stats: 365,
     history: true,
@@ -53,7 +48,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
     offers: config.pipeline.offersPerProduct,
     expectedOffers: offers,
     onlyLiveOffers: true,
-  }, (error, reason, nowMs) => failItems(deps, items, error, reason, nowMs));
+  }, onFailure);
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_enrich: fetched.tokens };
@@ -61,7 +56,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   const deferred: Record<string, string> = {};
-  commitChunk(deps, run, funnel, tokens, (nowMs) => {
+  const outcome = commitOrFail(deps, run, 'enrich', items.length, funnel, tokens, (nowMs) => {
     store.queue.addTokens(items.map((i) => i.asin), tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
@@ -86,6 +81,7 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
         const evidence = buildEvidence(product, result, config.business, nowMs);
         store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
       } catch (e: unknown) {
+        if (!(e instanceof ColumnTypeError)) throw e;
         failItems(deps, [item], describeError(e), 'save_error', nowMs);
         bump(funnel, 'failed');
         log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
@@ -97,7 +93,8 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
     }
     deferSellers(store, deferred, nowMs);
     if (Object.keys(deferred).length > 0) funnel.seller_deferred = Object.keys(deferred).length;
-  });
+  }, onFailure);
+  if (outcome !== 'done') return outcome;
   log.info(`enriched ${funnel.enriched ?? 0}, saved ${funnel.saved ?? 0}`, { funnel });
   return 'done';
 }
@@ -109,10 +106,10 @@ export async function enrichChunk(deps: PipelineDeps, run: RunContext): Promise<
 export const SELLER_STOP_GRACE_MS = 10_000;
 
 /** One call for the chunk's winning sellers; never fails the chunk whose products were paid for. */
-async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
+async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return {};
-  const before = tokensSpent(deps);
+  const charge = { tokens: 0 };
   const grace = new AbortController();
   const onStop = (): void => {
     void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(() => grace.abort(run.signal.reason), () => undefined);
@@ -120,7 +117,7 @@ async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly 
   if (run.signal.aborted) onStop();
   else run.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal });
+    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal, charge });
   } catch (e: unknown) {
     if (run.signal.aborted) throw e;
     funnel.seller_lookup_failed = unique.length;
@@ -129,6 +126,6 @@ async function lookupSellers(deps: PipelineDeps, run: RunContext, ids: readonly 
   } finally {
     run.signal.removeEventListener('abort', onStop);
     grace.abort();
-    funnel.tokens_seller = tokensSpent(deps) - before;
+    funnel.tokens_seller = charge.tokens;
   }
 }

@@ -3,16 +3,17 @@
 // passed the peek first, since its peek is paid for; then peek, both most valuable first), giving
 // refresh its share. Each step commits on its own. When the tokens for the next step are more
 // than a short wait away, the run ends and the next tick picks up (docs/design.md rule 3).
-import type { Job, JobContext, JobResult } from '../scheduler.js';
-import type { Funnel } from '../state/runs.js';
-import { type ChunkOutcome, commitChunk, isSpentTokenKey, type PipelineDeps, type RunContext } from './context.js';
+import type { Job, JobContext, JobResult } from '../job.js';
+import { type Funnel, isSpentTokenKey } from '../state/runs.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { PipelineDeps } from './context.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
 import { peekChunk } from './peek.js';
-import { refreshAllowed, refreshChunk } from './refresh.js';
+import { refreshAllowed, refreshChunk, refreshDue } from './refresh.js';
 import { sellerChunk, sellersDue } from './sellers.js';
 
-type Step = 'sellers' | 'enrich' | 'peek' | 'refresh';
+export type Step = 'sellers' | 'enrich' | 'peek' | 'refresh';
 
 export function ingestJob(deps: PipelineDeps): Job {
   return { name: 'ingest', run: (ctx) => runIngest(deps, ctx) };
@@ -21,13 +22,12 @@ export function ingestJob(deps: PipelineDeps): Job {
 export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<JobResult> {
   const { store, clock, config, keepa } = deps;
   const log = deps.log.child({ component: 'ingest' });
-  const run: RunContext = { runId: ctx.runId, signal: ctx.signal, heartbeat: ctx.heartbeat };
   const deadline = clock.now() + config.pipeline.maxRunSeconds * 1000;
   const more = (): boolean => !ctx.signal.aborted && clock.now() < deadline;
   const warnings: string[] = [];
 
   await keepa.prime({ job: 'token', signal: ctx.signal });
-  expireStale(deps, run);
+  expireStale(deps, ctx);
 
   let stoppedFor: ChunkOutcome | null = null;
   let pages = 0;
@@ -37,7 +37,7 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
     // in their first minutes, and the plan paces looks by tokens, not by the schedule.
     const scan = pages < config.pipeline.maxPagesPerRun ? currentScan(deps, clock.now()) : null;
     if (scan !== null) {
-      const page = await discoverPage(deps, run, scan);
+      const page = await discoverPage(deps, ctx, scan);
       pages += 1;
       if (page.warning) warnings.push(page.warning);
       if (page.outcome !== 'done') stoppedFor = page.outcome;
@@ -57,7 +57,7 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
       }
       continue;
     }
-    const outcome = await runStep(deps, run, step);
+    const outcome = await runStep(deps, ctx, step);
     // A failing seller lookup must not hold up the queue: its sellers stay deferred.
     if (outcome === 'empty' || (outcome === 'failed' && step === 'sellers')) tried.add(step);
     else if (outcome !== 'done') stoppedFor = outcome;
@@ -71,7 +71,7 @@ export async function runIngest(deps: PipelineDeps, ctx: JobContext): Promise<Jo
   return { outcome: stoppedFor === 'out_of_tokens' ? 'partial' : 'ok', funnel: stoppedFor === 'out_of_tokens' ? { out_of_tokens: 1 } : {}, ...(warning ? { warning } : {}) };
 }
 
-function runStep(deps: PipelineDeps, run: RunContext, step: Step): Promise<ChunkOutcome> {
+function runStep(deps: PipelineDeps, run: JobContext, step: Step): Promise<ChunkOutcome> {
   switch (step) {
     case 'sellers':
       return sellerChunk(deps, run);
@@ -84,24 +84,28 @@ function runStep(deps: PipelineDeps, run: RunContext, step: Step): Promise<Chunk
   }
 }
 
+/** What a run starting at `nowMs` would do first: a due look at the deal list, else its first step. */
+export function firstStep(deps: PipelineDeps, nowMs: number): 'discover' | Step | null {
+  return currentScan(deps, nowMs) !== null ? 'discover' : nextStep(deps, new Set(), nowMs);
+}
+
 /**
  * Deferred seller lookups first (a token each completes a saved deal), refresh on its share, then
  * enrich before peek (its peek is paid for); null when nothing is due.
  */
-function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>): Step | null {
-  const now = deps.clock.now();
+function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>, now = deps.clock.now()): Step | null {
   const { queue } = deps.store;
   if (!tried.has('sellers') && Object.keys(sellersDue(deps.store)).length > 0) return 'sellers';
   const enrichDue = !tried.has('enrich') && (queue.nextDueAt('peeked') ?? Infinity) <= now;
   const peekDue = !tried.has('peek') && (queue.nextDueAt('queued') ?? Infinity) <= now;
-  if (!tried.has('refresh') && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
+  if (!tried.has('refresh') && refreshDue(deps, now) && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
   if (enrichDue) return 'enrich';
   if (peekDue) return 'peek';
   return null;
 }
 
 /** Expiry is bookkeeping, not progress: it must not make a stuck pipeline look alive. */
-function expireStale(deps: PipelineDeps, run: RunContext): void {
+function expireStale(deps: PipelineDeps, run: JobContext): void {
   const cutoff = deps.clock.now() - deps.config.pipeline.candidateMaxAgeHours * 3_600_000;
   const oldest = deps.store.queue.oldestWaitingSince();
   if (oldest === null || oldest >= cutoff) return;

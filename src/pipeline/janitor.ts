@@ -3,7 +3,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Job, JobResult } from '../scheduler.js';
+import type { Job, JobResult } from '../job.js';
 import type { Store } from '../state/store.js';
 import { msToIso } from '../keepa/time.js';
 

@@ -2,33 +2,29 @@
 // Dead and hopeless items are rejected here with a recorded reason before anyone pays for history.
 import { keepaDrops, peekProduct, salesPerYear } from './analytics/index.js';
 import type { Funnel } from '../state/runs.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext } from './context.js';
+import { peekBatchSize } from './batchSize.js';
+import { type ChunkOutcome, commitOrFail } from './chunkCommit.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
+import { bump } from './funnel.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import { parseDeal } from './dealRecord.js';
-import { failItems, failMissing, fetchProducts } from './fetch.js';
-import { appearedAtMs, candidateTokens, candidateValue } from './value.js';
+import { fetchProducts } from './fetch.js';
+import { failItems, failMissing } from './retryThenPark.js';
+import { appearedAtMs, candidateTokens, candidateValue, workableSince } from './value.js';
 
-/** Enough to amortise one request; small enough that a crash loses little. */
-const MAX_PEEK_BATCH = 50;
 const PEEK_PARAMS = { stats: 365, history: false } as const;
 
-export function peekBatchSize(deps: PipelineDeps, nowMs: number): number {
-  const shape = { path: 'product', count: 1 } as const;
-  const affordable = deps.keepa.costs.maxBatchSize(shape, deps.keepa.bucket.grantableNow(nowMs));
-  return Math.max(1, Math.min(MAX_PEEK_BATCH, affordable));
-}
-
-export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
-  const items = store.queue.claim('queued', peekBatchSize(deps, clock.now()), clock.now());
+  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now(), workableSince(deps.keepa.bucket, clock.now()));
   if (items.length === 0) return 'empty';
-  const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, (error, reason, nowMs) =>
-    failItems(deps, items, error, reason, nowMs),
-  );
+  const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
+  const fetched = await fetchProducts(deps, run, 'peek', items.map((i) => i.asin), PEEK_PARAMS, onFailure);
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_peek: fetched.tokens };
-  commitChunk(deps, run, funnel, fetched.tokens, (nowMs) => {
+  return commitOrFail(deps, run, 'peek', items.length, funnel, fetched.tokens, (nowMs) => {
     store.queue.addTokens(items.map((i) => i.asin), fetched.tokens);
     failMissing(deps, items, fetched.products, funnel, nowMs);
     for (const item of items) {
@@ -59,6 +55,5 @@ export async function peekChunk(deps: PipelineDeps, run: RunContext): Promise<Ch
         bump(funnel, `rejected_${result.reason ?? 'unknown'}`);
       }
     }
-  });
-  return 'done';
+  }, onFailure);
 }

@@ -3,12 +3,15 @@
 // score, its winning seller is remembered in `sellers.due`, and this step names it later (1 token a
 // seller, up to 100 a call). Counted in the funnel: seller_deferred, seller_filled, seller_unknown.
 import { describeError, RateLimitedError } from '../errors.js';
-import { MAX_BATCH } from '../keepa/cost.js';
 import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
 import { sellerQualityScore } from './analytics/index.js';
 import { roundTo } from './analytics/numeric.js';
-import { bump, type ChunkOutcome, commitChunk, type PipelineDeps, type RunContext, tokensSpent } from './context.js';
+import { sellerBatchSize } from './batchSize.js';
+import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
+import type { JobContext } from '../job.js';
+import type { PipelineDeps } from './context.js';
+import { bump } from './funnel.js';
 
 const DUE_KEY = 'sellers.due';
 
@@ -26,24 +29,23 @@ export function deferSellers(store: Store, entries: Readonly<Record<string, stri
 }
 
 /** Looks up the deferred sellers the bucket can pay for now and writes their names and scores. */
-export async function sellerChunk(deps: PipelineDeps, run: RunContext): Promise<ChunkOutcome> {
+export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, keepa, clock } = deps;
   const due = sellersDue(store);
   const ids = [...new Set(Object.values(due))];
   if (ids.length === 0) return 'empty';
-  const affordable = Math.max(1, keepa.costs.maxBatchSize({ path: 'seller', count: 1 }, keepa.bucket.grantableNow(clock.now())));
-  const batch = ids.slice(0, Math.min(MAX_BATCH.seller, affordable));
-  const before = tokensSpent(deps);
+  const batch = ids.slice(0, sellerBatchSize(deps, clock.now()));
+  const charge = { tokens: 0 };
   let sellers;
   try {
-    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal });
+    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return 'out_of_tokens';
     if (run.signal.aborted) throw e;
     deps.log.warn(`deferred seller lookup failed: ${describeError(e)}; it will be tried again`, { component: 'sellers', sellers: batch.length });
     return 'failed';
   }
-  const tokens = tokensSpent(deps) - before;
+  const tokens = charge.tokens;
   const funnel: Funnel = { tokens_seller: tokens };
   const asked = new Set(batch);
   commitChunk(deps, run, funnel, tokens, (nowMs) => {

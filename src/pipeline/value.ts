@@ -1,14 +1,16 @@
 // The value of working on a candidate next: the profit it is expected to bring, times the chance
-// its cheap copy is still there, per token it will still cost (docs/value.md). Pure: the queue
+// its cheap copy is still there, per token it will still cost (docs/tokens.md). Pure: the queue
 // ranks by it, and `bin/why` shows its inputs and result for a candidate.
+import type { TokenBucket } from '../keepa/bucket.js';
 import type { CostModel } from '../keepa/cost.js';
 import type { BusinessSettings } from '../settings.js';
 import { keepaMinutesToMs } from '../keepa/time.js';
 import { CsvType, type KeepaDeal } from '../keepa/types.js';
 import { keepaDrops, salesPerYear } from './analytics/index.js';
+import { usedPrice } from './dealRecord.js';
 
-/** Mean life of a deal's cheap copy: another buyer takes it (docs/value.md). */
-export const DEAL_MEAN_LIFE_HOURS = 6;
+/** Mean life of a deal's cheap copy: another buyer takes it (docs/tokens.md). */
+export const DEAL_MEAN_LIFE_HOURS = 2;
 /** A sale within this horizon counts: stock that sits longer ties up money and storage fees. */
 const SELL_HORIZON_YEARS = 0.25;
 /** Velocity assumed while nothing says otherwise (the peek checks it before the heavy fetch). */
@@ -67,6 +69,27 @@ export function candidateValue(inputs: ValueInputs, settings: BusinessSettings, 
   return { inputs, profitDollars: profit, sellChance, survival, value: perToken * survival, key: Math.log(perToken) + inputs.appearedAtMs / meanLifeMs };
 }
 
+/**
+ * A candidate that has waited this long has been passed over for fresher ones at every step since
+ * it was queued: the plan cannot reach everything. It gets only tokens that would otherwise wait
+ * unused (docs/tokens.md).
+ */
+export const STALE_AFTER_MS = 3_600_000;
+/** Share of the bucket's capacity from which a stale candidate may have tokens (docs/tokens.md). */
+const SPARE_SHARE = 0.25;
+
+/**
+ * The oldest queue time a candidate may have to be worked now (epoch ms; 0: any). While the
+ * bucket holds less than a quarter of its capacity, the tokens go to candidates queued within the last
+ * `STALE_AFTER_MS`; from then on, fresher work does not use all of them, and stale candidates have
+ * the rest. A bucket whose capacity is unknown yet counts as spare.
+ */
+export function workableSince(bucket: Pick<TokenBucket, 'snapshot'>, nowMs: number): number {
+  const { balance, capacity } = bucket.snapshot(nowMs);
+  if (capacity === null || balance >= SPARE_SHARE * capacity) return 0;
+  return nowMs - STALE_AFTER_MS;
+}
+
 /** When the deal's current used price appeared: Keepa's `currentSince`, else the deal's creation. */
 export function appearedAtMs(deal: KeepaDeal): number {
   const since = deal.currentSince?.[CsvType.USED] ?? -1;
@@ -75,10 +98,9 @@ export function appearedAtMs(deal: KeepaDeal): number {
 
 /** The value inputs a deal object gives before any token is spent. */
 export function dealValueInputs(deal: KeepaDeal, tokens: number): ValueInputs {
-  const used = deal.current[CsvType.USED] ?? -1;
   const avg90 = deal.avg?.[3]?.[CsvType.USED] ?? -1;
   return {
-    buyCents: used > 0 ? used : null,
+    buyCents: usedPrice(deal),
     sellCents: avg90 > 0 ? avg90 : null,
     salesPerYear: salesPerYear(keepaDrops(deal)),
     appearedAtMs: appearedAtMs(deal),

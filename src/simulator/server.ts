@@ -74,6 +74,11 @@ export interface Simulator {
   productAt(asin: string, atMs: number): KeepaProduct | undefined;
   /** Real-opportunity ASINs whose deal was live at some moment since the start, sorted. */
   opportunities(): string[];
+  /**
+   * When the deal created at `creationMs` (Keepa's minute) first showed in the deal list: its
+   * creation, or hours later for a deal Keepa lists late; undefined for an unknown deal.
+   */
+  listedAt(asin: string, creationMs: number): number | undefined;
   /** Stops listening and drops open connections (hung requests included). */
   close(): Promise<void>;
 }
@@ -231,6 +236,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       return buildProduct(catalog.book(index), markets.timeline(index, at), sellers, query, at).product;
     },
     opportunities: () => deals.opportunitiesSeen(clock.now()),
+    listedAt: (asin, creationMs) => {
+      const index = catalog.indexOf(asin);
+      if (index === undefined) return undefined;
+      return markets.listings(index).between(creationMs, creationMs + 59_999)[0]?.visibleMs;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));

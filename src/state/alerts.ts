@@ -2,6 +2,7 @@
 // state. Writes happen inside the caller's transaction (the chunk commit, or the delivery loop's
 // one-row updates); nothing here awaits.
 import type Database from 'better-sqlite3';
+import { knownValue } from './knownValue.js';
 
 type Db = Database.Database;
 
@@ -43,13 +44,12 @@ const int = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v
 
 function toOutboxRow(r: unknown): OutboxRow {
   const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
-  const state = String(o.state);
   return {
     id: String(o.id),
     destination: String(o.destination),
     rule: String(o.rule),
     asin: typeof o.asin === 'string' ? o.asin : null,
-    state: (OUTBOX_STATES as readonly string[]).includes(state) ? (state as OutboxState) : 'parked',
+    state: knownValue(OUTBOX_STATES, o.state, 'state', `alert message ${String(o.id)}`),
     payload: String(o.payload),
     fetchedAt: int(o.fetched_at),
     createdAt: int(o.created_at) ?? 0,
@@ -167,8 +167,7 @@ export class AlertStore {
     const out: Record<OutboxState, number> = { pending: 0, stale: 0, delivered: 0, parked: 0, dropped: 0 };
     for (const r of this.byStateStmt.all()) {
       const o = r as Record<string, unknown>;
-      const state = String(o.state);
-      if ((OUTBOX_STATES as readonly string[]).includes(state)) out[state as OutboxState] = int(o.n) ?? 0;
+      out[knownValue(OUTBOX_STATES, o.state, 'state', 'an alert message')] = int(o.n) ?? 0;
     }
     return out;
   }

@@ -84,6 +84,12 @@ export function columnsFromHeaders(headers: unknown, source = 'headers.json'): D
   return columns;
 }
 
+/** The columns of `computed` that `configured` lacks: the daemon computes them but has nowhere to store them. */
+export function columnsLeftOut(configured: readonly DealColumn[], computed: readonly DealColumn[]): string[] {
+  const stored = new Set(configured.map((c) => c.name));
+  return computed.map((c) => c.name).filter((name) => !stored.has(name));
+}
+
 export function loadColumns(path: string): DealColumn[] {
   let text: string;
   try {

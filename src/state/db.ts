@@ -69,6 +69,16 @@ export function openExistingDatabase(path: string, options: { readonly?: boolean
   return connect(path, { create: false, readonly: options.readonly ?? false });
 }
 
+/**
+ * A read-only connection for one export: it reads every row once, so a page cache of 2 MB is as
+ * fast as a larger one and keeps the export's memory small.
+ */
+export function openExportReader(path: string): Db {
+  const db = openExistingDatabase(path, { readonly: true });
+  db.pragma('cache_size = -2000');
+  return db;
+}
+
 function connect(path: string, options: { create: boolean; readonly?: boolean }): Db {
   if (options.create && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   let db: Db;

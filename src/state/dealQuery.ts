@@ -2,8 +2,10 @@
 // into SQL for a page of deals, their count, and a streamed export. Columns the operator's
 // headers.json lacks read as NULL, so a trimmed file narrows the desk instead of breaking it.
 import type Database from 'better-sqlite3';
+import { VISIBILITY_COLUMNS, visibleSql } from '../pipeline/analytics/visible.js';
 import type { DealColumn } from './columns.js';
-import { type DealRow, quoteIdent } from './deals.js';
+import type { DealRow } from '../pipeline/analytics/types.js';
+import { quoteIdent } from './deals.js';
 
 type Db = Database.Database;
 
@@ -61,21 +63,25 @@ const VERIFIED = 'MAX(COALESCE(d.analyzed_at, 0), COALESCE(d.refreshed_at, 0))';
 
 /**
  * Indexes on the headers.json columns the desk filters and sorts on, created at start after the
- * columns exist (a migration runs before them). The first covers the visible test and every sort
+ * columns exist (a migration runs before them). The first covers the visible rule and every sort
  * key, so choosing a page's ASINs reads one narrow index instead of 20,000 wide rows (a sort by
  * ROI went from 55 to a few ms of CPU); season and condition make the filter choices an index read.
  */
 const DESK_INDEXES: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['deals_desk_sort', ['Profit', 'List_at', '1yr_Avg', 'All_in_Cost', 'Margin', 'Sales_Rank_Current', 'ASIN']],
+  ['deals_desk_visible', [...VISIBILITY_COLUMNS, 'All_in_Cost', 'Margin', 'Sales_Rank_Current', 'ASIN']],
   ['deals_desk_season', ['Seasonality_Type']],
   ['deals_desk_condition', ['Condition']],
 ];
 
+/** Replaced by `deals_desk_visible` when the visible rule came to read the sales-rank drops. */
+const OLD_DESK_INDEX = 'deals_desk_sort';
+
 export function ensureDeskIndexes(db: Db, columns: readonly DealColumn[]): void {
   const names = new Set(columns.map((c) => c.name));
+  db.exec(`DROP INDEX IF EXISTS ${OLD_DESK_INDEX}`);
   for (const [index, cols] of DESK_INDEXES) {
     if (!cols.every((c) => names.has(c) || c === 'ASIN')) continue;
-    const system = index === 'deals_desk_sort' ? ', first_seen_at, analyzed_at, refreshed_at' : '';
+    const system = index === 'deals_desk_visible' ? ', first_seen_at, analyzed_at, refreshed_at' : '';
     db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON deals (${cols.map(quoteIdent).join(', ')}${system})`);
   }
 }
@@ -84,9 +90,11 @@ export class DealQuery {
   private readonly has: Set<string>;
   private readonly exportColumns: string[];
 
+  /** `minSalesPerYear` is the visible rule's setting (`peek.minSalesPerYear`). */
   constructor(
     private readonly db: Db,
     columns: readonly DealColumn[],
+    private readonly minSalesPerYear: number,
   ) {
     const present = new Set((db.prepare("SELECT name FROM pragma_table_info('deals')").pluck().all() as string[]).map(String));
     this.has = new Set(columns.map((c) => c.name).filter((n) => present.has(n)));
@@ -107,7 +115,7 @@ export class DealQuery {
   }
 
   private visible(): string {
-    return `(${this.col('Profit')} > 0 AND ${this.col('List_at')} > 0 AND ${this.col('1yr_Avg')} IS NOT NULL)`;
+    return visibleSql((name) => this.col(name), this.minSalesPerYear);
   }
 
   private sortExpression(sort: DealSort): string {

@@ -2,14 +2,14 @@
 // An upsert writes only the columns it is given, so a light update never writes NULL over
 // `List_at` or `1yr_Avg` (the old system's NULL overwrite).
 import type Database from 'better-sqlite3';
+import { ColumnTypeError } from '../errors.js';
 import { msToIso } from '../keepa/time.js';
-import { VISIBILITY_COLUMNS } from '../pipeline/analytics/visible.js';
+import type { DealRow, DealValue } from '../pipeline/analytics/types.js';
+import { visibleSql } from '../pipeline/analytics/visible.js';
 import type { ColumnType, DealColumn } from './columns.js';
 
 type Db = Database.Database;
 
-export type DealValue = number | string | null;
-export type DealRow = Record<string, DealValue>;
 
 /** Columns the daemon keeps for itself beside the headers.json columns (created by migration 1). */
 const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at', 'refresh_due'] as const;
@@ -46,15 +46,14 @@ export type SaveKind = 'full' | 'light';
 
 export class DealStore {
   private readonly types = new Map<string, ColumnType>();
-  private readonly unknownColumns = new Set<string>();
   private readonly saved = new Set<string>();
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly hasLastSeenUtc: boolean;
   private readonly get: Database.Statement;
   private readonly deleteBefore: Database.Statement;
   private readonly countAll: Database.Statement;
-  private readonly visibilityRows: Database.Statement;
-  private readonly newestFirst: Database.Statement;
+  private readonly visibleCountStmt: Database.Statement;
+  private readonly newestVisibleStmt: Database.Statement;
   private readonly newest: Database.Statement;
   private readonly leastRecentlySeen: Database.Statement;
   private readonly touch: Database.Statement;
@@ -62,20 +61,24 @@ export class DealStore {
   private readonly fetchTimesStmt: Database.Statement;
   private readonly requestRefreshStmt: Database.Statement;
 
-  /** `visible` is the visible rule (analytics/visible.ts) with the operator's settings. */
+  /**
+   * `minSalesPerYear` is the visible rule's setting (analytics/visible.ts, `peek.minSalesPerYear`);
+   * `onUpsert` is told of every row written (the benchmark records the saves it measures).
+   */
   constructor(
     private readonly db: Db,
     columns: readonly DealColumn[],
-    private readonly visible: (row: DealRow) => boolean,
+    minSalesPerYear: number,
+    private readonly onUpsert?: (row: DealRow, nowMs: number, kind: SaveKind) => void,
   ) {
     for (const c of columns) this.types.set(c.name, c.type);
     this.hasLastSeenUtc = this.types.has('last_seen_utc');
     this.get = db.prepare('SELECT * FROM deals WHERE "ASIN" = ?');
     this.deleteBefore = db.prepare('DELETE FROM deals WHERE last_seen_at < ? RETURNING "ASIN"');
     this.countAll = db.prepare('SELECT COUNT(*) FROM deals').pluck();
-    const ruleColumns = VISIBILITY_COLUMNS.filter((n) => this.types.has(n)).map(quoteIdent);
-    this.visibilityRows = db.prepare(`SELECT ${['"ASIN"', ...ruleColumns].join(', ')} FROM deals`);
-    this.newestFirst = db.prepare('SELECT * FROM deals ORDER BY analyzed_at DESC, "ASIN"');
+    const visible = visibleSql((name) => (this.types.has(name) ? quoteIdent(name) : 'NULL'), minSalesPerYear);
+    this.visibleCountStmt = db.prepare(`SELECT COUNT(*) FROM deals WHERE ${visible}`).pluck();
+    this.newestVisibleStmt = db.prepare(`SELECT * FROM deals WHERE ${visible} ORDER BY analyzed_at DESC, "ASIN" LIMIT ?`);
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
     this.refreshedStmt = db.prepare('UPDATE deals SET refreshed_at = ?, refresh_due = 0 WHERE "ASIN" = ?');
     this.touch = db.prepare(
@@ -101,10 +104,8 @@ export class DealStore {
     const values: DealValue[] = [];
     for (const [name, value] of Object.entries(row)) {
       if (name === 'ASIN' || name === 'last_seen_utc') continue;
-      if (!this.types.has(name)) {
-        this.unknownColumns.add(name);
-        continue;
-      }
+      // A computed column the operator's headers.json lacks; named once at start (daemon.ts).
+      if (!this.types.has(name)) continue;
       names.push(name);
       values.push(this.checked(name, value, asin));
     }
@@ -114,6 +115,7 @@ export class DealStore {
     }
     this.statementFor(names, kind).run(asin, nowMs, nowMs, nowMs, ...values);
     this.saved.add(asin);
+    this.onUpsert?.(row, nowMs, kind);
   }
 
   /** The ASINs upserted since the last call: the chunk commit looks at them for alerts. */
@@ -162,22 +164,13 @@ export class DealStore {
 
   /** Deals a dashboard shows (the visible rule). */
   visibleCount(): number {
-    let n = 0;
-    for (const r of this.visibilityRows.iterate()) if (this.visible(toDealRow(r))) n += 1;
-    return n;
+    return Number(this.visibleCountStmt.get());
   }
 
   /** The most recently analysed of the deals a dashboard shows, newest first. */
   newestVisible(limit: number): DealRow[] {
-    const out: DealRow[] = [];
-    if (limit <= 0) return out;
-    for (const r of this.newestFirst.iterate()) {
-      const row = toDealRow(r);
-      if (!this.visible(row)) continue;
-      out.push(row);
-      if (out.length >= limit) break;
-    }
-    return out;
+    if (limit <= 0) return [];
+    return this.newestVisibleStmt.all(limit).map(toDealRow);
   }
 
   newestAnalyzedAt(): number | null {
@@ -190,25 +183,15 @@ export class DealStore {
     return this.leastRecentlySeen.all(olderThanMs, limit).map(String);
   }
 
-  /**
-   * Computed columns that headers.json does not name and that were therefore not stored. The
-   * operator's headers.json decides the table; the daemon reports, once, what it left out.
-   */
-  takeUnknownColumns(): string[] {
-    const names = [...this.unknownColumns];
-    this.unknownColumns.clear();
-    return names;
-  }
-
   private checked(name: string, value: DealValue, asin: string): DealValue {
     const type = this.types.get(name) ?? 'TEXT';
     if (value === null) return null;
     if (type === 'TEXT') {
-      if (typeof value !== 'string') throw new TypeError(`Deal ${asin}: column "${name}" holds text, got ${typeof value} ${String(value)}.`);
+      if (typeof value !== 'string') throw new ColumnTypeError(`Deal ${asin}: column "${name}" holds text, got ${typeof value} ${String(value)}.`);
       return value;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new TypeError(`Deal ${asin}: column "${name}" holds numbers, got ${JSON.stringify(value)}.`);
+      throw new ColumnTypeError(`Deal ${asin}: column "${name}" holds numbers, got ${JSON.stringify(value)}.`);
     }
     return type === 'INTEGER' ? Math.round(value) : value;
   }

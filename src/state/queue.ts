@@ -1,7 +1,8 @@
-// The work queue of candidate deals. Discovery offers candidates; processing claims small
+// The work queue of candidate deals. Discovery offers candidates; processing takes small
 // chunks, and each item ends done, rejected (with a reason), expired, or, after repeated
 // failures, parked with its reason. Nothing leaves silently.
 import type Database from 'better-sqlite3';
+import { knownValue } from './knownValue.js';
 
 type Db = Database.Database;
 
@@ -38,7 +39,7 @@ export interface QueueItem {
   tokensSpent: number;
 }
 
-export type OfferOutcome = 'queued' | 'updated' | 'seen';
+export type OfferOutcome = 'queued' | 'updated';
 
 function toItem(r: unknown): QueueItem {
   const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
@@ -46,7 +47,7 @@ function toItem(r: unknown): QueueItem {
   return {
     asin: String(o.asin),
     lastUpdateKm: Number(o.deal_last_update_km),
-    stage: STAGES.find((s) => s === o.stage) ?? 'queued',
+    stage: knownValue(STAGES, o.stage, 'stage', `queue item ${String(o.asin)}`),
     priority: Number(o.priority),
     attempts: Number(o.attempts),
     nextTryAt: Number(o.next_try_at),
@@ -67,7 +68,7 @@ export class Queue {
   private readonly insertStmt: Database.Statement;
   private readonly requeueStmt: Database.Statement;
   private readonly refreshOpenStmt: Database.Statement;
-  private readonly claimStmt: Database.Statement;
+  private readonly dueStmt: Database.Statement;
   private readonly moveStmt: Database.Statement;
   private readonly finishStmt: Database.Statement;
   private readonly failStmt: Database.Statement;
@@ -92,7 +93,7 @@ export class Queue {
     // A peeked item keeps the value its peek gave it.
     this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = CASE WHEN stage = 'queued' THEN @priority ELSE priority END,
       deal_json = @deal, updated_at = @now WHERE asin = @asin`);
-    this.claimStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now
+    this.dueStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now AND queued_at >= @since
       ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
     this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
       last_error = NULL, updated_at = @now WHERE asin = @asin`);
@@ -119,8 +120,9 @@ export class Queue {
   }
 
   /**
-   * Offers a candidate from the deal list. It is new work only when its deal's lastUpdate is newer
-   * than the last one processed for that ASIN; an item still waiting takes the newer deal.
+   * Puts a candidate in the queue; whether it is new work is decided before (pipeline/newWork.ts).
+   * A new ASIN is queued, a parked or finished one queued again from scratch, and an item still
+   * waiting takes the newer deal (`updated`).
    */
   offer(c: Candidate, nowMs: number): OfferOutcome {
     const existing = this.get(c.asin);
@@ -129,17 +131,10 @@ export class Queue {
       this.insertStmt.run(params);
       return 'queued';
     }
-    if (OPEN_STAGES.includes(existing.stage) || existing.stage === 'parked') {
-      if (c.lastUpdateKm <= existing.lastUpdateKm) return 'seen';
-      if (existing.stage === 'parked') {
-        this.requeueStmt.run(params);
-        return 'queued';
-      }
+    if (OPEN_STAGES.includes(existing.stage)) {
       this.refreshOpenStmt.run(params);
       return 'updated';
     }
-    const processed = existing.processedLastUpdateKm ?? existing.lastUpdateKm;
-    if (c.lastUpdateKm <= processed) return 'seen';
     this.requeueStmt.run(params);
     return 'queued';
   }
@@ -149,9 +144,12 @@ export class Queue {
     this.noteDealStmt.run(dealJson, asin);
   }
 
-  /** Items of `stage` due now, most valuable first (the value model's key, docs/value.md). */
-  claim(stage: Stage, limit: number, nowMs: number): QueueItem[] {
-    return this.claimStmt.all({ stage, now: nowMs, limit }).map(toItem);
+  /**
+   * Items of `stage` due now, most valuable first (the value model's key, docs/tokens.md);
+   * only those queued at or after `queuedSince` when it is given.
+   */
+  due(stage: Stage, limit: number, nowMs: number, queuedSince = 0): QueueItem[] {
+    return this.dueStmt.all({ stage, now: nowMs, limit, since: queuedSince }).map(toItem);
   }
 
   /** Moves an item to the next open stage (queued -> peeked), re-ranked when a priority is given. */
@@ -196,8 +194,7 @@ export class Queue {
     const out: Record<Stage, number> = { queued: 0, peeked: 0, done: 0, rejected: 0, parked: 0, expired: 0 };
     for (const r of this.depthStmt.all()) {
       const o = r as Record<string, unknown>;
-      const stage = STAGES.find((s) => s === o.stage);
-      if (stage) out[stage] = Number(o.n);
+      out[knownValue(STAGES, o.stage, 'stage', 'a queue item')] = Number(o.n);
     }
     return out;
   }

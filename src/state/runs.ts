@@ -2,11 +2,20 @@
 // that `status` reads the truth from the database, not from a live process.
 import type Database from 'better-sqlite3';
 import { Counters, RUN_DURATION_BUCKETS } from './counters.js';
+import { knownValue } from './knownValue.js';
 
 type Db = Database.Database;
 
 export type RunOutcome = 'running' | 'ok' | 'partial' | 'skipped' | 'failed' | 'interrupted';
 export type Funnel = Record<string, number>;
+
+/**
+ * Whether a funnel key counts tokens spent: `tokens_<stage>` does; `tokens_saved` (never spent)
+ * and `tokens_retry` (already counted in its stage's key) do not.
+ */
+export function isSpentTokenKey(key: string): boolean {
+  return key.startsWith('tokens_') && key !== 'tokens_saved' && key !== 'tokens_retry';
+}
 
 export interface Run {
   id: number;
@@ -34,7 +43,7 @@ function parseFunnel(v: unknown): Funnel {
 
 function toRun(r: unknown): Run {
   const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
-  const outcome = OUTCOMES.find((x) => x === o.outcome) ?? 'failed';
+  const outcome = knownValue(OUTCOMES, o.outcome, 'outcome', `run ${String(o.id)}`);
   const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   return {
     id: Number(o.id),
@@ -84,7 +93,11 @@ export class Runs {
   private readonly countInterrupted: Database.Statement;
   private readonly pruneStmt: Database.Statement;
 
-  constructor(db: Db) {
+  /** `onChunk` is told of every chunk recorded (the benchmark records the commits it measures). */
+  constructor(
+    db: Db,
+    private readonly onChunk?: (atMs: number, progress: boolean) => void,
+  ) {
     this.counters = new Counters(db);
     // The newest run of each job, its newest with a commit and its newest with an error stay:
     // status judges health and explains failures from them, however old they are.
@@ -128,6 +141,7 @@ export class Runs {
     if (run === null) throw new Error(`Run ${id} does not exist.`);
     this.chunk.run({ id, funnel: JSON.stringify(addFunnel(run.funnel, delta)), tokens, now: nowMs, progress: progress ? 1 : 0 });
     this.count(run.job, delta, tokens);
+    this.onChunk?.(nowMs, progress);
   }
 
   private count(job: string, funnel: Funnel, tokens: number): void {

@@ -23,6 +23,7 @@ export function notVisibleReason(d: DeskDeal): string {
   if (typeof listAt !== 'number' || listAt <= 0) return 'No List at: too few inferred sales to price it.';
   if (d.row['1yr_Avg'] === null || d.row['1yr_Avg'] === undefined) return 'No 1-year average: no inferred sale in the last 365 days.';
   if (typeof profit !== 'number') return 'No profit figure: no used offer to buy.';
+  if (profit > 0) return 'It sells too rarely: Keepa counts fewer sales a year (sales-rank drops) than peek.minSalesPerYear asks.';
   return `Profit is ${money(profit)}: selling at List at would not pay for the book, its costs and Amazon's fees.`;
 }
 

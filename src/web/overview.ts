@@ -1,6 +1,6 @@
 // What the status page and /metrics show beside the status report: the last 24 hours from the
 // run history, the last runs, the parked items and the newest visible deals. Read-only.
-import type { DealRow } from '../state/deals.js';
+import type { DealRow } from '../pipeline/analytics/types.js';
 import type { QueueItem } from '../state/queue.js';
 import type { Run } from '../state/runs.js';
 import type { Store } from '../state/store.js';

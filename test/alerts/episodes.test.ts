@@ -8,8 +8,10 @@ import { loadConfig } from '../../src/config.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
 import { silentLogger } from '../../src/log.js';
-import { commitChunk, type PipelineDeps, type RunContext } from '../../src/pipeline/context.js';
-import type { DealRow } from '../../src/state/deals.js';
+import { commitChunk } from '../../src/pipeline/chunkCommit.js';
+import type { JobContext } from '../../src/job.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
+import type { DealRow } from '../../src/pipeline/analytics/types.js';
 import { memoryStore, T0, virtualClock } from '../helpers.js';
 
 const MINUTE = 60_000;
@@ -22,7 +24,7 @@ function setup(minProfit = 10) {
   const config = { ...base, alerts: alertSetting({ rules: [{ name: 'ten', minProfit, destination: { url: 'http://127.0.0.1:9/hook' } }] }, {}, { httpHost: '127.0.0.1', httpPort: 8750 }) };
   const keepa = new KeepaClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k'.repeat(64), bucket: new TokenBucket({ maxDeficit: 0 }), clock, log });
   const deps: PipelineDeps = { store, keepa, clock, log, config };
-  const run: RunContext = { runId: store.runs.start('ingest', clock.now()), signal: new AbortController().signal, heartbeat: () => undefined };
+  const run: JobContext = { runId: store.runs.start('ingest', clock.now()), signal: new AbortController().signal, heartbeat: () => undefined };
   const save = (row: DealRow, kind: 'full' | 'light' = 'full'): void => {
     clock.advance(5 * MINUTE);
     commitChunk(deps, run, {}, 0, (now) => store.deals.upsert(row, now, kind));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertConditions } from '../../src/alerts/config.js';
 import { dealFacts, matchesRule } from '../../src/alerts/rules.js';
-import type { DealRow } from '../../src/state/deals.js';
+import type { DealRow } from '../../src/pipeline/analytics/types.js';
 
 const ANY: AlertConditions = { minProfit: null, minRoi: null, maxSalesRank: null, minSalesPerYear: null, condition: [], season: [] };
 const DEAL: DealRow = { ASIN: 'B0TEST0001', Profit: 12, All_in_Cost: 10, List_at: 35, Sales_Rank_Current: 50_000, Sales_Rank_Drops_last_365_days: 9, Condition: 'Used - Very Good', Detailed_Seasonality: 'Textbook (Summer)', Seasonality_Type: 'Textbook (Summer)' };

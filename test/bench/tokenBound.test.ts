@@ -25,6 +25,7 @@ function run(saves: SaveEvent[], visibleAtEnd: { asin: string; sellerNamed: bool
     funnel: {},
     opportunities: ['A', 'B'],
     isOpportunity: { A: true, B: true, C: false },
+    listedAt: { [`A@${HOUR}`]: 1.25 * HOUR },
     accuracy: {} as DriveResult['accuracy'],
     rssMb: 0,
     cpuMs: 0,
@@ -43,12 +44,16 @@ describe('token-bound figures', () => {
     const f = tokenBoundFigures(run(saves, [{ asin: 'B', sellerNamed: true }, { asin: 'C', sellerNamed: false }]), daemonLevel, 24 * HOUR);
     expect(f).toMatchObject({ tokens: 500, visible: 3, opportunitiesVisible: 2, opportunitiesPer1k: 4, sellersNamedShare: 0.5 });
     expect(f.trueShare).toBeCloseTo(2 / 3, 10);
-    // Only A appeared within the run: created at 1 h, saved at 1.5 h. B was in the list before the start.
-    expect(f.freshnessP95H).toBe(0.5);
+    // Only A appeared within the run: created at 1 h, listed by Keepa at 1.25 h, saved at 1.5 h.
+    // B was in the list before the start.
+    expect(f.freshnessP95H).toBe(0.25);
+    expect(f.freshnessFromCreationP95H).toBe(0.5);
   });
 
   it('checks the daemon against the oracle and the old policy at each rate', () => {
-    const base: TokenBoundFigures = { policy: 'daemon', refillRate: 20, tokens: 1000, visible: 10, opportunitiesVisible: 9, opportunitiesPer1k: 9, freshnessP95H: 0.4, repeatsShare: 0.01, sellersNamedShare: 1, trueShare: 0.9, wallMs: 0 };
+    const base: TokenBoundFigures = { policy: 'daemon', refillRate: 20, tokens: 1000, visible: 10, opportunitiesVisible: 9, opportunitiesPer1k: 9, freshnessP95H: 0.4, freshnessFromCreationP95H: 0.4, repeatsShare: 0.01,
+      funnel: {},
+      split: { discovery: 0, peek: 0, enrich: 0, seller: 0, refresh: 0, repeats: { peek: 0, enrich: 0, refresh: 0 } }, sellersNamedShare: 1, trueShare: 0.9, wallMs: 0 };
     const checks = checkTokenBound([base, { ...base, policy: 'oracle', opportunitiesVisible: 11 }, { ...base, policy: 'baseline', opportunitiesPer1k: 5 }]);
     expect(checks.find((c) => c.target.startsWith('opportunities visible'))).toMatchObject({ met: false, stands: '9 of 11: 81.8%' });
     expect(checks.find((c) => c.target.startsWith('opportunities per 1,000'))).toMatchObject({ met: false, stands: '9.00 vs 5.00: x1.80' });

@@ -17,7 +17,7 @@ function setup(watermarkMs: number | null): { args: string[]; dbPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kd-rewind-'));
   const dbPath = join(dir, 'deals.db');
   const store = openStore({ path: dbPath, columns: smallColumns(), nowMs: T0 });
-  if (watermarkMs !== null) store.system.setWatermark({ lastUpdateKm: msToKeepaMinutes(watermarkMs), asin: '0123456789' }, T0);
+  if (watermarkMs !== null) store.watermark.set({ lastUpdateKm: msToKeepaMinutes(watermarkMs), asin: '0123456789' }, T0);
   store.db.close();
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify({ dealsDb: dbPath }));
@@ -26,7 +26,7 @@ function setup(watermarkMs: number | null): { args: string[]; dbPath: string } {
 
 function watermarkOf(dbPath: string): unknown {
   const store = openStore({ path: dbPath, columns: smallColumns(), nowMs: T0 });
-  const w = store.system.watermark();
+  const w = store.watermark.current();
   store.db.close();
   return w;
 }

@@ -380,4 +380,19 @@ describe('KeepaClient', () => {
     expect(client.bucket.snapshot(T0).spentByJob).toEqual({ enrich: 12 });
     expect(sent('/product')[0]).toEqual({ key: KEY, domain: '1', asin: 'G1,G2', stats: '90', history: '0', days: '365', offers: '20', 'only-live-offers': '1' });
   });
+
+  it('tells the caller what Keepa charged for a call, every attempt included, also when the call fails', async () => {
+    const { client, pool } = harness();
+    serveToken(pool, 300);
+    pool.intercept({ path: at('/product') }).reply(503, JSON.stringify(tokenBody(296, 5, MINUTE, 4)));
+    pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(290, 5, MINUTE, 6), products: [product('C1')] }));
+    const paid = { tokens: 0 };
+    expect(await client.products(['C1'], {}, { job: 'peek', charge: paid })).toHaveLength(1);
+    expect(paid.tokens).toBe(10);
+    pool.intercept({ path: at('/product') }).reply(200, JSON.stringify(tokenBody(283, 5, MINUTE, 7)));
+    const failed = { tokens: 0 };
+    await expect(client.products(['C2'], {}, { job: 'peek', charge: failed })).rejects.toThrow(BadResponseError);
+    expect(failed.tokens).toBe(7);
+    expect(client.bucket.snapshot(T0).spentByJob).toEqual({ peek: 17 });
+  });
 });

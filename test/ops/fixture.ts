@@ -1,6 +1,6 @@
 // A store in the states an operator meets: deals flowing, or stalled for hours with tokens in the
 // bucket. Shared by the HTTP, page and screenshot tests.
-import { BUCKET_STATE_KEY } from '../../src/pipeline/context.js';
+import { BUCKET_STATE_KEY } from '../../src/keepa/savedBucket.js';
 import type { Store } from '../../src/state/store.js';
 import { buildStatus, type StatusReport } from '../../src/status.js';
 import { memoryStore, T0 } from '../helpers.js';

@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { BUCKET_STATE_KEY } from '../../src/pipeline/context.js';
+import { BUCKET_STATE_KEY } from '../../src/keepa/savedBucket.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';

@@ -8,8 +8,9 @@ import { KeepaClient } from '../../src/keepa/client.js';
 import type { KeepaDeal } from '../../src/keepa/types.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { silentLogger } from '../../src/log.js';
-import type { PipelineDeps, RunContext } from '../../src/pipeline/context.js';
-import { currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
+import type { JobContext } from '../../src/job.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
+import { countedPages, currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
 import { describeFunnel } from '../../src/pipeline/ingest.js';
 import { buildStatus } from '../../src/status.js';
 import { memoryStore, projectColumns, T0, virtualClock } from '../helpers.js';
@@ -29,11 +30,13 @@ function setup(pages: KeepaDeal[][]) {
   agent.disableNetConnect();
   const pool = agent.get(ORIGIN);
   const requested: number[] = [];
+  const sorts: number[] = [];
   pool
     .intercept({ path: (p) => p.startsWith('/deal?'), method: 'GET' })
     .reply((opts) => {
-      const selection = JSON.parse(new URL(`${ORIGIN}${opts.path}`).searchParams.get('selection') ?? '{}') as { page: number };
+      const selection = JSON.parse(new URL(`${ORIGIN}${opts.path}`).searchParams.get('selection') ?? '{}') as { page: number; sortType: number };
       requested.push(selection.page);
+      sorts.push(selection.sortType);
       const dr = pages[selection.page] ?? [];
       return { statusCode: 200, data: JSON.stringify({ timestamp: clock.now(), tokensLeft: 500, refillIn: 30_000, refillRate: 20, tokenFlowReduction: 0, tokensConsumed: 5, processingTimeInMs: 5, deals: { dr } }) };
     })
@@ -45,7 +48,7 @@ function setup(pages: KeepaDeal[][]) {
   const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket, clock, log: silentLogger(), dispatcher: agent });
   const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
   const runId = store.runs.start('ingest', clock.now());
-  const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+  const run: JobContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
   const scanAll = async (): Promise<void> => {
     for (;;) {
       const scan = currentScan(deps, clock.now());
@@ -54,19 +57,19 @@ function setup(pages: KeepaDeal[][]) {
       if (page.outcome !== 'done' || page.complete) return;
     }
   };
-  return { deps, store, requested, scanAll, clock };
+  return { deps, store, requested, sorts, scanAll, clock };
 }
 
 const queued = (store: ReturnType<typeof memoryStore>): string[] =>
-  store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
+  store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
 
 describe('discovery', () => {
   it('a look queues every unknown deal on its pages, whatever its age or place, and moves the watermark to the newest', async () => {
     const { store, scanAll } = setup([[deal('A090', NOW_KM - 90), deal('A110', NOW_KM - 10), deal('A080', NOW_KM - 100, { created: NOW_KM - 20 * 60 }), deal('A120', NOW_KM)]]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: 'Z' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM - 20, asin: 'Z' }, T0);
     await scanAll();
     expect(queued(store)).toEqual(['A080', 'A090', 'A110', 'A120']);
-    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
+    expect(store.watermark.current()).toEqual({ lastUpdateKm: NOW_KM, asin: 'A120' });
   });
 
   it('misses nothing new between two looks: a deal new to the list on any page (created long before) and a re-drop are queued', async () => {
@@ -76,7 +79,7 @@ describe('discovery', () => {
     await scanAll();
     expect(requested).toEqual([0, 1]);
     // The peek rejected everything it saw; five hours pass.
-    for (const item of store.queue.claim('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
+    for (const item of store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER)) store.queue.finish(item.asin, 'rejected', 'low_margin', clock.now());
     clock.advance(5 * 3_600_000);
     const nowKm = msToKeepaMinutes(clock.now());
     // A deal created 20 h ago enters the list on its last page, and KNOWN's used price falls.
@@ -90,21 +93,21 @@ describe('discovery', () => {
   it('a deal dated a year ahead is queued with its time clamped: the watermark stays at the present and later deals are still queued', async () => {
     const YEAR_KM = 365 * 24 * 60;
     const { store, scanAll, clock } = setup([[deal('FUTURE', NOW_KM + YEAR_KM), deal('NOWISH', NOW_KM - 1)]]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 20, asin: '' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM - 20, asin: '' }, T0);
     await scanAll();
     expect(queued(store)).toEqual(['FUTURE', 'NOWISH']);
     expect(store.queue.get('FUTURE')?.lastUpdateKm).toBe(NOW_KM);
-    expect(store.system.watermark()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
+    expect(store.watermark.current()!.lastUpdateKm).toBeLessThanOrEqual(NOW_KM + 5);
     const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
     expect(report.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 365 d/);
   });
 
   it('a watermark already in the future (saved before the clamp) no longer hides the deals up to it', async () => {
     const { store, scanAll } = setup([[deal('LATER', NOW_KM - 2)]]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM + 100_000, asin: '' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM + 100_000, asin: '' }, T0);
     await scanAll();
     expect(queued(store)).toEqual(['LATER']);
-    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 2, asin: 'LATER' });
+    expect(store.watermark.current()).toEqual({ lastUpdateKm: NOW_KM - 2, asin: 'LATER' });
   });
 
   it('three deals sharing one minute across a page boundary are all queued, even when a run ends between the pages', async () => {
@@ -113,14 +116,14 @@ describe('discovery', () => {
     page0.push(deal('TIE1', tie), deal('TIE2', tie));
     const page1 = [deal('TIE3', tie), deal('OLD1', NOW_KM - 500)];
     const { deps, store, requested } = setup([page0, page1]);
-    store.system.setWatermark({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
+    store.watermark.set({ lastUpdateKm: NOW_KM - 400, asin: '' }, T0);
     const runId = store.runs.start('ingest', T0);
-    const run: RunContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId, signal: new AbortController().signal, heartbeat: () => undefined };
 
     const first = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(first.complete).toBe(false);
     // The scan is incomplete: the watermark has not moved past TIE3, which it has not seen yet.
-    expect(store.system.watermark()).toEqual({ lastUpdateKm: NOW_KM - 400, asin: '' });
+    expect(store.watermark.current()).toEqual({ lastUpdateKm: NOW_KM - 400, asin: '' });
     const second = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(second.complete).toBe(true);
     expect(requested).toEqual([0, 1]);
@@ -171,10 +174,10 @@ describe('discovery', () => {
     const config = { ...base, pipeline: { ...base.pipeline, maxTokenWaitSeconds: 0 } };
     const keepa = new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket: new TokenBucket({ maxDeficit: 60 }), clock, log: silentLogger(), dispatcher: agent });
     const deps: PipelineDeps = { store, keepa, clock, log: silentLogger(), config };
-    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(page).toMatchObject({ outcome: 'out_of_tokens', complete: false });
-    expect(store.system.watermark()).toBeNull();
+    expect(store.watermark.current()).toBeNull();
     expect(store.system.getJson('ingest.scan')).toBeUndefined();
   });
 
@@ -198,7 +201,7 @@ describe('discovery', () => {
 describe('a deal list that looks wrong', () => {
   it('reports a list whose newest deal is hours old (wrong sortType or query)', async () => {
     const { deps, store } = setup([[deal('STALE', NOW_KM - 10 * 60)]]);
-    const run: RunContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
+    const run: JobContext = { runId: store.runs.start('ingest', T0), signal: new AbortController().signal, heartbeat: () => undefined };
     const page = await discoverPage(deps, run, currentScan(deps, T0)!);
     expect(page.warning).toMatch(/newest deal in Keepa's list is 10 h old; check the query filters/);
   });
@@ -207,11 +210,13 @@ describe('a deal list that looks wrong', () => {
 describe('a known deal that Keepa merely read again is not new work (repeats)', () => {
   const HOUR_KM = 60;
 
-  async function savedDeal(usedNow: number, fetchedHoursAgo: number) {
+  const VISIBLE = { Profit: 6, '1yr_Avg': 32, Sales_Rank_Drops_last_365_days: 12 };
+
+  async function savedDeal(usedNow: number, fetchedHoursAgo: number, shown: object = {}) {
     const t = setup([[deal('SAVED', NOW_KM - 1, { used: usedNow })]]);
     t.store.queue.offer({ asin: 'SAVED', lastUpdateKm: NOW_KM - 10 * HOUR_KM, priority: 0, dealJson: JSON.stringify(deal('SAVED', NOW_KM - 10 * HOUR_KM, { used: 1500 })) }, T0);
     t.store.queue.finish('SAVED', 'done', null, T0 - fetchedHoursAgo * 3_600_000, true);
-    t.store.deals.upsert({ ASIN: 'SAVED', List_at: 30 }, T0 - fetchedHoursAgo * 3_600_000, 'full');
+    t.store.deals.upsert({ ASIN: 'SAVED', List_at: 30, ...shown }, T0 - fetchedHoursAgo * 3_600_000, 'full');
     await t.scanAll();
     return t;
   }
@@ -226,6 +231,13 @@ describe('a known deal that Keepa merely read again is not new work (repeats)', 
     const { store } = await savedDeal(1299, 10);
     expect(store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual(['SAVED']);
     expect(queued(store)).toEqual([]);
+  });
+
+  it('a visible deal whose price fell is not re-read (it stays visible, only understated); one whose price rose is', async () => {
+    const fell = await savedDeal(1299, 10, VISIBLE);
+    expect(fell.store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual([]);
+    const rose = await savedDeal(1799, 10, VISIBLE);
+    expect(rose.store.deals.stalest(10, T0 - 24 * 3_600_000)).toEqual(['SAVED']);
   });
 
   it('...but not within the gap after its last fetch', async () => {
@@ -257,10 +269,34 @@ describe('the discovery plan', () => {
     expect(discoveryPlan(300, 6, 20)).toMatchObject({ pages: 6, intervalMs: 120_000, wholeList: true });
     // 12% of 20/min buys 9 pages in 20 min: the 6-page list whole every 12.5 min.
     expect(discoveryPlan(20, 6, 20)).toMatchObject({ pages: 6, intervalMs: 750_000, wholeList: true });
-    // 12% of 5/min: 2 pages (10 tokens) every 16.7 min of a 67-page list, the most promising first.
+    // 12% of 5/min: 2 pages (10 tokens) every 16.7 min of a 67-page list, the newest first.
     const small = discoveryPlan(5, 67, 20);
     expect(small).toMatchObject({ pages: 2, wholeList: false });
     expect(small.intervalMs / 60_000).toBeCloseTo(16.67, 1);
     expect(small.tokensPerHour).toBeCloseTo(36, 2);
+  });
+
+  it('a look that reads a quarter of the list or more reads the most promising first; a smaller one reads the newest first', () => {
+    expect(discoveryPlan(20, 27, 20)).toMatchObject({ pages: 9, sortType: 4 });
+    expect(discoveryPlan(5, 27, 20)).toMatchObject({ pages: 2, sortType: 1 });
+    // A list of unknown size counts as long; an order the operator chose is kept.
+    expect(discoveryPlan(5, null, 20)).toMatchObject({ sortType: 1 });
+    expect(discoveryPlan(5, 27, 20, 3)).toMatchObject({ sortType: 3 });
+  });
+
+  it("knows a long list's size without reading it to the end: Keepa's count for the query's category", () => {
+    // As on a real answer: 756 deals in Books (283155) among counts for other categories.
+    expect(countedPages({ categoryIds: [5174, 283155], categoryCount: [937, 756] }, [283155])).toBe(6);
+    expect(countedPages({ categoryIds: [5174], categoryCount: [937] }, [283155])).toBeNull();
+    expect(countedPages({}, [283155])).toBeNull();
+  });
+
+  it('a plan that reads a small part of a long list asks Keepa for the newest deals', async () => {
+    const t = setup([[deal('A', NOW_KM - 1)]]);
+    // Keepa's answer tells the bucket the refill (20/min); the list was measured at 120 pages.
+    await t.scanAll();
+    t.store.system.setJson('ingest.scan', { lastStartedAt: null, listPages: 120 }, t.clock.now());
+    await t.scanAll();
+    expect(t.sorts).toEqual([4, 1]);
   });
 });

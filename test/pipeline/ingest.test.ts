@@ -25,7 +25,7 @@ describe('ingest: a week at 5 tokens/min (livelock at low refill, token drain, l
       for (let day = 0; day < 7; day++) {
         const dayStart = h.clock.now();
         await h.runUntil(h.clock.now() + DAY, (life) => {
-          const w = life.store.system.watermark();
+          const w = life.store.watermark.current();
           if (w !== null && w.lastUpdateKm !== lastWatermark) {
             lastWatermark = w.lastUpdateKm;
             lastMoveAt = h.clock.now();

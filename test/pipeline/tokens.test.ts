@@ -2,7 +2,10 @@
 // floor, the discovery plan on a large plan, and the backlog report.
 import { describe, expect, it } from 'vitest';
 import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
-import { candidateValue } from '../../src/pipeline/value.js';
+import type { BucketSnapshot } from '../../src/keepa/savedBucket.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
+import { refreshAllowed } from '../../src/pipeline/refresh.js';
+import { candidateValue, workableSince } from '../../src/pipeline/value.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
 import type { Run } from '../../src/state/runs.js';
 import { backlogOf } from '../../src/status.js';
@@ -22,17 +25,40 @@ describe('the value order', () => {
       store.queue.offer({ asin: `OLD${i}`, lastUpdateKm: 1, priority: value(T0 - 10 * HOUR - i * 60_000, 2_500, 8).key, dealJson: null }, T0);
     }
     store.queue.offer({ asin: 'FRESH', lastUpdateKm: 1, priority: value(T0 - 5 * 60_000, 2_500, 8).key, dealJson: null }, T0);
-    expect(store.queue.claim('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
+    expect(store.queue.due('queued', 1, T0).map((i) => i.asin)).toEqual(['FRESH']);
   });
 
   it('an older deal still wins when it promises enough more per token, and the key orders as the value does at any time', () => {
-    const older = value(T0 - 2 * HOUR, 2_000, 8);
-    const newer = value(T0, 3_200, 8);
+    const older = value(T0 - HOUR, 2_000, 8);
+    const newer = value(T0, 3_000, 8);
     expect(older.value).toBeGreaterThan(newer.value);
     expect(older.key).toBeGreaterThan(newer.key);
     // Cheaper to finish is worth more per token.
     expect(value(T0, 2_500, 4).value).toBeCloseTo(2 * value(T0, 2_500, 8).value, 10);
-    expect(value(T0 - 6 * HOUR, 2_500, 8).survival).toBeCloseTo(Math.exp(-1), 10);
+    expect(value(T0 - 2 * HOUR, 2_500, 8).survival).toBeCloseTo(Math.exp(-1), 10);
+  });
+
+  it('a candidate passed over for an hour gets only spare tokens: fresher work first while the bucket is low, the stale after', () => {
+    const store = memoryStore();
+    store.queue.offer({ asin: 'STALE', lastUpdateKm: 1, priority: value(T0 - 2 * HOUR, 1_500, 8).key, dealJson: null }, T0 - 2 * HOUR);
+    store.queue.offer({ asin: 'FRESH', lastUpdateKm: 1, priority: value(T0 - 10 * 60_000, 3_000, 8).key, dealJson: null }, T0 - 10 * 60_000);
+    const bucket = (balance: number) => ({ snapshot: () => ({ balance, capacity: 1_200 }) as BucketSnapshot });
+    // Its value is still the higher: the rule, not the order, keeps it waiting.
+    expect(store.queue.due('queued', 2, T0).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
+    expect(store.queue.due('queued', 2, T0, workableSince(bucket(100), T0)).map((i) => i.asin)).toEqual(['FRESH']);
+    expect(store.queue.due('queued', 2, T0, workableSince(bucket(600), T0)).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
+  });
+});
+
+describe('refresh beside new deals', () => {
+  const deps = (refreshShare: number, spentByJob: Record<string, number>) =>
+    ({ config: { pipeline: { refreshShare } }, keepa: { bucket: { snapshot: () => ({ spentByJob }) } } }) as unknown as PipelineDeps;
+
+  it('with refreshShare 1, refresh still leaves new deals half the tokens while they wait, and has all of them otherwise', () => {
+    expect(refreshAllowed(deps(1, { refresh: 40, enrich: 60 }), T0, true)).toBe(true);
+    expect(refreshAllowed(deps(1, { refresh: 60, enrich: 40 }), T0, true)).toBe(false);
+    expect(refreshAllowed(deps(1, { refresh: 60, enrich: 40 }), T0, false)).toBe(true);
+    expect(refreshAllowed(deps(0.2, { refresh: 25, enrich: 75 }), T0, true)).toBe(false);
   });
 });
 

@@ -1,4 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { SHIPPED_HEADERS_PATH } from '../../src/config.js';
+import { warnColumnsLeftOut } from '../../src/daemon.js';
+import { createLogger } from '../../src/log.js';
+import { columnsLeftOut, loadColumns } from '../../src/state/columns.js';
 import { memoryStore, smallColumns, T0 } from '../helpers.js';
 
 describe('deal upsert', () => {
@@ -28,8 +36,30 @@ describe('deal upsert', () => {
     const store = memoryStore(smallColumns());
     store.deals.upsert({ ASIN: 'B000000004', List_at: 20, Removed_By_Operator: 1 }, T0, 'full');
     expect(store.deals.find('B000000004')).toMatchObject({ List_at: 20 });
-    expect(store.deals.takeUnknownColumns()).toEqual(['Removed_By_Operator']);
-    expect(store.deals.takeUnknownColumns()).toEqual([]);
+    expect(columnsLeftOut(smallColumns(), smallColumns(['Removed By Operator']))).toEqual(['Removed_By_Operator']);
+    expect(columnsLeftOut(smallColumns(['Removed By Operator']), smallColumns())).toEqual([]);
+  });
+
+  it('the daemon names, once at start, the analysed columns an operator\'s headers.json lacks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kd-headers-'));
+    try {
+      const shipped = JSON.parse(readFileSync(SHIPPED_HEADERS_PATH, 'utf8')) as string[];
+      const trimmed = join(dir, 'headers.json');
+      writeFileSync(trimmed, JSON.stringify(shipped.filter((h) => h !== 'Seller' && h !== 'Margin')));
+      const lines: string[] = [];
+      const log = createLogger({ level: 'info', format: 'json', stream: new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }) });
+      warnColumnsLeftOut(trimmed, loadColumns(trimmed), log);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', columns: ['Seller', 'Margin'] });
+      lines.length = 0;
+      warnColumnsLeftOut(SHIPPED_HEADERS_PATH, loadColumns(SHIPPED_HEADERS_PATH), log);
+      const copy = join(dir, 'copy.json');
+      writeFileSync(copy, JSON.stringify(shipped));
+      warnColumnsLeftOut(copy, loadColumns(copy), log);
+      expect(lines).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a light update does not count as seeing the deal; the deal list showing it again does', () => {

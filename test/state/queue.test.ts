@@ -4,24 +4,12 @@ import { memoryStore, smallColumns, T0 } from '../helpers.js';
 const candidate = (asin: string, lastUpdateKm: number, priority = 0) => ({ asin, lastUpdateKm, priority, dealJson: null });
 
 describe('queue', () => {
-  it('an ASIN is new work only when its deal is newer than the one processed', () => {
-    const { queue } = memoryStore(smallColumns());
-    expect(queue.offer(candidate('A', 100), T0)).toBe('queued');
-    expect(queue.offer(candidate('A', 100), T0)).toBe('seen');
-    expect(queue.offer(candidate('A', 105), T0)).toBe('updated');
-    queue.finish('A', 'done', null, T0);
-    expect(queue.offer(candidate('A', 105), T0)).toBe('seen');
-    expect(queue.offer(candidate('A', 90), T0)).toBe('seen');
-    expect(queue.offer(candidate('A', 106), T0)).toBe('queued');
-    expect(queue.get('A')).toMatchObject({ stage: 'queued', lastUpdateKm: 106, processedLastUpdateKm: 105 });
-  });
-
-  it('claims the most promising due items first', () => {
+  it('lists the most promising due items first', () => {
     const { queue } = memoryStore(smallColumns());
     queue.offer(candidate('LOW', 100, 1), T0);
     queue.offer(candidate('HIGH', 90, 9), T0);
     queue.offer(candidate('MID', 110, 5), T0);
-    expect(queue.claim('queued', 2, T0).map((i) => i.asin)).toEqual(['HIGH', 'MID']);
+    expect(queue.due('queued', 2, T0).map((i) => i.asin)).toEqual(['HIGH', 'MID']);
   });
 
   it('a failed item keeps its place with attempts and a next try, then is parked with its reason', () => {
@@ -29,8 +17,8 @@ describe('queue', () => {
     queue.offer(candidate('A', 100), T0);
     const opts = { nowMs: T0, retryDelayMs: 60_000, maxAttempts: 3 };
     expect(queue.fail('A', 'RateLimitedError: 429', 'rate_limited', opts)).toBe(false);
-    expect(queue.claim('queued', 10, T0 + 59_999)).toHaveLength(0);
-    expect(queue.claim('queued', 10, T0 + 60_000)).toHaveLength(1);
+    expect(queue.due('queued', 10, T0 + 59_999)).toHaveLength(0);
+    expect(queue.due('queued', 10, T0 + 60_000)).toHaveLength(1);
     expect(queue.fail('A', 'timeout', 'timeout', opts)).toBe(false);
     expect(queue.fail('A', 'timeout', 'timeout', opts)).toBe(true);
     expect(queue.get('A')).toMatchObject({ stage: 'parked', attempts: 3, parkedReason: 'timeout', lastError: 'timeout' });
@@ -45,26 +33,6 @@ describe('queue', () => {
     queue.offer(candidate('NEW', 2), T0 + 3600_000);
     expect(queue.expireQueuedBefore(T0 + 1, T0 + 3600_000)).toEqual(['OLD']);
     expect(queue.depthByStage()).toMatchObject({ queued: 1, expired: 1 });
-  });
-});
-
-describe('watermark', () => {
-  it('advances only from the value it was read at, so a rewind during a run is kept', () => {
-    const { system } = memoryStore(smallColumns());
-    expect(system.watermark()).toBeNull();
-    expect(system.advanceWatermark(null, { lastUpdateKm: 100, asin: 'B' }, T0)).toBe(true);
-    const readAtRunStart = system.watermark();
-    system.setWatermark({ lastUpdateKm: 40, asin: '' }, T0);
-    expect(system.advanceWatermark(readAtRunStart, { lastUpdateKm: 120, asin: 'C' }, T0)).toBe(false);
-    expect(system.watermark()).toEqual({ lastUpdateKm: 40, asin: '' });
-  });
-
-  it('never goes back by itself; ties on one minute are ordered by ASIN', () => {
-    const { system } = memoryStore(smallColumns());
-    system.advanceWatermark(null, { lastUpdateKm: 100, asin: 'B' }, T0);
-    expect(system.advanceWatermark({ lastUpdateKm: 100, asin: 'B' }, { lastUpdateKm: 100, asin: 'A' }, T0)).toBe(false);
-    expect(system.advanceWatermark({ lastUpdateKm: 100, asin: 'B' }, { lastUpdateKm: 100, asin: 'C' }, T0)).toBe(true);
-    expect(system.watermark()).toEqual({ lastUpdateKm: 100, asin: 'C' });
   });
 });
 

@@ -39,7 +39,7 @@ function withDeals(n: number): DealQuery {
   saveDeals(store, n);
   store.deals.upsert({ ASIN: 'B0DESK0005', Title: LONG_TITLE }, NOW, 'full');
   store.deals.upsert({ ASIN: 'B0DESK0006', Title: '@SUM(A1) – naïve café' }, NOW, 'full');
-  return new DealQuery(store.db, store.columns);
+  return new DealQuery(store.db, store.columns, store.minSalesPerYear);
 }
 
 /** The whole CSV as one string, line by line, for comparison. */

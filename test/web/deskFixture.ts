@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/log.js';
 import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { DAY, NOW, saveDeals } from '../../bench/deskData.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
-import { openExistingDatabase } from '../../src/state/db.js';
+import { openExportReader } from '../../src/state/db.js';
 import type { DealColumn } from '../../src/state/columns.js';
 import { openStore, type Store } from '../../src/state/store.js';
 import { buildStatus } from '../../src/status.js';
@@ -54,7 +54,7 @@ export async function deskServer(f: DeskFixture, options: { authToken?: string }
       business: DEFAULT_BUSINESS,
       settings: [{ name: 'business.prepFee', value: '2.75', source: 'default' }],
       now: () => NOW,
-      openReader: () => openExistingDatabase(f.path, { readonly: true }),
+      openReader: () => openExportReader(f.path),
     },
   });
 }

@@ -10,6 +10,7 @@ import { winningOffer } from './offers.js';
 import { dollars, fullPut, putMoneyColumns, putOfferColumns } from './row.js';
 import { inferSales, salesInLastYear, YEAR_MINUTES } from './sales.js';
 import { detailedSeasonality, keywordSeason, YEAR_ROUND } from './seasonality.js';
+import { productShapeProblem } from './productShape.js';
 import { putStatsColumns } from './statsColumns.js';
 import { usedPriceTrend } from './trend.js';
 import type { AnalysisResult, DealRow, RejectReason, Sale } from './types.js';
@@ -33,18 +34,12 @@ function positiveCurrent(product: KeepaProduct, index: number): number | null {
  * The row is filled as far as the data allows even when rejected; the reason says why it is not
  * a deal. Without a deal, `Deal_found` and `last_price_change` are left out so stored values stay.
  */
-export function analyzeProduct(input: AnalyzeInput): AnalysisResult {
-  try {
-    return analyze(input);
-  } catch {
-    // Keepa sent something the analysis cannot read; the chunk goes on without this product.
-    const asin: unknown = input.product?.asin;
-    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data', sales: [], priced: [], salesLast365: 0, offerDrops: 0 };
+export function analyzeProduct({ product, deal, seller, settings, nowMs }: AnalyzeInput): AnalysisResult {
+  // Keepa sent something the analysis cannot read: a verdict on this product; the chunk goes on.
+  if (productShapeProblem(product) !== null) {
+    const asin: unknown = product.asin;
+    return { row: typeof asin === 'string' && asin !== '' ? { ASIN: asin } : {}, rejected: 'bad_data', sales: [], priced: [], salesLast365: 0, offerDrops: 0 };
   }
-}
-
-function analyze({ product, deal, seller, settings, nowMs }: AnalyzeInput): AnalysisResult {
-  if (typeof product.asin !== 'string' || product.asin === '') return { row: {}, rejected: 'bad_data', sales: [], priced: [], salesLast365: 0, offerDrops: 0 };
   const row: DealRow = {};
   const put = fullPut(row);
   const now = msToKeepaMinutes(nowMs);

@@ -3,7 +3,7 @@
 export { analyzeProduct, type AnalyzeInput } from './analyze.js';
 export { lightUpdate, type LightUpdateInput } from './lightUpdate.js';
 export { sellerQualityScore, winningOfferSellerId } from './offers.js';
-export { peekProduct } from './peek.js';
-export { isVisible, VISIBILITY_COLUMNS } from './visible.js';
+export { peekProduct } from './peekVerdict.js';
+export { isVisible, VISIBILITY_COLUMNS, visibleSql } from './visible.js';
 export { keepaDrops, salesPerYear, sellsOftenEnough } from './velocity.js';
 export type { AnalysisResult, DealRow, PeekResult, RejectReason } from './types.js';

@@ -30,17 +30,7 @@ function storedPositive(stored: DealRow, column: string): number | null {
  * time are taken from the stored row (or the defaults) and not rewritten. `nowMs` is accepted
  * for symmetry with analyzeProduct; nothing here depends on the time.
  */
-export function lightUpdate(input: LightUpdateInput): { row: DealRow; rejected: RejectReason | null } {
-  try {
-    return update(input);
-  } catch {
-    // Keepa sent something the update cannot read; the stored row stays as it was.
-    const asin: unknown = input.product?.asin;
-    return { row: typeof asin === 'string' ? { ASIN: asin } : {}, rejected: 'bad_data' };
-  }
-}
-
-function update({ product, stored, seller, settings }: LightUpdateInput): { row: DealRow; rejected: RejectReason | null } {
+export function lightUpdate({ product, stored, seller, settings }: LightUpdateInput): { row: DealRow; rejected: RejectReason | null } {
   const row: DealRow = {};
   const put = partialPut(row);
   put('ASIN', product.asin);

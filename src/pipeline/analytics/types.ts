@@ -1,7 +1,9 @@
 // The analytics' public shapes. A deal row is keyed by database column names (sanitized from
 // headers.json); numbers are numbers, money is dollars rounded to cents, dates are ISO strings.
 
-export type DealRow = Record<string, number | string | null>;
+/** One column's value: numbers stored as numbers, text as text, NULL where unknown. */
+export type DealValue = number | string | null;
+export type DealRow = Record<string, DealValue>;
 
 /** Why a product is not a deal; a readable word for logs, status and the queue's park reason. */
 export type RejectReason =

@@ -30,6 +30,18 @@ export function sellsOftenEnough(drops: RankDrops, minSalesPerYear: number): boo
   return v !== null && v >= minSalesPerYear;
 }
 
+/**
+ * `sellsOftenEnough` as an SQL condition over a table's columns, for readers that filter in the
+ * database; `col` gives the SQL of each window's column, which holds a number or NULL (the deals
+ * table stores nothing else in it). It follows `salesPerYear` step by step.
+ */
+export function sellsOftenEnoughSql(col: (window: keyof RankDrops) => string, minSalesPerYear: number): string {
+  if (minSalesPerYear <= 0) return '1';
+  if (!Number.isFinite(minSalesPerYear)) throw new RangeError(`minSalesPerYear must be a number, not ${minSalesPerYear}`);
+  const perYear = WINDOWS.map(([key, days]) => `WHEN ${col(key)} >= 0 THEN ${col(key)} * 365.0 / ${days}`).join(' ');
+  return `(CASE ${perYear} END) >= ${minSalesPerYear}`;
+}
+
 /** The drops fields of a Keepa deal object or stats object. */
 export function keepaDrops(o: { salesRankDrops30?: number; salesRankDrops90?: number; salesRankDrops180?: number; salesRankDrops365?: number } | null | undefined): RankDrops {
   return { d30: o?.salesRankDrops30, d90: o?.salesRankDrops90, d180: o?.salesRankDrops180, d365: o?.salesRankDrops365 };

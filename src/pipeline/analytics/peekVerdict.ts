@@ -1,4 +1,5 @@
-// The cheap viability check on stats alone, before paying for history (docs/analytics.md, "Peek").
+// The peek's verdict: the cheap viability check on stats alone, before paying for history
+// (docs/analytics.md, "Peek"). The peek stage that calls it is pipeline/peek.ts.
 import type { PeekSettings } from '../../settings.js';
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
 import { toCents } from './money.js';
