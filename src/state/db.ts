@@ -1,6 +1,6 @@
 // The one place that opens the database: WAL, a short busy timeout, foreign keys, a quick check,
 // migrations, and the deals columns from headers.json, all before any job runs.
-import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, existsSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { PROJECT_DIR } from '../config.js';
@@ -136,7 +136,7 @@ export function databaseFileGuard(path: string): () => void {
   if (path === ':memory:') return () => undefined;
   const opened = statSync(path);
   return () => {
-    let now;
+    let now: Stats | null;
     try {
       now = statSync(path);
     } catch {
