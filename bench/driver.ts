@@ -83,9 +83,11 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const clock = new SampledClock(START_MS, async (times, inRun) => {
       if (times.length === 0) return;
       const balances = await host.request<Balance[]>({ op: 'balances', times });
-      times.forEach((atMs, i) => samples.push({
-        atMs, inRun, balance: balances[i]?.tokensLeft ?? 0, maxTokens: balances[i]?.maxTokens ?? 0, nextStepTokens: policy?.nextStepTokens(atMs, inRun) ?? null,
-      }));
+      times.forEach((atMs, i) => {
+        samples.push({
+          atMs, inRun, balance: balances[i]?.tokensLeft ?? 0, maxTokens: balances[i]?.maxTokens ?? 0, nextStepTokens: policy?.nextStepTokens(atMs, inRun) ?? null,
+        });
+      });
     });
     const config = loadConfig({ env: { KEEPA_API_KEY: SIM_KEY, KEEPA_BASE_URL: url } });
     const columns = loadColumns(config.headersPath);

@@ -67,10 +67,14 @@ export class LineSink extends Writable {
   }
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (e?: Error | null) => void): void {
-    if (this.broken) return done();
+    if (this.broken) {
+      done();
+      return;
+    }
     if ((this.target.writableLength ?? 0) > MAX_BACKLOG_BYTES) {
       if (this.dropped++ === 0) this.notice('keepa-deals: the log reader is not keeping up; dropping lines until it does\n');
-      return done();
+      done();
+      return;
     }
     if (this.dropped > 0) {
       this.target.write(`{"level":"warn","message":"dropped ${this.dropped} log lines while the reader was not keeping up"}\n`);

@@ -21,12 +21,12 @@ export interface Transition {
  * started the episode: the new one starts an episode of its own.
  */
 export function transition(prev: Episode | null, matches: boolean, dealFirstSeenAt: number): Transition {
-  const sameDeal = prev !== null && prev.dealFirstSeenAt === dealFirstSeenAt;
-  const wasMatching = prev !== null && prev.matching && sameDeal;
-  const ended = prev !== null && prev.matching && !wasMatching ? prev.episode : null;
+  const sameDeal = prev?.dealFirstSeenAt === dealFirstSeenAt;
+  const wasMatching = prev?.matching === true && sameDeal;
+  const ended = prev?.matching && !wasMatching ? prev.episode : null;
   if (matches && !wasMatching) return { next: { episode: (prev?.episode ?? 0) + 1, matching: true, dealFirstSeenAt }, starts: true, stopped: ended };
   if (matches) return { next: null, starts: false, stopped: null };
-  if (prev !== null && prev.matching) return { next: { ...prev, matching: false }, starts: false, stopped: prev.episode };
+  if (prev?.matching) return { next: { ...prev, matching: false }, starts: false, stopped: prev.episode };
   return { next: null, starts: false, stopped: null };
 }
 

@@ -71,13 +71,13 @@ function discord(m: AlertMessage): unknown {
 function slack(m: AlertMessage): unknown {
   if (isStatusAlert(m)) return { text: statusLine(m) };
   const lines = dealLines(m);
-  const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeMrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return {
     text: `${lines[1]} (${m.title ?? m.asin})`,
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${escape(lines[0] ?? '')}*\n${escape(lines[1] ?? '')}\n${escape(lines[2] ?? '')}\n${links(m).map(([name, url]) => `<${url}|${name}>`).join(' · ')}` },
+        text: { type: 'mrkdwn', text: `*${escapeMrkdwn(lines[0] ?? '')}*\n${escapeMrkdwn(lines[1] ?? '')}\n${escapeMrkdwn(lines[2] ?? '')}\n${links(m).map(([name, url]) => `<${url}|${name}>`).join(' · ')}` },
       },
     ],
   };

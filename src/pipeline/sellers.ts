@@ -3,6 +3,7 @@
 // score, its winning seller is remembered in `sellers.due`, and this step names it later (1 token a
 // seller, up to 100 a call). Counted in the funnel: seller_deferred, seller_filled, seller_unknown.
 import { describeError, RateLimitedError } from '../errors.js';
+import type { KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
 import { sellerQualityScore } from './analytics/index.js';
@@ -36,7 +37,7 @@ export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<
   if (ids.length === 0) return 'empty';
   const batch = ids.slice(0, sellerBatchSize(deps, clock.now()));
   const charge = { tokens: 0 };
-  let sellers;
+  let sellers: Record<string, KeepaSeller>;
   try {
     sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {

@@ -104,7 +104,9 @@ export class Catalog {
     this.size = options.size;
     this.startMs = options.startMs;
     this.asinList = Array.from({ length: options.size }, (_, i) => makeAsin(options.seed, i));
-    this.asinList.forEach((asin, i) => this.indexByAsin.set(asin, i));
+    this.asinList.forEach((asin, i) => {
+      this.indexByAsin.set(asin, i);
+    });
     this.books = new Array<Book | undefined>(options.size);
   }
 

@@ -72,7 +72,11 @@ export class Ledger {
     let asinsRequested = 0;
     let minTokensLeft: number | null = null;
     for (const e of this.list) {
-      const p = (byPath[e.path] ??= { calls: 0, tokensConsumed: 0, statuses: {} });
+      let p = byPath[e.path];
+      if (p === undefined) {
+        p = { calls: 0, tokensConsumed: 0, statuses: {} };
+        byPath[e.path] = p;
+      }
       p.calls++;
       p.tokensConsumed += e.tokensConsumed;
       p.statuses[e.status] = (p.statuses[e.status] ?? 0) + 1;

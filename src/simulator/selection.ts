@@ -89,7 +89,7 @@ function numbers(value: unknown): number[] | null {
 /** `[min, max]` with -1 as an open upper bound (DealRequest.java). */
 function range(value: unknown): [number, number] | null {
   const pair = numbers(value);
-  if (!pair || pair.length !== 2) return null;
+  if (pair?.length !== 2) return null;
   const [min = 0, max = MAX_INT] = pair;
   return [min, max === -1 ? MAX_INT : max];
 }

@@ -134,12 +134,30 @@ export class DealQuery {
     const parts: string[] = [];
     const params: unknown[] = [];
     if (!f.all) parts.push(this.visible());
-    if (f.minProfit !== null) parts.push(`${this.col('Profit')} >= ?`), params.push(f.minProfit);
-    if (f.minRoi !== null) parts.push(`${this.roi()} >= ?`), params.push(f.minRoi);
-    if (f.maxRank !== null) parts.push(`${this.col('Sales_Rank_Current')} <= ?`), params.push(f.maxRank);
-    if (f.minSales !== null) parts.push('e.sales_year >= ?'), params.push(f.minSales);
-    if (f.season !== null) parts.push(`${this.col('Seasonality_Type')} = ?`), params.push(f.season);
-    if (f.condition !== null) parts.push(`${this.col('Condition')} = ?`), params.push(f.condition);
+    if (f.minProfit !== null) {
+      parts.push(`${this.col('Profit')} >= ?`);
+      params.push(f.minProfit);
+    }
+    if (f.minRoi !== null) {
+      parts.push(`${this.roi()} >= ?`);
+      params.push(f.minRoi);
+    }
+    if (f.maxRank !== null) {
+      parts.push(`${this.col('Sales_Rank_Current')} <= ?`);
+      params.push(f.maxRank);
+    }
+    if (f.minSales !== null) {
+      parts.push('e.sales_year >= ?');
+      params.push(f.minSales);
+    }
+    if (f.season !== null) {
+      parts.push(`${this.col('Seasonality_Type')} = ?`);
+      params.push(f.season);
+    }
+    if (f.condition !== null) {
+      parts.push(`${this.col('Condition')} = ?`);
+      params.push(f.condition);
+    }
     if (f.q !== null) {
       const like = `%${escapeLike(f.q)}%`;
       parts.push(`(${this.col('Title')} LIKE ? ESCAPE '\\' OR ${this.col('Author')} LIKE ? ESCAPE '\\' OR d."ASIN" LIKE ? ESCAPE '\\')`);

@@ -10,7 +10,7 @@
 //
 // fcntl locks are dropped when the process closes any descriptor of the file, so nothing in the
 // daemon may open the lock file except through SQLite (which guards against exactly that).
-import { mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, statSync, type Stats, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
@@ -111,7 +111,7 @@ export async function acquireProcessLock(dbPath: string): Promise<ProcessLock> {
   return {
     lockPath,
     verify: () => {
-      let now;
+      let now: Stats | null;
       try {
         now = statSync(lockPath);
       } catch {

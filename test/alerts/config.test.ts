@@ -72,7 +72,12 @@ describe('alert configuration', () => {
   it('the daemon\'s logger, given the rules\' secrets, masks a webhook URL in the message, the metadata and an error', async () => {
     const c = loadConfig({ env: { ALERT_WEBHOOK_URL: 'https://example.com/hooks/abc123secret?sig=zzz' } });
     let text = '';
-    const stream = new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString('utf8')), done()) });
+    const stream = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        text += chunk.toString('utf8');
+        done();
+      },
+    });
     const log = createLogger({ level: 'info', format: 'json', stream, secrets: alertSecrets(c.alerts) });
     log.error('post to https://example.com/hooks/abc123secret?sig=zzz failed', { url: c.alerts.rules[0]!.destination.url, error: new Error('bad path /hooks/abc123secret?sig=zzz') });
     await new Promise<void>((res) => setImmediate(res));

@@ -21,7 +21,7 @@ export interface Receiver {
   answered: Received[];
   mode: ReceiverMode;
   /** Called with each request before it is answered; may answer itself by returning true. */
-  onRequest: ((r: Received, res: ServerResponse) => boolean | void) | null;
+  onRequest: ((r: Received, res: ServerResponse) => boolean | undefined) | null;
   /** Distinct idempotency keys of the answered (2xx) requests. */
   deliveredKeys(): Set<string>;
   close(): Promise<void>;

@@ -88,7 +88,7 @@ describe('bin/analyze ASIN with KEEPA_API_KEY', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, paths };
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
   }
 
   it('fetches the product the way enrich does, saying the cost before and what Keepa charged after', async () => {

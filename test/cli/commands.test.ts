@@ -27,14 +27,14 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 }
 
 const COMMANDS: Array<[string, RegExp]> = [
-  ['daemon', /^usage: node bin\/daemon\.js \[--config PATH\](   \(--help for more\))?$/m],
-  ['status', /^usage: bin\/status \[--json\] \[--config PATH\](   \(--help for more\))?$/m],
-  ['rewind', /^usage: bin\/rewind --hours N \[--config PATH\](   \(--help for more\))?$/m],
-  ['backup', /^usage: bin\/backup PATH \[--into DIR\] \[--keep N\] \[--config PATH\](   \(--help for more\))?$/m],
-  ['alerts', /^usage: bin\/alerts \[test\|retry \[RULE\]\] \[--limit N\] \[--json\] \[--config PATH\](   \(--help for more\))?$/m],
-  ['restore', /^usage: bin\/restore BACKUP \[--config PATH\](   \(--help for more\))?$/m],
-  ['analyze', /^usage: bin\/analyze FILE\|ASIN \[--json\] \[--now ISO\] \[--config PATH\](   \(--help for more\))?$/m],
-  ['why', /^usage: bin\/why ASIN \[--config PATH\](   \(--help for more\))?$/m],
+  ['daemon', /^usage: node bin\/daemon\.js \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['status', /^usage: bin\/status \[--json\] \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['rewind', /^usage: bin\/rewind --hours N \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['backup', /^usage: bin\/backup PATH \[--into DIR\] \[--keep N\] \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['alerts', /^usage: bin\/alerts \[test\|retry \[RULE\]\] \[--limit N\] \[--json\] \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['restore', /^usage: bin\/restore BACKUP \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['analyze', /^usage: bin\/analyze FILE\|ASIN \[--json\] \[--now ISO\] \[--config PATH\]( {3}\(--help for more\))?$/m],
+  ['why', /^usage: bin\/why ASIN \[--config PATH\]( {3}\(--help for more\))?$/m],
 ];
 
 describe.concurrent('strict arguments', () => {

@@ -90,7 +90,14 @@ export function startDaemon(env: Record<string, string>, args: string[] = []): D
     if (found) return Promise.resolve(found);
     return new Promise<LogEntry>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; the log:\n${text()}`)), timeoutMs);
-      const waiter = { pattern, left: nth - seen.length, resolve: (e: LogEntry) => (clearTimeout(timer), res(e)) };
+      const waiter = {
+        pattern,
+        left: nth - seen.length,
+        resolve: (e: LogEntry) => {
+          clearTimeout(timer);
+          res(e);
+        },
+      };
       waiters.push(waiter);
       void exited.then(() => setTimeout(() => {
         if (waiters.includes(waiter)) rej(new Error(`the daemon exited before logging ${pattern}; the log:\n${text()}`));

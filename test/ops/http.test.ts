@@ -7,7 +7,7 @@ import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';
 import { type Fixture, CONFIG, EVIL_TITLE, flowingFixture, HOUR, stalledFixture } from './fixture.js';
-import { parsePrometheus, valueOf } from './prometheus.js';
+import { parsePrometheus, sampleValue } from './prometheus.js';
 
 let server: StatusServer | null = null;
 
@@ -47,7 +47,7 @@ describe('status server', () => {
     const res = await fetch(`${await serve(f)}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const families = parsePrometheus(await res.text());
-    const v = (name: string, labels: Record<string, string> = {}) => valueOf(families, name, labels);
+    const v = (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels);
     const report = f.report();
     const runs = f.store.runs.runsSince(0);
     expect(v('keepa_deals_verdict', { verdict: 'degraded' })).toBe(1);

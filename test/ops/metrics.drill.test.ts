@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertBuilt, freePort, killStragglers, PROJECT_DIR, startDaemon } from './daemon.js';
-import { parsePrometheus, valueOf } from './prometheus.js';
+import { parsePrometheus, sampleValue } from './prometheus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-metrics-'));
 const VERSION = String((JSON.parse(readFileSync(resolve(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version);
@@ -17,7 +17,7 @@ afterAll(() => {
 
 async function scrape(url: string) {
   const families = parsePrometheus(await (await fetch(`${url}/metrics`)).text());
-  return (name: string, labels: Record<string, string> = {}) => valueOf(families, name, labels);
+  return (name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels);
 }
 
 describe('the daemon’s /metrics', () => {

@@ -61,7 +61,9 @@ describe('/deal', () => {
       expect(strict.length).toBeGreaterThan(20);
       expect(served).not.toEqual(strict);
       expect([...served].sort()).toEqual([...strict].sort());
-      served.forEach((asin, i) => expect(Math.abs(strict.indexOf(asin) - i)).toBeLessThanOrEqual(1));
+      served.forEach((asin, i) => {
+        expect(Math.abs(strict.indexOf(asin) - i)).toBeLessThanOrEqual(1);
+      });
     } finally {
       await Promise.all([strictSim.close(), loose.close()]);
     }

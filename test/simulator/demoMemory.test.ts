@@ -33,7 +33,8 @@ function heapMb(): number {
 
 it('keeps the market histories of a bounded number of books, however many it was asked about', async () => {
   const clock = new VirtualClock(START);
-  const s = (sim = await createSimulator({ ...DEMO_WORLD, clock, refillRate: 300, apiKey: KEY }));
+  const s = await createSimulator({ ...DEMO_WORLD, clock, refillRate: 300, apiKey: KEY });
+  sim = s;
   const batches = [0, 1, 2, 3].map((b) => s.catalog.asins().slice(b * 100, b * 100 + 100).join(','));
   await get(s, '/product', { domain: '1', asin: batches[0] ?? '' });
   const afterFirst = heapMb();
@@ -43,7 +44,8 @@ it('keeps the market histories of a bounded number of books, however many it was
 }, 120_000);
 
 it('keeps the latest calls in its ledger, not every call', async () => {
-  const s = (sim = await createSimulator({ ...DEMO_WORLD, clock: new VirtualClock(START), refillRate: 300, apiKey: KEY }));
+  const s = await createSimulator({ ...DEMO_WORLD, clock: new VirtualClock(START), refillRate: 300, apiKey: KEY });
+  sim = s;
   for (let i = 0; i < 1_100; i++) await get(s, '/token');
   const entries = s.ledger.entries();
   expect(entries).toHaveLength(1_000);

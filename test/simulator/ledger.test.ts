@@ -15,7 +15,8 @@ afterEach(async () => {
 describe('ledger', () => {
   it('records every call with time, path, params, ASINs, status, cost and balance, never the key', async () => {
     const clock = new VirtualClock(START);
-    const s = (sim = await createSimulator({ clock, seed: 2, catalogSize: 60, refillRate: 10, apiKey: KEY }));
+    const s = await createSimulator({ clock, seed: 2, catalogSize: 60, refillRate: 10, apiKey: KEY });
+    sim = s;
     const asins = s.catalog.asins().slice(0, 3);
     const consumed: number[] = [];
     const calls: [string, Record<string, string>][] = [
@@ -44,7 +45,8 @@ describe('ledger', () => {
   });
 
   it('counts 429s and deficits in the summary', async () => {
-    const s = (sim = await createSimulator({ clock: new VirtualClock(START), seed: 2, catalogSize: 60, refillRate: 5, initialTokens: 2 }));
+    const s = await createSimulator({ clock: new VirtualClock(START), seed: 2, catalogSize: 60, refillRate: 5, initialTokens: 2 });
+    sim = s;
     const asin = s.catalog.asins()[0] ?? '';
     expect((await fetch(`${s.url}/product?domain=1&asin=${asin}&offers=20`)).status).toBe(200);
     expect((await fetch(`${s.url}/product?domain=1&asin=${asin}`)).status).toBe(429);
@@ -55,7 +57,8 @@ describe('ledger', () => {
   });
 
   it('refuses a wrong or missing key with 400, and unknown paths with 404, charging nothing', async () => {
-    const s = (sim = await createSimulator({ clock: new VirtualClock(START), seed: 2, catalogSize: 60, apiKey: KEY }));
+    const s = await createSimulator({ clock: new VirtualClock(START), seed: 2, catalogSize: 60, apiKey: KEY });
+    sim = s;
     const wrong = await fetch(`${s.url}/token?key=nope`);
     expect(wrong.status).toBe(400);
     expect((await wrong.json()) as TokenFields).toMatchObject({ tokensConsumed: 0 });

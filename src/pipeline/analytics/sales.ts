@@ -252,7 +252,9 @@ function priceBefore(prices: History, t: number): number | null {
 export function withoutOutliers(sales: PricedSale[]): PricedSale[] {
   // A typed array sorts numerically without a comparator call per step.
   const sorted = new Float64Array(sales.length);
-  sales.forEach((s, i) => (sorted[i] = s.priceCents));
+  sales.forEach((s, i) => {
+    sorted[i] = s.priceCents;
+  });
   sorted.sort();
   const q1 = quantile(sorted, 0.25);
   const q3 = quantile(sorted, 0.75);
