@@ -6,7 +6,7 @@
 import type { Clock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import { RateLimitedError } from '../src/errors.js';
-import { type KeepaClient } from '../src/keepa/client.js';
+import type { KeepaClient } from '../src/keepa/client.js';
 import { DEAL_PAGE_TOKENS, dealOfferCount } from '../src/keepa/cost.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';

@@ -248,7 +248,7 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
   const { keepa, store, config, clock } = deps;
   const log = deps.log.child({ component: 'discover' });
   const charge = { tokens: 0 };
-  let page;
+  let page: DealPage;
   try {
     page = await keepa.deals({ ...config.dealQuery, sortType: scan.sortType }, scan.nextPage, { job: 'discover', maxWaitMs: config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
