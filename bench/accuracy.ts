@@ -46,14 +46,16 @@ export interface Truth {
 /** The definitions applied to the true sales of the window ending at `nowMs`. */
 export function truthFor(product: KeepaProduct, truth: MarketTruth, nowMs: number): Truth {
   const now = msToKeepaMinutes(nowMs);
-  const sales = withoutOutliers(truth.sales
-    .map((s) => ({ minute: msToKeepaMinutes(s.ms), price: s.price, condition: s.condition === 1 ? 'New' as const : 'Used' as const }))
-    .filter((s) => s.minute > now - SALES_WINDOW_MINUTES && s.minute <= now)
-    .map((s) => saleAt(s.minute, s.price, s.condition)));
+  const sales = withoutOutliers(
+    truth.sales
+      .map((s) => ({ minute: msToKeepaMinutes(s.ms), price: s.price, condition: s.condition === 1 ? ('New' as const) : ('Used' as const) }))
+      .filter((s) => s.minute > now - SALES_WINDOW_MINUTES && s.minute <= now)
+      .map((s) => saleAt(s.minute, s.price, s.condition)),
+  );
   const offer = winningOffer(product);
   const lp = listPrice(sales, product.stats);
   const usedNow = product.stats?.current?.[CsvType.USED];
-  const problem = lp === null ? null : listPriceProblem(lp, typeof usedNow === 'number' && usedNow > 0 ? usedNow : offer?.totalCents ?? null);
+  const problem = lp === null ? null : listPriceProblem(lp, typeof usedNow === 'number' && usedNow > 0 ? usedNow : (offer?.totalCents ?? null));
   return {
     listAtCents: lp !== null && problem === null ? lp.cents : null,
     yearAvgCents: yearAverage(sales, now),
@@ -91,8 +93,7 @@ function lowerBound(sorted: readonly number[], t: number): number {
   return lo;
 }
 
-const sameCents = (dollars: number | null, cents: number | null): boolean =>
-  dollars === null || cents === null ? dollars === cents : Math.round(dollars * 100) === cents;
+const sameCents = (dollars: number | null, cents: number | null): boolean => (dollars === null || cents === null ? dollars === cents : Math.round(dollars * 100) === cents);
 
 export type InferenceErrors = Pick<Accuracy, 'trueSales' | 'inferredSales' | 'withdrawnCountedAsSales' | 'inventedSales'>;
 

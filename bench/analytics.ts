@@ -8,11 +8,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_BUSINESS } from '../src/settings.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../src/keepa/time.js';
 import { CsvType, type KeepaProduct } from '../src/keepa/types.js';
 import { analyzeProduct } from '../src/pipeline/analytics/index.js';
 import { offerDropsBetween } from '../src/pipeline/analytics/sales.js';
+import { DEFAULT_BUSINESS } from '../src/settings.js';
 
 const WARM_UP = 20;
 const RUNS = 200;

@@ -16,15 +16,15 @@
 // baseline is kinder than the old system was (no 429 storms).
 import type { Clock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
+import { describeError } from '../src/errors.js';
 import { TokenBucket } from '../src/keepa/bucket.js';
-import { type CallShape, CostModel, DEAL_PAGE_TOKENS, OFFER_PAGE_TOKENS } from '../src/keepa/cost.js';
 import type { KeepaClient } from '../src/keepa/client.js';
+import { type CallShape, CostModel, DEAL_PAGE_TOKENS, OFFER_PAGE_TOKENS } from '../src/keepa/cost.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, peekProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
-import { bump } from '../src/pipeline/funnel.js';
 import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
-import { describeError } from '../src/errors.js';
+import { bump } from '../src/pipeline/funnel.js';
 import type { Funnel } from '../src/state/runs.js';
 import type { Store } from '../src/state/store.js';
 import type { Policy } from './types.js';
@@ -119,9 +119,20 @@ export function baselinePolicy(deps: BaselineDeps): Policy {
       if (verdict.ok) survivors.push(product.asin);
       else bump(funnel, `rejected_${verdict.reason ?? 'unknown'}`);
     }
-    const products = survivors.length === 0 ? [] : await keepa.products(survivors, {
-      stats: 365, history: true, days: HISTORY_DAYS, offers: config.pipeline.offersPerProduct, onlyLiveOffers: true,
-    }, { job: 'enrich', ...call });
+    const products =
+      survivors.length === 0
+        ? []
+        : await keepa.products(
+            survivors,
+            {
+              stats: 365,
+              history: true,
+              days: HISTORY_DAYS,
+              offers: config.pipeline.offersPerProduct,
+              onlyLiveOffers: true,
+            },
+            { job: 'enrich', ...call },
+          );
     const sellerIds = [...new Set(products.map(winningOfferSellerId).filter((id): id is string => id !== null))];
     const sellers: Record<string, KeepaSeller> = sellerIds.length === 0 ? {} : await keepa.sellers(sellerIds, { job: 'seller', ...call });
     store.db.transaction(() => {

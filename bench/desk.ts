@@ -110,7 +110,12 @@ async function startDaemon(path: string, flags: readonly string[]): Promise<Daem
     await exited;
   };
   const deadline = performance.now() + 60_000;
-  while (!(await fetch(`${url}/health`).then(() => true, () => false))) {
+  while (
+    !(await fetch(`${url}/health`).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || performance.now() > deadline) {
       await stop();
       throw new Error(`the daemon did not answer at ${url} (exit code ${child.exitCode})`);

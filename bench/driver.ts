@@ -14,11 +14,11 @@ import { type Config, loadConfig } from '../src/config.js';
 import { TokenBucket } from '../src/keepa/bucket.js';
 import { KeepaClient } from '../src/keepa/client.js';
 import { type CostModel, DEAL_PAGE_TOKENS } from '../src/keepa/cost.js';
+import { restoreKeepaState } from '../src/keepa/savedBucket.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { DealPage } from '../src/keepa/types.js';
 import { silentLogger } from '../src/log.js';
 import { isVisible } from '../src/pipeline/analytics/index.js';
-import { restoreKeepaState } from '../src/keepa/savedBucket.js';
 import type { PipelineDeps } from '../src/pipeline/context.js';
 import { firstStep, ingestJob } from '../src/pipeline/ingest.js';
 import { janitorJob } from '../src/pipeline/janitor.js';
@@ -29,8 +29,8 @@ import { openStore, type Store } from '../src/state/store.js';
 import type { SavedPrices } from './accuracy.js';
 import { baselinePolicy, OldCostModel, oldBucket } from './baseline.js';
 import { oraclePolicy } from './oracle.js';
-import type { DriveOptions, DriveResult, MinuteSample, Policy, SaveEvent, SeenDeal } from './types.js';
 import { type Balance, clockedDispatcher, cpuMs, type Finished, SIM_KEY, SimHost, START_MS } from './simHost.js';
+import type { DriveOptions, DriveResult, MinuteSample, Policy, SaveEvent, SeenDeal } from './types.js';
 
 /** 2026-03-01T00:00:00Z, as in the tests: the same dates every run. */
 const MINUTE = 60_000;
@@ -45,7 +45,10 @@ const JANITOR_MS = 4 * 60 * MINUTE;
 class SampledClock implements Clock {
   private readonly time: VirtualClock;
 
-  constructor(startMs: number, private readonly sample: (times: number[], inRun: boolean) => Promise<void>) {
+  constructor(
+    startMs: number,
+    private readonly sample: (times: number[], inRun: boolean) => Promise<void>,
+  ) {
     this.time = new VirtualClock(startMs);
   }
 
@@ -85,7 +88,11 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       const balances = await host.request<Balance[]>({ op: 'balances', times });
       times.forEach((atMs, i) => {
         samples.push({
-          atMs, inRun, balance: balances[i]?.tokensLeft ?? 0, maxTokens: balances[i]?.maxTokens ?? 0, nextStepTokens: policy?.nextStepTokens(atMs, inRun) ?? null,
+          atMs,
+          inRun,
+          balance: balances[i]?.tokensLeft ?? 0,
+          maxTokens: balances[i]?.maxTokens ?? 0,
+          nextStepTokens: policy?.nextStepTokens(atMs, inRun) ?? null,
         });
       });
     });
@@ -121,15 +128,15 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     const onDealPage = (page: DealPage): void => {
       for (const d of page.dr) seen.push({ asin: d.asin, creationMs: keepaMinutesToMs(d.creationDate), atMs: clock.now() });
     };
-    const client = (bucket: TokenBucket, costs?: CostModel): KeepaClient =>
-      new KeepaClient({ baseUrl: url, apiKey: SIM_KEY, bucket, clock, log: silentLogger(), timeoutMs: 30_000, random: () => 0.5, dispatcher, onDealPage, ...(costs ? { costs } : {}) });
+    const client = (bucket: TokenBucket, costs?: CostModel): KeepaClient => new KeepaClient({ baseUrl: url, apiKey: SIM_KEY, bucket, clock, log: silentLogger(), timeoutMs: 30_000, random: () => 0.5, dispatcher, onDealPage, ...(costs ? { costs } : {}) });
     const endMs = START_MS + options.days * 24 * 60 * MINUTE;
     const bucket = (): TokenBucket => new TokenBucket({ maxDeficit: config.pipeline.maxDeficit });
-    policy = options.policy === 'daemon'
-      ? daemonPolicy(config, store, clock, client(bucket()))
-      : options.policy === 'oracle'
-        ? oraclePolicy({ config, store, clock, keepa: client(bucket()), untilMs: endMs, truth: (asins) => host.request<Record<string, boolean>>({ op: 'truth', asins }) })
-        : baselinePolicy({ config, store, clock, keepa: client(oldBucket(), new OldCostModel()), refillRate: options.refillRate, untilMs: endMs });
+    policy =
+      options.policy === 'daemon'
+        ? daemonPolicy(config, store, clock, client(bucket()))
+        : options.policy === 'oracle'
+          ? oraclePolicy({ config, store, clock, keepa: client(bucket()), untilMs: endMs, truth: (asins) => host.request<Record<string, boolean>>({ op: 'truth', asins }) })
+          : baselinePolicy({ config, store, clock, keepa: client(oldBucket(), new OldCostModel()), refillRate: options.refillRate, untilMs: endMs });
     let nextJanitor = START_MS + JANITOR_MS;
     while (clock.now() < endMs) {
       await policy.tick();

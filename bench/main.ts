@@ -20,11 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PIPELINE } from '../src/settings.js';
 import { benchAnalytics } from './analytics.js';
 import { drive } from './driver.js';
-import type { DriveOptions, PolicyName, StreamSettings } from './types.js';
+import { baselineLevel, daemonLevel, limitFrom, type RunFigures, runFigures } from './metrics.js';
+import { checkTargets, type Report, renderReport, writeJson, writeReport } from './report.js';
 import { cpuMs, hostSimulator } from './simHost.js';
-import { baselineLevel, daemonLevel, limitFrom, runFigures, type RunFigures } from './metrics.js';
-import { checkTargets, renderReport, type Report, writeJson, writeReport } from './report.js';
-import { checkTokenBound, renderTokenBound, tokenBoundFigures, type TokenBoundFigures } from './tokenBound.js';
+import { checkTokenBound, renderTokenBound, type TokenBoundFigures, tokenBoundFigures } from './tokenBound.js';
+import type { DriveOptions, PolicyName, StreamSettings } from './types.js';
 
 const RATES = [5, 20];
 const REFRESH_GAP_MS = DEFAULT_PIPELINE.refreshAfterHours * 3_600_000;
@@ -68,8 +68,7 @@ async function benchmark(args: readonly string[]): Promise<void> {
   const started = performance.now();
   const { days, stream } = settings(args);
   // Dearest first (the simulator builds a product for every ASIN fetched), so the cores finish together.
-  const jobs: DriveOptions[] = [...RATES].reverse().flatMap((refillRate) =>
-    (['baseline', 'daemon'] as PolicyName[]).map((policy) => ({ policy, refillRate, days, stream })));
+  const jobs: DriveOptions[] = [...RATES].reverse().flatMap((refillRate) => (['baseline', 'daemon'] as PolicyName[]).map((policy) => ({ policy, refillRate, days, stream })));
   const results = new Map<DriveOptions, RunFigures>();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -116,8 +115,7 @@ function tokenBoundSettings(args: readonly string[]): { hours: number; stream: S
 async function tokenBound(args: readonly string[]): Promise<void> {
   const started = performance.now();
   const { hours, stream } = tokenBoundSettings(args);
-  const jobs: DriveOptions[] = TOKEN_BOUND_RATES.flatMap((refillRate) =>
-    (['daemon', 'oracle', 'baseline'] as PolicyName[]).map((policy) => ({ policy, refillRate, days: hours / 24, stream })));
+  const jobs: DriveOptions[] = TOKEN_BOUND_RATES.flatMap((refillRate) => (['daemon', 'oracle', 'baseline'] as PolicyName[]).map((policy) => ({ policy, refillRate, days: hours / 24, stream })));
   const figures: TokenBoundFigures[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

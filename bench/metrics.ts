@@ -37,8 +37,17 @@ export interface TokenSplit {
 
 export function tokenSplit(ledger: readonly LedgerEntry[], levelOf: LevelOf, refreshGapMs: number, listing: ListingOf = byAsin): TokenSplit {
   const split: TokenSplit = {
-    total: 0, discovery: 0, peek: 0, enrich: 0, seller: 0, refresh: 0, tokenCalls: 0, errorAnswers: 0,
-    retries: retryTokens(ledger), repeats: 0, repeatsByLevel: repeats(ledger, levelOf, refreshGapMs, listing),
+    total: 0,
+    discovery: 0,
+    peek: 0,
+    enrich: 0,
+    seller: 0,
+    refresh: 0,
+    tokenCalls: 0,
+    errorAnswers: 0,
+    retries: retryTokens(ledger),
+    repeats: 0,
+    repeatsByLevel: repeats(ledger, levelOf, refreshGapMs, listing),
   };
   for (const e of ledger) {
     split.total += e.tokensConsumed;

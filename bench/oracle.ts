@@ -11,9 +11,9 @@ import { DEAL_PAGE_TOKENS, dealOfferCount } from '../src/keepa/cost.js';
 import { keepaMinutesToMs } from '../src/keepa/time.js';
 import type { KeepaDeal, KeepaSeller } from '../src/keepa/types.js';
 import { analyzeProduct, winningOfferSellerId } from '../src/pipeline/analytics/index.js';
-import { bump } from '../src/pipeline/funnel.js';
 import { countedPages, DEAL_PAGE_SIZE, discoveryPlan, dropPercent } from '../src/pipeline/discover.js';
 import { HISTORY_DAYS } from '../src/pipeline/enrich.js';
+import { bump } from '../src/pipeline/funnel.js';
 import { appearedAtMs } from '../src/pipeline/value.js';
 import type { Funnel } from '../src/state/runs.js';
 import type { Store } from '../src/state/store.js';
@@ -94,7 +94,11 @@ export function oraclePolicy(deps: OracleDeps): Policy {
     const size = Math.max(1, Math.min(MAX_BATCH, Math.floor(keepa.bucket.grantableNow(clock.now()) / per)));
     const batch = chosen.slice(0, size);
     try {
-      const products = await keepa.products(batch.map((d) => d.asin), { stats: 365, history: true, days: HISTORY_DAYS, offers, onlyLiveOffers: true }, { job: 'enrich', ...call });
+      const products = await keepa.products(
+        batch.map((d) => d.asin),
+        { stats: 365, history: true, days: HISTORY_DAYS, offers, onlyLiveOffers: true },
+        { job: 'enrich', ...call },
+      );
       const ids = [...new Set(products.map(winningOfferSellerId).filter((id): id is string => id !== null))];
       const sellers: Record<string, KeepaSeller> = ids.length === 0 ? {} : await keepa.sellers(ids, { job: 'seller', maxWaitMs: 3_600_000 });
       store.db.transaction(() => {

@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '../src/config.js';
-import type { StreamSettings } from './types.js';
 import type { Limit, RunFigures } from './metrics.js';
+import type { StreamSettings } from './types.js';
 
 export interface Report {
   generatedAt: string;
@@ -97,17 +97,23 @@ function cell(row: Row, f: RunFigures | undefined, limit: Limit | undefined): nu
 
 export function renderReport(r: Report): string {
   const header = ['', ...r.rates.map((rate) => `${rate}/min`)];
-  const daemonRows = ROWS.map((row) => [row.label, ...r.rates.map((_, i) => {
-    const v = cell(row, r.daemon[i], r.limits[i]);
-    return v === null ? '-' : row.format(v);
-  })]);
-  const baselineRows = ROWS.map((row) => [row.label, ...r.rates.map((_, i) => {
-    const b = cell(row, r.baseline[i], r.limits[i]);
-    const d = cell(row, r.daemon[i], r.limits[i]);
-    if (b === null) return '-';
-    const ratio = d !== null && b !== 0 ? ` (x${(d / b).toFixed(2)})` : '';
-    return `${row.format(b)}${ratio}`;
-  })]);
+  const daemonRows = ROWS.map((row) => [
+    row.label,
+    ...r.rates.map((_, i) => {
+      const v = cell(row, r.daemon[i], r.limits[i]);
+      return v === null ? '-' : row.format(v);
+    }),
+  ]);
+  const baselineRows = ROWS.map((row) => [
+    row.label,
+    ...r.rates.map((_, i) => {
+      const b = cell(row, r.baseline[i], r.limits[i]);
+      const d = cell(row, r.daemon[i], r.limits[i]);
+      if (b === null) return '-';
+      const ratio = d !== null && b !== 0 ? ` (x${(d / b).toFixed(2)})` : '';
+      return `${row.format(b)}${ratio}`;
+    }),
+  ]);
   const bounds = r.limits.map((l, i) => `${r.rates[i]}/min: ${l.bound}-bound (tokens allow ${count(l.byTokens)} deals, the stream held ${count(l.byStream)} listings)`);
   const s = r.stream;
   return [
@@ -115,7 +121,7 @@ export function renderReport(r: Report): string {
     '',
     table('Daemon', header, daemonRows),
     '',
-    table('Baseline (old system\'s choices); in brackets: daemon / baseline', header, baselineRows),
+    table("Baseline (old system's choices); in brackets: daemon / baseline", header, baselineRows),
     '',
     `Limit: ${bounds.join('; ')}.`,
     `Analytics on a 3-year history: median ${r.analytics.medianUs} µs, p95 ${r.analytics.p95Us} µs a product.`,
@@ -132,11 +138,13 @@ export function checkTargets(r: Omit<Report, 'targets' | 'generatedAt'>): Target
   const waste = r.daemon.map((f) => (f.tokens.total > 0 ? (f.tokens.repeats + f.tokens.retries) / f.tokens.total : 0));
   checks.push({
     target: 'repeats and retries together under 2% of tokens',
-    stands: r.daemon.map((f, i) => {
-      const of = (n: number): string => share(f.tokens.total > 0 ? n / f.tokens.total : 0);
-      const { peek, enrich, refresh } = f.tokens.repeatsByLevel;
-      return `${f.refillRate}/min ${share(waste[i] ?? 0)} (refresh ${of(refresh)}, peek ${of(peek)}, enrich ${of(enrich)}, retries ${of(f.tokens.retries)})`;
-    }).join('; '),
+    stands: r.daemon
+      .map((f, i) => {
+        const of = (n: number): string => share(f.tokens.total > 0 ? n / f.tokens.total : 0);
+        const { peek, enrich, refresh } = f.tokens.repeatsByLevel;
+        return `${f.refillRate}/min ${share(waste[i] ?? 0)} (refresh ${of(refresh)}, peek ${of(peek)}, enrich ${of(enrich)}, retries ${of(f.tokens.retries)})`;
+      })
+      .join('; '),
     met: waste.every((w) => w < 0.02),
   });
   checks.push({

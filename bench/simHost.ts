@@ -2,8 +2,8 @@
 // apart, behind a small proxy that sets its clock from a header each request carries, so that the
 // policy's process holds only what the daemon holds: its peak RSS and CPU time are the daemon's,
 // not those of the simulator's three-year histories.
-import { fork, type ChildProcess } from 'node:child_process';
-import { Agent as HttpAgent, createServer, request as httpRequest } from 'node:http';
+import { type ChildProcess, fork } from 'node:child_process';
+import { createServer, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { type Clock, VirtualClock } from '../src/clock.js';
@@ -23,7 +23,10 @@ export type HostRequest =
   | { id: number; op: 'truth'; asins: string[] }
   | { id: number; op: 'finish'; asins: string[]; saves: SavedPrices[]; listings: SeenDeal[] };
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
-export interface Balance { tokensLeft: number; maxTokens: number }
+export interface Balance {
+  tokensLeft: number;
+  maxTokens: number;
+}
 export interface Finished {
   ledger: LedgerEntry[];
   opportunities: string[];
@@ -92,10 +95,12 @@ function listenProxy(simPort: number, setNow: (ms: number) => void): Promise<str
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  return new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => {
-    const address = proxy.address();
-    resolve(typeof address === 'object' && address !== null ? `http://127.0.0.1:${address.port}` : '');
-  }));
+  return new Promise((resolve) =>
+    proxy.listen(0, '127.0.0.1', () => {
+      const address = proxy.address();
+      resolve(typeof address === 'object' && address !== null ? `http://127.0.0.1:${address.port}` : '');
+    }),
+  );
 }
 
 /** The runner's handle on the simulator's process. */

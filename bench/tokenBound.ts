@@ -104,7 +104,11 @@ export function checkTokenBound(figures: readonly TokenBoundFigures[]): TokenBou
     }
     if (baseline !== undefined) {
       const ratio = baseline.opportunitiesPer1k > 0 ? daemon.opportunitiesPer1k / baseline.opportunitiesPer1k : null;
-      add('opportunities per 1,000 tokens >= 2x the old policy', `${daemon.opportunitiesPer1k.toFixed(2)} vs ${baseline.opportunitiesPer1k.toFixed(2)}: ${ratio === null ? 'old policy found none' : `x${ratio.toFixed(2)}`}`, ratio === null ? daemon.opportunitiesPer1k > 0 : ratio >= 2);
+      add(
+        'opportunities per 1,000 tokens >= 2x the old policy',
+        `${daemon.opportunitiesPer1k.toFixed(2)} vs ${baseline.opportunitiesPer1k.toFixed(2)}: ${ratio === null ? 'old policy found none' : `x${ratio.toFixed(2)}`}`,
+        ratio === null ? daemon.opportunitiesPer1k > 0 : ratio >= 2,
+      );
     }
     const limitH = rate <= 5 ? 2 : 0.5;
     add(`p95 freshness of new opportunities < ${limitH} h`, daemon.freshnessP95H === null ? 'no new opportunity saved' : `${daemon.freshnessP95H.toFixed(2)} h`, daemon.freshnessP95H !== null && daemon.freshnessP95H < limitH);
@@ -123,18 +127,35 @@ export function renderTokenBound(figures: readonly TokenBoundFigures[], checks: 
     const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
     return [fmt(head), ...rows.map(fmt)];
   };
-  lines.push(...table(
-    ['policy', 'rate', 'tokens', 'visible', 'opps visible', 'opps/1k tok', 'p95 fresh', 'from creation', 'repeats', 'sellers', 'true share'],
-    figures.map((f) => [
-      f.policy, `${f.refillRate}/min`, String(Math.round(f.tokens)), String(f.visible), String(f.opportunitiesVisible), f.opportunitiesPer1k.toFixed(2),
-      hours(f.freshnessP95H), hours(f.freshnessFromCreationP95H), pct(f.repeatsShare), pct(f.sellersNamedShare), pct(f.trueShare),
-    ]),
-  ), '', 'Tokens by use (repeats by level):');
+  lines.push(
+    ...table(
+      ['policy', 'rate', 'tokens', 'visible', 'opps visible', 'opps/1k tok', 'p95 fresh', 'from creation', 'repeats', 'sellers', 'true share'],
+      figures.map((f) => [
+        f.policy,
+        `${f.refillRate}/min`,
+        String(Math.round(f.tokens)),
+        String(f.visible),
+        String(f.opportunitiesVisible),
+        f.opportunitiesPer1k.toFixed(2),
+        hours(f.freshnessP95H),
+        hours(f.freshnessFromCreationP95H),
+        pct(f.repeatsShare),
+        pct(f.sellersNamedShare),
+        pct(f.trueShare),
+      ]),
+    ),
+    '',
+    'Tokens by use (repeats by level):',
+  );
   const n = (v: number): string => String(Math.round(v));
-  lines.push(...table(
-    ['policy', 'rate', 'discovery', 'peek', 'enrich', 'seller', 'refresh', 'repeat peek', 'repeat enrich', 'repeat refresh'],
-    figures.map((f) => [f.policy, `${f.refillRate}/min`, n(f.split.discovery), n(f.split.peek), n(f.split.enrich), n(f.split.seller), n(f.split.refresh), n(f.split.repeats.peek), n(f.split.repeats.enrich), n(f.split.repeats.refresh)]),
-  ), '', 'Targets (daemon):');
+  lines.push(
+    ...table(
+      ['policy', 'rate', 'discovery', 'peek', 'enrich', 'seller', 'refresh', 'repeat peek', 'repeat enrich', 'repeat refresh'],
+      figures.map((f) => [f.policy, `${f.refillRate}/min`, n(f.split.discovery), n(f.split.peek), n(f.split.enrich), n(f.split.seller), n(f.split.refresh), n(f.split.repeats.peek), n(f.split.repeats.enrich), n(f.split.repeats.refresh)]),
+    ),
+    '',
+    'Targets (daemon):',
+  );
   for (const c of checks) lines.push(`  ${c.met ? 'met ' : 'MISS'} ${c.rate}/min  ${c.target}: ${c.stands}`);
   return lines.join('\n');
 }

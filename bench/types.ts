@@ -1,7 +1,8 @@
 // The shapes the benchmark's modules share: the options of a run, what a policy offers the driver,
 // and what a run records. Kept apart so that no module of bench/ imports another in a circle.
-import type { Funnel } from '../src/state/runs.js';
+
 import type { LedgerEntry } from '../src/simulator/index.js';
+import type { Funnel } from '../src/state/runs.js';
 import type { Accuracy } from './accuracy.js';
 
 export type PolicyName = 'daemon' | 'baseline' | 'oracle';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Config, loadConfig, PROJECT_DIR } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
+import type { DealRow } from '../src/pipeline/analytics/types.js';
 import { janitorJob } from '../src/pipeline/janitor.js';
 import { loadColumns } from '../src/state/columns.js';
-import type { DealRow } from '../src/pipeline/analytics/types.js';
 import { openStore, type Store } from '../src/state/store.js';
 
 const MINUTE = 60_000;

@@ -4,20 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alertSetting, type AlertSettings } from './alerts/config.js';
+import { type AlertSettings, alertSetting } from './alerts/config.js';
 import { cronSetting, hostSetting, intSetting, isRecord, notASetting, optionalString, stringSetting, urlSetting } from './configFields.js';
 import { ConfigError } from './errors.js';
-import {
-  businessSetting,
-  type BusinessSettings,
-  type DealQuery,
-  dealQuerySetting,
-  DEMO_PIPELINE,
-  type PeekSettings,
-  peekSetting,
-  pipelineSetting,
-  type PipelineSettings,
-} from './settings.js';
+import { type BusinessSettings, businessSetting, DEMO_PIPELINE, type DealQuery, dealQuerySetting, type PeekSettings, type PipelineSettings, peekSetting, pipelineSetting } from './settings.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -102,7 +92,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const httpPort = intSetting(pick('HTTP_PORT', 'httpPort') ?? 8750, 'HTTP_PORT', 0, 65535, 'a port from 1 to 65535, or 0 to turn the status server off');
   const httpHost = hostSetting(pick('HTTP_HOST', 'httpHost') ?? '127.0.0.1', 'HTTP_HOST');
   const httpAuthToken = optionalString(pick('HTTP_AUTH_TOKEN', 'httpAuthToken'), 'HTTP_AUTH_TOKEN');
-  const httpAllowedHosts = (optionalString(pick('HTTP_ALLOWED_HOSTS', 'httpAllowedHosts'), 'HTTP_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const httpAllowedHosts = (optionalString(pick('HTTP_ALLOWED_HOSTS', 'httpAllowedHosts'), 'HTTP_ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
 
   const config: Config = {
     keepaApiKey,

@@ -1,24 +1,24 @@
 // The daemon: configuration, the one Keepa client and bucket, the database, the scheduler and the
 // status server, started in that order and stopped in reverse on SIGTERM/SIGINT.
 import { hostname } from 'node:os';
-import { type CommandSpec, CONFIG_OPTION, configPathOf, parseCommandArgs, UsageError, usageLine } from './cli/args.js';
-import { earlyAnswer, USAGE_EXIT_CODE } from './cli/run.js';
 import { alertSecrets, destinationName } from './alerts/config.js';
 import { AlertDelivery } from './alerts/delivery.js';
+import { CONFIG_OPTION, type CommandSpec, configPathOf, parseCommandArgs, UsageError, usageLine } from './cli/args.js';
+import { earlyAnswer, USAGE_EXIT_CODE } from './cli/run.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, loadConfig, SHIPPED_HEADERS_PATH } from './config.js';
 import { AlreadyRunningError, ConfigError, describeError, MustStopError } from './errors.js';
-import { checkHttpExposure, startStatusServer, type StatusServer } from './http.js';
+import { checkHttpExposure, type StatusServer, startStatusServer } from './http.js';
 import { TokenBucket } from './keepa/bucket.js';
 import { KeepaClient } from './keepa/client.js';
-import type { Simulator } from './simulator/index.js';
-import { createLogger, type Logger } from './log.js';
 import { restoreKeepaState } from './keepa/savedBucket.js';
+import { createLogger, type Logger } from './log.js';
 import { ingestJob } from './pipeline/ingest.js';
 import { janitorJob } from './pipeline/janitor.js';
 import { checkDatabaseFolder } from './preflight.js';
 import { redactSecrets } from './redact.js';
 import { Scheduler } from './scheduler.js';
+import type { Simulator } from './simulator/index.js';
 import { columnsLeftOut, type DealColumn, loadColumns } from './state/columns.js';
 import { openExportReader } from './state/db.js';
 import { acquireProcessLock, type ProcessLock } from './state/processLock.js';

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, describeError } from './errors.js';
 import type { Logger } from './log.js';
 import type { StatusReport } from './status.js';
-import { deskAnswer, type DeskOptions, isDeskPath } from './web/desk.js';
+import { type DeskOptions, deskAnswer, isDeskPath } from './web/desk.js';
 import { QueryError } from './web/deskQuery.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './web/metrics.js';
 import { type OverviewStore, readOverview } from './web/overview.js';

@@ -129,22 +129,12 @@ const pretty = winston.format.printf((info) => {
 
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets ?? [];
-  const render =
-    options.format === 'json'
-      ? winston.format.json()
-      : winston.format.combine(winston.format.colorize({ level: options.stream === undefined }), pretty);
+  const render = options.format === 'json' ? winston.format.json() : winston.format.combine(winston.format.colorize({ level: options.stream === undefined }), pretty);
   const journal = options.journal ?? (options.stream === undefined && stdoutIsJournal());
   const stream = options.stream ?? new LineSink(process.stdout, noticeOnStderr);
   return winston.createLogger({
     level: options.level,
-    format: winston.format.combine(
-      winston.format.errors({ stack: false }),
-      redactFields(secrets),
-      winston.format.timestamp(),
-      render,
-      redactLine(secrets),
-      ...(journal ? [journalPriority()] : []),
-    ),
+    format: winston.format.combine(winston.format.errors({ stack: false }), redactFields(secrets), winston.format.timestamp(), render, redactLine(secrets), ...(journal ? [journalPriority()] : [])),
     transports: [new winston.transports.Stream({ stream })],
   });
 }
@@ -153,4 +143,3 @@ export function createLogger(options: LoggerOptions): Logger {
 export function silentLogger(): Logger {
   return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
 }
-

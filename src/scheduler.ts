@@ -4,8 +4,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from './clock.js';
 import { describeError, MustStopError } from './errors.js';
-import type { Logger } from './log.js';
 import type { Job } from './job.js';
+import type { Logger } from './log.js';
 import type { Run } from './state/runs.js';
 import type { Store } from './state/store.js';
 
@@ -57,9 +57,13 @@ export class Scheduler {
     for (const [name, expression] of Object.entries(schedules)) {
       if (!this.jobs.has(name)) throw new Error(`No job named ${name} to schedule.`);
       this.tasks.push(
-        cron.schedule(expression, () => {
-          void this.trigger(name);
-        }, { name }),
+        cron.schedule(
+          expression,
+          () => {
+            void this.trigger(name);
+          },
+          { name },
+        ),
       );
       this.log.info(`scheduled ${name}`, { cron: expression });
     }

@@ -231,10 +231,7 @@ export function dealQuerySetting(given: unknown): DealQuery {
   for (const [key, def] of Object.entries(DEFAULT_DEAL_QUERY)) {
     const v = q[key];
     const ok =
-      typeof def === 'number' ? typeof v === 'number' && Number.isFinite(v)
-      : typeof def === 'boolean' ? typeof v === 'boolean'
-      : typeof def === 'string' ? typeof v === 'string'
-      : Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+      typeof def === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof def === 'boolean' ? typeof v === 'boolean' : typeof def === 'string' ? typeof v === 'string' : Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
     if (!ok) {
       throw new ConfigError(`${s}.${key} is ${JSON.stringify(v)}; it must be ${describeKind(def)} (Keepa silently ignores a quoted number such as "4").`);
     }

@@ -3,17 +3,17 @@
 // tests share this one function.
 import cron from 'node-cron';
 import type { Config } from './config.js';
+import { projectBalance } from './keepa/bucket.js';
+import { CLOCK_TOLERANCE_MS } from './keepa/figures.js';
+import { savedClockSkewMs, savedTokenFigures, type TokenFigures } from './keepa/savedBucket.js';
+import { savedFutureDeal } from './keepa/savedFutureDeal.js';
 import { keepaMinutesToMs, msToIso } from './keepa/time.js';
+import { cronIntervalMs } from './scheduler.js';
 import type { OutboxState } from './state/alerts.js';
 import type { Lease } from './state/leases.js';
 import type { Stage } from './state/queue.js';
 import { type Funnel, isSpentTokenKey, type Run } from './state/runs.js';
 import type { Store } from './state/store.js';
-import { cronIntervalMs } from './scheduler.js';
-import { CLOCK_TOLERANCE_MS } from './keepa/figures.js';
-import { projectBalance } from './keepa/bucket.js';
-import { savedClockSkewMs, savedTokenFigures, type TokenFigures } from './keepa/savedBucket.js';
-import { savedFutureDeal } from './keepa/savedFutureDeal.js';
 
 export type Verdict = 'ok' | 'degraded' | 'stalled';
 
@@ -101,8 +101,7 @@ export interface Backlog {
   sentence: string;
 }
 
-const sumFunnel = (runs: readonly Run[], keys: readonly string[]): number =>
-  runs.reduce((a, r) => a + keys.reduce((b, k) => b + (r.funnel[k] ?? 0), 0), 0);
+const sumFunnel = (runs: readonly Run[], keys: readonly string[]): number => runs.reduce((a, r) => a + keys.reduce((b, k) => b + (r.funnel[k] ?? 0), 0), 0);
 
 /** The backlog from the runs of the last day (pure; `waiting` from the queue). */
 export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: number, candidateMaxAgeHours: number): Backlog {
@@ -121,12 +120,8 @@ export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: numbe
   // Growing: more arrive than the plan analyses, and what waits is more than an hour's work.
   const growing = waiting > Math.max(1, analysedPerHour) && arrivingPerHour > analysedPerHour * 1.1;
   const rate = (n: number): string => (n >= 10 ? String(Math.round(n)) : n.toFixed(1));
-  const expired = expiredLastDay > 0
-    ? ` ${expiredLastDay} expired in the last 24 h (a candidate waits at most ${candidateMaxAgeHours} h).`
-    : '';
-  const saved = tokensSavedLastDay > 0
-    ? ` ${prefilteredLastDay} rejected free from the deal objects in the last 24 h saved ${Math.round(tokensSavedLastDay)} tokens.`
-    : '';
+  const expired = expiredLastDay > 0 ? ` ${expiredLastDay} expired in the last 24 h (a candidate waits at most ${candidateMaxAgeHours} h).` : '';
+  const saved = tokensSavedLastDay > 0 ? ` ${prefilteredLastDay} rejected free from the deal objects in the last 24 h saved ${Math.round(tokensSavedLastDay)} tokens.` : '';
   let sentence: string;
   if (growing) {
     sentence = `The queue grows: ${waiting} candidates wait, ${rate(arrivingPerHour)} arrive an hour and the plan analyses ${rate(analysedPerHour)} an hour; the least valuable expire after ${candidateMaxAgeHours} h.${expired}${saved}`;
@@ -215,9 +210,7 @@ export function buildStatus(input: StatusInput): StatusReport {
       oldestWaitingAgeMs: oldestWaiting === null ? null : nowMs - oldestWaiting,
       parkedByReason: store.queue.parkedByReason(),
     },
-    watermark: watermark
-      ? { lastUpdate: msToIso(keepaMinutesToMs(watermark.lastUpdateKm)), asin: watermark.asin, lagMs: nowMs - keepaMinutesToMs(watermark.lastUpdateKm) }
-      : null,
+    watermark: watermark ? { lastUpdate: msToIso(keepaMinutesToMs(watermark.lastUpdateKm)), asin: watermark.asin, lagMs: nowMs - keepaMinutesToMs(watermark.lastUpdateKm) } : null,
     backlog: (() => {
       const byStage = store.queue.depthByStage();
       return backlogOf(store.runs.runsSince(nowMs - 24 * HOUR), byStage.queued + byStage.peeked, nowMs, input.config.pipeline.candidateMaxAgeHours);
@@ -292,7 +285,13 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
   const clock = keepaClockDisagreement(input);
   if (clock !== null) worsen('degraded', clock);
   const parked = Object.values(report.queue.parkedByReason).reduce((a, b) => a + b, 0);
-  if (parked > 0) worsen('degraded', `${parked} item(s) parked after repeated failures (${Object.entries(report.queue.parkedByReason).map(([r, n]) => `${r}: ${n}`).join(', ')})`);
+  if (parked > 0)
+    worsen(
+      'degraded',
+      `${parked} item(s) parked after repeated failures (${Object.entries(report.queue.parkedByReason)
+        .map(([r, n]) => `${r}: ${n}`)
+        .join(', ')})`,
+    );
   return { verdict, reasons };
 }
 
@@ -300,7 +299,7 @@ function judge(report: StatusReport, input: StatusInput): { verdict: Verdict; re
 function keepaClockDisagreement(input: StatusInput): string | null {
   const skew = savedClockSkewMs(input.store.system);
   const future = savedFutureDeal(input.store.system);
-  const check = 'check this host\'s clock (timedatectl)';
+  const check = "check this host's clock (timedatectl)";
   if (future !== null && input.nowMs - future.atMs < HOUR) {
     return `Keepa's clock disagrees with ours: it dated a deal ${formatDuration(future.aheadMs)} in the future (queued as of now); ${check}`;
   }
@@ -313,7 +312,7 @@ function keepaClockDisagreement(input: StatusInput): string | null {
 /** SQLite's own words for a full disk or a file it may not write are terse; say what to check. */
 function storageHint(error: string | null): string {
   if (error === null || !/disk is full|disk I\/O error|readonly database|unable to open database/i.test(error)) return '';
-  return ' (check the free space on the disk that holds DEALS_DB, and that the daemon\'s user may write the file and its folder)';
+  return " (check the free space on the disk that holds DEALS_DB, and that the daemon's user may write the file and its folder)";
 }
 
 export function formatDuration(ms: number): string {
@@ -340,13 +339,17 @@ export function renderStatusText(r: StatusReport): string {
   lines.push(`watermark  ${r.watermark ? `${r.watermark.lastUpdate} (${r.watermark.asin || 'any ASIN'}), ${formatDuration(r.watermark.lagMs)} behind now` : 'none yet'}`);
   if (r.tokens) {
     lines.push(`tokens     ${Math.floor(r.tokens.projectedBalance)} of ${r.tokens.max} now, refill ${r.tokens.refillRate}/min${r.tokens.rechargingForMs !== null ? `, recharging for ${formatDuration(r.tokens.rechargingForMs)}` : ''}`);
-    const spent = Object.entries(r.tokens.spentByJob).map(([job, n]) => `${job} ${Math.round(n)}`).join(', ');
+    const spent = Object.entries(r.tokens.spentByJob)
+      .map(([job, n]) => `${job} ${Math.round(n)}`)
+      .join(', ');
     if (spent) lines.push(`           spent since start of figures: ${spent}`);
   } else {
     lines.push('tokens     unknown (no Keepa call yet)');
   }
   for (const j of r.jobs) {
-    const funnel = Object.entries(j.lastFunnel).map(([k, v]) => `${k} ${v}`).join(', ');
+    const funnel = Object.entries(j.lastFunnel)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     lines.push(`${j.job.padEnd(10)} last run ${j.lastRunAt === null ? 'never' : `${msToIso(j.lastRunAt)} ${j.lastOutcome ?? ''}`}, last commit ${ageText(j.lastCommitAgeMs)}, tokens ${Math.round(j.tokensLastHour)}/h ${Math.round(j.tokensLastDay)}/day`);
     if (funnel) lines.push(`           funnel: ${funnel}`);
     if (j.lastError) lines.push(`           last error: ${j.lastError}`);

@@ -78,7 +78,6 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: {}, configPath: configFile('{ not json') })).toThrow(/is not valid JSON/);
     expect(() => loadConfig({ env: {}, configPath: configFile([1, 2]) })).toThrow(/must hold a JSON object/);
   });
-
 });
 
 describe('the config file is checked at every level', () => {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { VirtualClock } from '../src/clock.js';
 import { PROJECT_DIR } from '../src/config.js';
-import { type DealColumn, columnsFromHeaders, loadColumns } from '../src/state/columns.js';
+import { columnsFromHeaders, type DealColumn, loadColumns } from '../src/state/columns.js';
 import { openStore, type Store } from '../src/state/store.js';
 
 export const HEADERS_PATH = resolve(PROJECT_DIR, 'headers.json');

@@ -16,15 +16,17 @@ function sources(dir: string): string[] {
 /** Each file's relative imports, resolved to the .ts files they name. */
 function importGraph(files: readonly string[]): Map<string, string[]> {
   const known = new Set(files);
-  return new Map(files.map((file) => {
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-    const targets = importedFiles
-      .map((f) => f.fileName)
-      .filter((name) => name.startsWith('.'))
-      .map((name) => resolve(dirname(file), name.replace(/\.js$/, '.ts')))
-      .filter((target) => known.has(target));
-    return [file, targets];
-  }));
+  return new Map(
+    files.map((file) => {
+      const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+      const targets = importedFiles
+        .map((f) => f.fileName)
+        .filter((name) => name.startsWith('.'))
+        .map((name) => resolve(dirname(file), name.replace(/\.js$/, '.ts')))
+        .filter((target) => known.has(target));
+      return [file, targets];
+    }),
+  );
 }
 
 /** One circle of imports, as a list of files ending where it started, or null. */

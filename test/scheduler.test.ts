@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { createLogger, silentLogger } from '../src/log.js';
 import type { Job } from '../src/job.js';
-import { Scheduler, cronIntervalMs } from '../src/scheduler.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { cronIntervalMs, Scheduler } from '../src/scheduler.js';
 import { buildStatus } from '../src/status.js';
 import { memoryStore, smallColumns, virtualClock } from './helpers.js';
 
@@ -104,18 +104,30 @@ describe('scheduler', () => {
     const store = memoryStore(smallColumns());
     const clock = virtualClock();
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', format: 'json', stream: new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } }) });
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      stream: new Writable({
+        write(c, _e, done) {
+          lines.push(String(c));
+          done();
+        },
+      }),
+    });
     const scheduler = new Scheduler({ store, clock, log, owner: 'test-daemon' });
     store.system.setJson('daemon', { pid: 1, version: 'x', startedAt: clock.now() }, clock.now());
     let sleeping!: () => void;
     const asleep = new Promise<void>((r) => (sleeping = r));
     // A job waiting out a retry delay, as the Keepa client does (in real time: the virtual clock never waits).
-    scheduler.add({ name: 'ingest', run: async ({ signal }) => {
-      const wait = systemClock.sleep(60_000, signal);
-      sleeping();
-      await wait;
-      return { outcome: 'ok' };
-    } });
+    scheduler.add({
+      name: 'ingest',
+      run: async ({ signal }) => {
+        const wait = systemClock.sleep(60_000, signal);
+        sleeping();
+        await wait;
+        return { outcome: 'ok' };
+      },
+    });
     const run = scheduler.trigger('ingest');
     await asleep;
     await scheduler.stop(5_000);

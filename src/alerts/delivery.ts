@@ -14,7 +14,7 @@ import type { OutboxRow } from '../state/alerts.js';
 import type { Store } from '../state/store.js';
 import type { StatusReport } from '../status.js';
 import { type AlertSettings, destinationName } from './config.js';
-import { render, type Rendered } from './formats.js';
+import { type Rendered, render } from './formats.js';
 import { parseMessage } from './message.js';
 import { type Sender, sendAlert } from './send.js';
 import { watchStatus } from './statusWatch.js';

@@ -18,11 +18,7 @@ export function dealHeadline(a: DealAlert): string {
 }
 
 function dealLines(a: DealAlert): string[] {
-  return [
-    `${a.title ?? a.asin} (${a.condition ?? 'condition unknown'})`,
-    dealHeadline(a),
-    `Sales rank ${a.salesRank ?? '?'}${a.season ? `, season ${a.season}` : ''}; rule ${a.rule}`,
-  ];
+  return [`${a.title ?? a.asin} (${a.condition ?? 'condition unknown'})`, dealHeadline(a), `Sales rank ${a.salesRank ?? '?'}${a.season ? `, season ${a.season}` : ''}; rule ${a.rule}`];
 }
 
 function statusLine(s: StatusAlert): string {
@@ -30,11 +26,7 @@ function statusLine(s: StatusAlert): string {
   return `${s.test ? '[test] ' : ''}${head}${s.reasons.length > 0 ? ` ${s.reasons.join('; ')}` : ''}`;
 }
 
-const links = (a: DealAlert): Array<[string, string]> => [
-  ['Offers', a.offerUrl],
-  ['Keepa', a.keepaUrl],
-  ...(a.url ? ([['Deal', a.url]] as Array<[string, string]>) : []),
-];
+const links = (a: DealAlert): Array<[string, string]> => [['Offers', a.offerUrl], ['Keepa', a.keepaUrl], ...(a.url ? ([['Deal', a.url]] as Array<[string, string]>) : [])];
 
 export function render(format: AlertFormat, m: AlertMessage): Rendered {
   const headers: Record<string, string> = { 'idempotency-key': m.id };
@@ -61,7 +53,9 @@ function discord(m: AlertMessage): unknown {
       {
         title: (what ?? m.asin).slice(0, 256),
         url: m.offerUrl,
-        description: `${more}\n${links(m).map(([name, url]) => `[${name}](${url})`).join(' · ')}`.slice(0, 4000),
+        description: `${more}\n${links(m)
+          .map(([name, url]) => `[${name}](${url})`)
+          .join(' · ')}`.slice(0, 4000),
       },
     ],
   };
@@ -77,7 +71,12 @@ function slack(m: AlertMessage): unknown {
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${escapeMrkdwn(lines[0] ?? '')}*\n${escapeMrkdwn(lines[1] ?? '')}\n${escapeMrkdwn(lines[2] ?? '')}\n${links(m).map(([name, url]) => `<${url}|${name}>`).join(' · ')}` },
+        text: {
+          type: 'mrkdwn',
+          text: `*${escapeMrkdwn(lines[0] ?? '')}*\n${escapeMrkdwn(lines[1] ?? '')}\n${escapeMrkdwn(lines[2] ?? '')}\n${links(m)
+            .map(([name, url]) => `<${url}|${name}>`)
+            .join(' · ')}`,
+        },
       },
     ],
   };

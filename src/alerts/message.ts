@@ -98,7 +98,17 @@ export function statusAlert(input: { episode: number; verdict: Verdict; reasons:
 
 /** What `bin/alerts test` sends: a deal alert of invented figures, marked `test`. */
 export function testAlert(rule: string, nowMs: number, pageUrl: string | null): DealAlert {
-  const row: DealRow = { Title: 'Test alert from keepa-deals: an introduction to things, 3rd edition', Condition: 'Used - Very Good', Price_Now: 8.5, List_at: 31.99, Profit: 12.4, All_in_Cost: 10.25, Sales_Rank_Current: 48210, Sales_Rank_Drops_last_365_days: 14, Detailed_Seasonality: 'Textbook (Summer)' };
+  const row: DealRow = {
+    Title: 'Test alert from keepa-deals: an introduction to things, 3rd edition',
+    Condition: 'Used - Very Good',
+    Price_Now: 8.5,
+    List_at: 31.99,
+    Profit: 12.4,
+    All_in_Cost: 10.25,
+    Sales_Rank_Current: 48210,
+    Sales_Rank_Drops_last_365_days: 14,
+    Detailed_Seasonality: 'Textbook (Summer)',
+  };
   return { ...dealAlert({ rule, asin: '0000000000', episode: 0, row, savedAtMs: nowMs, fetchedAtMs: nowMs, pageUrl }), id: `test:${rule}:${nowMs}`, test: true };
 }
 

@@ -3,7 +3,7 @@
 // of the alert rules. What was last sent is kept in system_state, so a restart neither repeats a
 // stall alert nor forgets to say the pipeline recovered.
 import type { Store } from '../state/store.js';
-import { stallAfterMs, type StatusReport, type Verdict } from '../status.js';
+import { type StatusReport, stallAfterMs, type Verdict } from '../status.js';
 import type { AlertSettings } from './config.js';
 import { type StatusAlert, statusAlert } from './message.js';
 
@@ -49,17 +49,19 @@ export function statusDestinations(settings: Pick<AlertSettings, 'rules'>): stri
 /** Queues the alert the report calls for, in one transaction with the state; returns it, or null. */
 export function watchStatus(store: Pick<Store, 'db' | 'system' | 'alerts'>, settings: AlertSettings, report: StatusReport, nowMs: number): StatusAlert | null {
   if (!settings.statusAlerts || settings.rules.length === 0) return null;
-  return store.db.transaction((): StatusAlert | null => {
-    const state = readState(store.system.getJson(STATUS_WATCH_KEY));
-    const change = statusChange(state, report);
-    if (change === null) return null;
-    const episode = change === 'stalled' ? state.episode + 1 : state.episode;
-    const message = statusAlert({ episode, verdict: change, reasons: report.reasons, atMs: nowMs, pageUrl: settings.pageUrl });
-    const payload = JSON.stringify(message);
-    for (const destination of statusDestinations(settings)) {
-      store.alerts.enqueue({ id: message.id, destination, rule: message.rule, asin: null, payload, fetchedAt: null }, nowMs);
-    }
-    store.system.setJson(STATUS_WATCH_KEY, { alerted: change === 'stalled' ? 'stalled' : 'recovered', episode }, nowMs);
-    return message;
-  }).immediate();
+  return store.db
+    .transaction((): StatusAlert | null => {
+      const state = readState(store.system.getJson(STATUS_WATCH_KEY));
+      const change = statusChange(state, report);
+      if (change === null) return null;
+      const episode = change === 'stalled' ? state.episode + 1 : state.episode;
+      const message = statusAlert({ episode, verdict: change, reasons: report.reasons, atMs: nowMs, pageUrl: settings.pageUrl });
+      const payload = JSON.stringify(message);
+      for (const destination of statusDestinations(settings)) {
+        store.alerts.enqueue({ id: message.id, destination, rule: message.rule, asin: null, payload, fetchedAt: null }, nowMs);
+      }
+      store.system.setJson(STATUS_WATCH_KEY, { alerted: change === 'stalled' ? 'stalled' : 'recovered', episode }, nowMs);
+      return message;
+    })
+    .immediate();
 }

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.js';
 import { msToIso } from '../keepa/time.js';
 import { AlertStore } from '../state/alerts.js';
 import { openExistingDatabase } from '../state/db.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
 
 const DEFAULT_LIMIT = 20;
@@ -56,7 +56,13 @@ export function listAlerts(config: Config, limit: number, json: boolean, out: (t
   try {
     const rows = new AlertStore(db).recent(limit).map((r) => ({ ...r, host: hostOf(config, r.destination) }));
     if (json) {
-      out(JSON.stringify(rows.map(({ payload: _payload, ...r }) => r), null, 2));
+      out(
+        JSON.stringify(
+          rows.map(({ payload: _payload, ...r }) => r),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     if (rows.length === 0) {

@@ -4,17 +4,17 @@
 // or a single product object; with KEEPA_API_KEY set, an ASIN is fetched the way enrich fetches it.
 import { existsSync, readFileSync } from 'node:fs';
 import { systemClock } from '../clock.js';
-import { loadConfig, type Config } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { TokenBucket } from '../keepa/bucket.js';
 import { KeepaClient } from '../keepa/client.js';
 import { keepaMinutesToIso, keepaMinutesToMs } from '../keepa/time.js';
 import type { KeepaProduct } from '../keepa/types.js';
 import { createLogger } from '../log.js';
-import { HISTORY_DAYS } from '../pipeline/enrich.js';
-import { analyzeProduct, isVisible, peekProduct, type AnalysisResult, type DealRow, type PeekResult } from '../pipeline/analytics/index.js';
+import { type AnalysisResult, analyzeProduct, type DealRow, isVisible, type PeekResult, peekProduct } from '../pipeline/analytics/index.js';
 import type { Sale } from '../pipeline/analytics/types.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf } from './args.js';
+import { HISTORY_DAYS } from '../pipeline/enrich.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf } from './args.js';
 import { runCommand, UsageError } from './run.js';
 
 const ASIN = /^[0-9A-Z]{10}$/;
@@ -123,7 +123,8 @@ interface Options {
 
 export const ANALYZE_COMMAND: CommandSpec = {
   name: 'bin/analyze',
-  summary: 'Prints what the daemon would save for one product: the deal row (database column names), the inferred sales, the sales of the last 365 days and the rejection reason. FILE is a Keepa /product answer or one product object; an ASIN is fetched from Keepa when KEEPA_API_KEY is set (its token cost is said first).',
+  summary:
+    'Prints what the daemon would save for one product: the deal row (database column names), the inferred sales, the sales of the last 365 days and the rejection reason. FILE is a Keepa /product answer or one product object; an ASIN is fetched from Keepa when KEEPA_API_KEY is set (its token cost is said first).',
   options: {
     json: { type: 'boolean', help: 'print one JSON object with row, sales, salesLast365 and rejected' },
     now: { type: 'string', value: 'ISO', help: 'analyse as of this time (default: when Keepa answered, or now)' },

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { backupDatabase, sealBackup } from '../state/backupCopy.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
 
 export const BACKUP_COMMAND: CommandSpec = {
@@ -35,7 +35,16 @@ function keepCount(args: CommandArgs): number | null {
 export function backupTarget(args: CommandArgs, nowMs: number): string {
   const into = args.values.into;
   if (typeof into === 'string' && args.positionals.length > 0) throw new UsageError('Give either PATH or --into DIR, not both.');
-  const target = typeof into === 'string' ? join(into, `keepa-deals-${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.db`) : args.positionals[0];
+  const target =
+    typeof into === 'string'
+      ? join(
+          into,
+          `keepa-deals-${new Date(nowMs)
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d+Z$/, 'Z')}.db`,
+        )
+      : args.positionals[0];
   if (target === undefined) throw new UsageError('Name the file to write the backup to (or --into DIR).');
   if (existsSync(target)) throw new UsageError(`${target} already exists; choose a new file name (a backup never overwrites).`);
   const folder = dirname(resolve(target));
@@ -75,7 +84,10 @@ export async function backup(args: CommandArgs, nowMs: number, out: (line: strin
 
 /** Deletes all but the newest `keep` dated backups in `folder` (the names sort by time). */
 function prune(folder: string, keep: number, out: (line: string) => void): void {
-  const old = readdirSync(folder).filter((f) => DATED.test(f)).sort().slice(0, -keep);
+  const old = readdirSync(folder)
+    .filter((f) => DATED.test(f))
+    .sort()
+    .slice(0, -keep);
   for (const f of old) rmSync(join(folder, f));
   if (old.length > 0) out(`Deleted ${old.length} older backup(s), keeping the newest ${keep}: ${old.join(', ')}.`);
 }

@@ -7,7 +7,7 @@ import { loadConfig } from '../config.js';
 import { AlreadyRunningError } from '../errors.js';
 import { checkRestorable, copyBackup } from '../state/backupCopy.js';
 import { acquireProcessLock, type ProcessLock } from '../state/processLock.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
 
 export const RESTORE_COMMAND: CommandSpec = {
@@ -68,7 +68,7 @@ export async function restore(args: CommandArgs, nowMs: number, out: (line: stri
     renameSync(copy, dbPath);
     out(`Restored ${source} to ${dbPath}: ${verdict.deals} deals, integrity ok.`);
     out(kept ? `The database it replaced is kept as ${kept}; delete it once the daemon runs well.` : 'There was no database there before.');
-    out('Start the daemon again (systemctl start keepa-deals); it resumes from the backup\'s queue and watermark.');
+    out("Start the daemon again (systemctl start keepa-deals); it resumes from the backup's queue and watermark.");
     return 0;
   } finally {
     await lock.release();

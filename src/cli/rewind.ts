@@ -7,7 +7,7 @@ import { keepaMinutesToIso, msToKeepaMinutes } from '../keepa/time.js';
 import { openExistingDatabase } from '../state/db.js';
 import { SystemState } from '../state/systemState.js';
 import { WatermarkStore } from '../state/watermark.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf, UsageError } from './args.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf, UsageError } from './args.js';
 import { runCommand } from './run.js';
 
 const MAX_HOURS = 24 * 365 * 3;

@@ -3,12 +3,12 @@
 // a bad setting).
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { openExistingDatabase } from '../state/db.js';
 import { loadColumns } from '../state/columns.js';
+import { openExistingDatabase } from '../state/db.js';
 import { isLocked } from '../state/processLock.js';
 import { storeFor } from '../state/store.js';
 import { buildStatus, renderStatusText, type StatusReport, VERDICT_EXIT_CODE } from '../status.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf } from './args.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf } from './args.js';
 import { runCommand } from './run.js';
 
 const UNKNOWN_EXIT_CODE = 3;

@@ -11,7 +11,7 @@ import { formatDuration } from '../status.js';
 import { notVisibleReason } from '../web/dealsPage.js';
 import { money } from '../web/deskLayout.js';
 import { reasonInWords } from '../web/reasons.js';
-import { type CommandArgs, type CommandSpec, CONFIG_OPTION, configPathOf } from './args.js';
+import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf } from './args.js';
 import { runCommand, UsageError } from './run.js';
 
 export const WHY_COMMAND: CommandSpec = {

@@ -238,10 +238,7 @@ export class TokenBucket {
   }
 
   private neverRefills(cost: number): TokenBudgetError {
-    return new TokenBudgetError(
-      `A Keepa call estimated at ${round(cost)} tokens cannot run: Keepa reports a refill rate of 0 tokens/minute ` +
-        `and a balance of ${round(this.balance)}. Check the Keepa API subscription.`,
-    );
+    return new TokenBudgetError(`A Keepa call estimated at ${round(cost)} tokens cannot run: Keepa reports a refill rate of 0 tokens/minute ` + `and a balance of ${round(this.balance)}. Check the Keepa API subscription.`);
   }
 }
 
@@ -250,10 +247,7 @@ export class TokenBucket {
  * `nextRefillMs`, capped at capacity; a balance already above capacity (Keepa said so) is kept.
  * The bucket projects itself with it, and status projects the saved figures with it.
  */
-export function projectBalance(
-  figures: { balance: number; refillRate: number; capacity: number; nextRefillMs: number },
-  nowMs: number,
-): { balance: number; nextRefillMs: number } {
+export function projectBalance(figures: { balance: number; refillRate: number; capacity: number; nextRefillMs: number }, nowMs: number): { balance: number; nextRefillMs: number } {
   const { balance, refillRate, capacity, nextRefillMs } = figures;
   if (nowMs < nextRefillMs) return { balance, nextRefillMs };
   const refills = 1 + Math.floor((nowMs - nextRefillMs) / MINUTE_MS);

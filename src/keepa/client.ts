@@ -15,15 +15,15 @@
 //
 // The access key travels in the query string, so no URL leaves this file unredacted.
 import { gunzipSync } from 'node:zlib';
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { Clock } from '../clock.js';
-import { BadResponseError, KeepaHttpError, KeepaParameterError, NetworkError, RateLimitedError, ResponseTooLargeError, describeError } from '../errors.js';
+import { BadResponseError, describeError, KeepaHttpError, KeepaParameterError, NetworkError, RateLimitedError, ResponseTooLargeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../redact.js';
 import { backoffDelay } from './backoff.js';
 import type { TokenBucket } from './bucket.js';
-import { CostModel, type CallShape } from './cost.js';
-import { parseDealPage, parseProducts, parseSellers, readJson, readKeepaError, readTokenFields, type Body } from './parse.js';
+import { type CallShape, CostModel } from './cost.js';
+import { type Body, parseDealPage, parseProducts, parseSellers, readJson, readKeepaError, readTokenFields } from './parse.js';
 import type { DealPage, KeepaProduct, KeepaSeller, TokenFields } from './types.js';
 
 export interface KeepaClientOptions {
@@ -97,7 +97,10 @@ export interface ProductParams {
   buybox?: boolean;
 }
 
-interface Answer { status: number; text: string }
+interface Answer {
+  status: number;
+  text: string;
+}
 
 const MAX_IDS_PER_CALL = 100;
 
@@ -248,8 +251,7 @@ export class KeepaClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const maxWire = this.options.maxWireBytes ?? MAX_WIRE_BYTES;
     const maxBody = this.options.maxBodyBytes ?? MAX_BODY_BYTES;
-    const tooLarge = (what: string): ResponseTooLargeError =>
-      new ResponseTooLargeError(`Keepa /${path} sent an answer larger than ${what}; it was refused (not Keepa's answer, or a request to split)`);
+    const tooLarge = (what: string): ResponseTooLargeError => new ResponseTooLargeError(`Keepa /${path} sent an answer larger than ${what}; it was refused (not Keepa's answer, or a request to split)`);
     try {
       const res = await request(url, {
         method: 'GET',
@@ -283,18 +285,20 @@ export class KeepaClient {
     const { balance, refillRate, figuresAtMs } = this.bucket.snapshot(this.options.clock.now());
     const state = figuresAtMs === null ? 'unknown' : `${Math.round(balance * 10) / 10} at ${refillRate} tokens/minute`;
     return new RateLimitedError(
-      `Keepa /${path} needs about ${Math.ceil(estimate)} tokens; the balance is ${state}, so it can run in ${Math.ceil(retryAfterMs / 1000)} s, ` +
-        `longer than this run may wait (${Math.round(maxWaitMs / 1000)} s). Checkpoint; a later run continues.`,
+      `Keepa /${path} needs about ${Math.ceil(estimate)} tokens; the balance is ${state}, so it can run in ${Math.ceil(retryAfterMs / 1000)} s, ` + `longer than this run may wait (${Math.round(maxWaitMs / 1000)} s). Checkpoint; a later run continues.`,
       retryAfterMs,
     );
   }
 
   private httpError(path: string, status: number, attempts: number): KeepaHttpError {
     const why =
-      status === 400 ? 'Keepa rejected the request: check KEEPA_API_KEY (and the request parameters)'
-      : status === 402 ? 'Keepa reports no API access: check the Keepa subscription'
-      : status >= 500 ? `Keepa failed with HTTP ${status} ${attempts} times in a row; it is likely down, a later run retries`
-      : `Keepa answered HTTP ${status}`;
+      status === 400
+        ? 'Keepa rejected the request: check KEEPA_API_KEY (and the request parameters)'
+        : status === 402
+          ? 'Keepa reports no API access: check the Keepa subscription'
+          : status >= 500
+            ? `Keepa failed with HTTP ${status} ${attempts} times in a row; it is likely down, a later run retries`
+            : `Keepa answered HTTP ${status}`;
     return new KeepaHttpError(this.redact(`${why} (/${path}, HTTP ${status})`), status);
   }
 

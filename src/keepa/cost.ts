@@ -41,11 +41,7 @@ export function dealOfferCount(deal: KeepaDeal): number | undefined {
   return known ? total : undefined;
 }
 
-export type CallShape =
-  | { path: 'token' }
-  | { path: 'deal'; count: number }
-  | ProductShape
-  | { path: 'seller'; count: number };
+export type CallShape = { path: 'token' } | { path: 'deal'; count: number } | ProductShape | { path: 'seller'; count: number };
 
 export interface ProductShape {
   path: 'product';

@@ -24,9 +24,7 @@ export function enrichBatchSize(deps: PipelineDeps, nowMs: number, offers: numbe
   const shape = { path: 'product', count: 1, offers: deps.config.pipeline.offersPerProduct, expectedOffers: offers } as const;
   const { costs } = deps.keepa;
   const capacity = deps.keepa.bucket.grantableNow(nowMs);
-  const affordable = withSellers
-    ? Math.floor(capacity / (costs.estimate(shape) + costs.estimate({ path: 'seller', count: 1 })))
-    : costs.maxBatchSize(shape, capacity);
+  const affordable = withSellers ? Math.floor(capacity / (costs.estimate(shape) + costs.estimate({ path: 'seller', count: 1 }))) : costs.maxBatchSize(shape, capacity);
   return Math.max(1, Math.min(MAX_ENRICH_BATCH, affordable));
 }
 

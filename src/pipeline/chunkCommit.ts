@@ -3,9 +3,9 @@
 // chunk in flight, and nothing paid for and committed is fetched twice.
 import { queueDealAlerts } from '../alerts/episodes.js';
 import { describeError, isProgrammingError } from '../errors.js';
+import type { JobContext } from '../job.js';
 import { saveKeepaState } from '../keepa/savedBucket.js';
 import type { Funnel } from '../state/runs.js';
-import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
 import { failureReason } from './retryThenPark.js';
 
@@ -20,14 +20,16 @@ export function commitChunk(deps: PipelineDeps, run: JobContext, funnel: Funnel,
   const now = deps.clock.now();
   const { store } = deps;
   store.checkFile();
-  store.db.transaction(() => {
-    // A chunk that rolled back may have left its ASINs behind.
-    store.deals.takeSaved();
-    apply(now);
-    queueDealAlerts(store, deps.config.alerts, store.deals.takeSaved(), now);
-    store.runs.recordChunk(run.runId, funnel, tokens, now, progress);
-    saveKeepaState(deps, now);
-  }).immediate();
+  store.db
+    .transaction(() => {
+      // A chunk that rolled back may have left its ASINs behind.
+      store.deals.takeSaved();
+      apply(now);
+      queueDealAlerts(store, deps.config.alerts, store.deals.takeSaved(), now);
+      store.runs.recordChunk(run.runId, funnel, tokens, now, progress);
+      saveKeepaState(deps, now);
+    })
+    .immediate();
   run.heartbeat();
 }
 
@@ -38,16 +40,7 @@ export function commitChunk(deps: PipelineDeps, run: JobContext, funnel: Funnel,
  * (retried, then parked: retryThenPark.ts), and it is logged as an error. Anything else thrown (the
  * database locked or gone) ends the run, as for every other chunk.
  */
-export function commitOrFail(
-  deps: PipelineDeps,
-  run: JobContext,
-  stage: string,
-  count: number,
-  funnel: Funnel,
-  tokens: number,
-  apply: (nowMs: number) => void,
-  onFailure: (error: string, reason: string, nowMs: number) => number,
-): ChunkOutcome {
+export function commitOrFail(deps: PipelineDeps, run: JobContext, stage: string, count: number, funnel: Funnel, tokens: number, apply: (nowMs: number) => void, onFailure: (error: string, reason: string, nowMs: number) => number): ChunkOutcome {
   const paid = { ...funnel };
   try {
     commitChunk(deps, run, funnel, tokens, apply);
@@ -57,9 +50,16 @@ export function commitOrFail(
     const error = describeError(e);
     const reason = failureReason(e);
     let parked = 0;
-    commitChunk(deps, run, { ...paid, failed: count }, tokens, (nowMs) => {
-      parked = onFailure(error, reason, nowMs);
-    }, false);
+    commitChunk(
+      deps,
+      run,
+      { ...paid, failed: count },
+      tokens,
+      (nowMs) => {
+        parked = onFailure(error, reason, nowMs);
+      },
+      false,
+    );
     deps.log.error(`${stage} of ${count} items failed in the analysis: ${error}; they will be tried again, then parked`, { component: stage, items: count, parked, stack: e instanceof Error ? e.stack : undefined });
     return 'failed';
   }

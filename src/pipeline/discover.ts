@@ -12,6 +12,7 @@
 // Keepa's times are not trusted past the present: a deal dated in the future is queued with its
 // time clamped to now, so one such deal can never carry the watermark ahead of every later deal.
 import { RateLimitedError } from '../errors.js';
+import type { JobContext } from '../job.js';
 import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
 import { saveFutureDeal } from '../keepa/savedFutureDeal.js';
@@ -21,7 +22,6 @@ import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 import { offerIfNew, repeatOf } from './newWork.js';
@@ -308,7 +308,10 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
         bump(funnel, 'tokens_saved', keepa.costs.estimate({ path: 'product', count: 1 }));
       }
     }
-    store.deals.touchSeen(deals.map((d) => d.asin), nowMs);
+    store.deals.touchSeen(
+      deals.map((d) => d.asin),
+      nowMs,
+    );
     if (future.aheadMs > 0) saveFutureDeal(store.system, future.aheadMs, nowMs);
     if (complete) {
       // A rewind during the look wins: the advance is refused. A watermark in the future is the

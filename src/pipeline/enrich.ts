@@ -3,13 +3,13 @@
 // committed: a seller lookup that cannot be made now is deferred (sellers.ts), never dropped. A
 // batch is sized to pay for its seller lookups too, so that they rarely have to wait.
 import { ColumnTypeError, describeError, RateLimitedError } from '../errors.js';
+import type { JobContext } from '../job.js';
 import { dealOfferCount } from '../keepa/cost.js';
 import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
 import { type ChunkOutcome, commitOrFail } from './chunkCommit.js';
-import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
 import { parseDeal } from './dealRecord.js';
 import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
@@ -41,14 +41,21 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
   const offers = expectedOffers([...dealsByAsin.values()]);
   const items = due.slice(0, enrichBatchSize(deps, clock.now(), offers, config.pipeline.lookupSellers));
   const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
-  const fetched = await fetchProducts(deps, run, 'enrich', items.map((i) => i.asin), {
-    stats: 365,
-    history: true,
-    days: HISTORY_DAYS,
-    offers: config.pipeline.offersPerProduct,
-    expectedOffers: offers,
-    onlyLiveOffers: true,
-  }, onFailure);
+  const fetched = await fetchProducts(
+    deps,
+    run,
+    'enrich',
+    items.map((i) => i.asin),
+    {
+      stats: 365,
+      history: true,
+      days: HISTORY_DAYS,
+      offers: config.pipeline.offersPerProduct,
+      expectedOffers: offers,
+      onlyLiveOffers: true,
+    },
+    onFailure,
+  );
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_enrich: fetched.tokens };
@@ -56,44 +63,56 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   const deferred: Record<string, string> = {};
-  const outcome = commitOrFail(deps, run, 'enrich', items.length, funnel, tokens, (nowMs) => {
-    store.queue.addTokens(items.map((i) => i.asin), tokens);
-    failMissing(deps, items, fetched.products, funnel, nowMs);
-    for (const item of items) {
-      const product = fetched.products.get(item.asin);
-      if (product === undefined) continue;
-      const sellerId = winningOfferSellerId(product);
-      const result = analyzeProduct({
-        product,
-        deal: dealsByAsin.get(item.asin) ?? null,
-        seller: sellerId === null ? null : (sellers[sellerId] ?? null),
-        settings: config.business,
-        nowMs,
-      });
-      bump(funnel, 'enriched');
-      if (result.rejected !== null) {
-        store.queue.finish(item.asin, 'rejected', result.rejected, nowMs, true);
-        bump(funnel, `rejected_${result.rejected}`);
-        continue;
+  const outcome = commitOrFail(
+    deps,
+    run,
+    'enrich',
+    items.length,
+    funnel,
+    tokens,
+    (nowMs) => {
+      store.queue.addTokens(
+        items.map((i) => i.asin),
+        tokens,
+      );
+      failMissing(deps, items, fetched.products, funnel, nowMs);
+      for (const item of items) {
+        const product = fetched.products.get(item.asin);
+        if (product === undefined) continue;
+        const sellerId = winningOfferSellerId(product);
+        const result = analyzeProduct({
+          product,
+          deal: dealsByAsin.get(item.asin) ?? null,
+          seller: sellerId === null ? null : (sellers[sellerId] ?? null),
+          settings: config.business,
+          nowMs,
+        });
+        bump(funnel, 'enriched');
+        if (result.rejected !== null) {
+          store.queue.finish(item.asin, 'rejected', result.rejected, nowMs, true);
+          bump(funnel, `rejected_${result.rejected}`);
+          continue;
+        }
+        try {
+          store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
+          const evidence = buildEvidence(product, result, config.business, nowMs);
+          store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
+        } catch (e: unknown) {
+          if (!(e instanceof ColumnTypeError)) throw e;
+          failItems(deps, [item], describeError(e), 'save_error', nowMs);
+          bump(funnel, 'failed');
+          log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
+          continue;
+        }
+        store.queue.finish(item.asin, 'done', null, nowMs, true);
+        bump(funnel, 'saved');
+        if (config.pipeline.lookupSellers && sellerId !== null && sellers[sellerId] === undefined && funnel.seller_lookup_failed !== undefined) deferred[item.asin] = sellerId;
       }
-      try {
-        store.deals.upsert({ ...result.row, ASIN: item.asin }, nowMs, 'full');
-        const evidence = buildEvidence(product, result, config.business, nowMs);
-        store.evidence.save(item.asin, salesInYear(evidence.sales, nowMs), encodeEvidence(evidence), nowMs);
-      } catch (e: unknown) {
-        if (!(e instanceof ColumnTypeError)) throw e;
-        failItems(deps, [item], describeError(e), 'save_error', nowMs);
-        bump(funnel, 'failed');
-        log.error(`could not save ${item.asin}: ${describeError(e)}`, { asin: item.asin });
-        continue;
-      }
-      store.queue.finish(item.asin, 'done', null, nowMs, true);
-      bump(funnel, 'saved');
-      if (config.pipeline.lookupSellers && sellerId !== null && sellers[sellerId] === undefined && funnel.seller_lookup_failed !== undefined) deferred[item.asin] = sellerId;
-    }
-    deferSellers(store, deferred, nowMs);
-    if (Object.keys(deferred).length > 0) funnel.seller_deferred = Object.keys(deferred).length;
-  }, onFailure);
+      deferSellers(store, deferred, nowMs);
+      if (Object.keys(deferred).length > 0) funnel.seller_deferred = Object.keys(deferred).length;
+    },
+    onFailure,
+  );
   if (outcome !== 'done') return outcome;
   log.info(`enriched ${funnel.enriched ?? 0}, saved ${funnel.saved ?? 0}`, { funnel });
   return 'done';
@@ -112,7 +131,10 @@ async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly 
   const charge = { tokens: 0 };
   const grace = new AbortController();
   const onStop = (): void => {
-    void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(() => grace.abort(run.signal.reason), () => undefined);
+    void deps.clock.sleep(SELLER_STOP_GRACE_MS, grace.signal).then(
+      () => grace.abort(run.signal.reason),
+      () => undefined,
+    );
   };
   if (run.signal.aborted) onStop();
   else run.signal.addEventListener('abort', onStop, { once: true });

@@ -5,7 +5,7 @@
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaProduct } from '../keepa/types.js';
 import type { BusinessSettings } from '../settings.js';
-import { firstAfter, history, type History, MINUTES_PER_DAY, timeAt, valueAt } from './analytics/history.js';
+import { firstAfter, type History, history, MINUTES_PER_DAY, timeAt, valueAt } from './analytics/history.js';
 import type { AnalysisResult } from './analytics/index.js';
 import type { SaleCondition } from './analytics/types.js';
 
@@ -16,8 +16,16 @@ const CHART_WINDOW_MINUTES = 3 * 365 * MINUTES_PER_DAY;
 const YEAR_MS = 365 * 86_400_000;
 
 const CONDITIONS: Readonly<Record<number, string>> = {
-  1: 'New', 2: 'Used - Like New', 3: 'Used - Very Good', 4: 'Used - Good', 5: 'Used - Acceptable',
-  6: 'Refurbished', 7: 'Collectible - Like New', 8: 'Collectible - Very Good', 9: 'Collectible - Good', 10: 'Collectible - Acceptable',
+  1: 'New',
+  2: 'Used - Like New',
+  3: 'Used - Very Good',
+  4: 'Used - Good',
+  5: 'Used - Acceptable',
+  6: 'Refurbished',
+  7: 'Collectible - Like New',
+  8: 'Collectible - Very Good',
+  9: 'Collectible - Good',
+  10: 'Collectible - Acceptable',
 };
 
 export interface EvidenceSale {

@@ -110,16 +110,27 @@ function expireStale(deps: PipelineDeps, run: JobContext): void {
   const oldest = deps.store.queue.oldestWaitingSince();
   if (oldest === null || oldest >= cutoff) return;
   const funnel: Funnel = {};
-  commitChunk(deps, run, funnel, 0, (nowMs) => {
-    funnel.expired = deps.store.queue.expireQueuedBefore(cutoff, nowMs).length;
-  }, false);
+  commitChunk(
+    deps,
+    run,
+    funnel,
+    0,
+    (nowMs) => {
+      funnel.expired = deps.store.queue.expireQueuedBefore(cutoff, nowMs).length;
+    },
+    false,
+  );
   deps.log.warn(`dropped ${funnel.expired ?? 0} candidates that waited longer than ${deps.config.pipeline.candidateMaxAgeHours} h`, { component: 'ingest', expired: funnel.expired });
 }
 
 export function describeFunnel(f: Funnel): string {
   const order = ['scanned', 'queued', 'peeked', 'enriched', 'saved', 'refreshed', 'expired', 'failed'];
-  const rejected = Object.entries(f).filter(([k]) => k.startsWith('rejected_')).map(([k, v]) => `${k.slice('rejected_'.length)} ${v}`);
-  const tokens = Object.entries(f).filter(([k]) => isSpentTokenKey(k)).reduce((a, [, v]) => a + v, 0);
+  const rejected = Object.entries(f)
+    .filter(([k]) => k.startsWith('rejected_'))
+    .map(([k, v]) => `${k.slice('rejected_'.length)} ${v}`);
+  const tokens = Object.entries(f)
+    .filter(([k]) => isSpentTokenKey(k))
+    .reduce((a, [, v]) => a + v, 0);
   const parts = order.filter((k) => f[k] !== undefined).map((k) => `${k} ${f[k]}`);
   if (rejected.length > 0) parts.push(`rejected (${rejected.join(', ')})`);
   parts.push(`tokens ${Math.round(tokens * 10) / 10}`);

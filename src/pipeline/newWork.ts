@@ -2,7 +2,7 @@
 // deal it reads with what is known (free: no token spent) and queues only what this file lets
 // through; the queue stores what it is given.
 import type { KeepaDeal } from '../keepa/types.js';
-import { OPEN_STAGES, type Candidate, type Queue, type QueueItem } from '../state/queue.js';
+import { type Candidate, OPEN_STAGES, type Queue, type QueueItem } from '../state/queue.js';
 import { isVisible } from './analytics/index.js';
 import type { PipelineDeps } from './context.js';
 import { parseDeal, usedPrice } from './dealRecord.js';

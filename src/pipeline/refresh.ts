@@ -3,16 +3,16 @@
 // NULL over `List_at` or `1yr_Avg`. A deal it finds still visible counts as seen; one that is no
 // longer worth showing ages out through the janitor.
 import { ColumnTypeError, describeError } from '../errors.js';
+import type { JobContext } from '../job.js';
 import type { Funnel } from '../state/runs.js';
 import { isVisible, lightUpdate } from './analytics/index.js';
 import { enrichBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitOrFail } from './chunkCommit.js';
-import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
-import { bump } from './funnel.js';
-import { fetchProducts } from './fetch.js';
-import { deferSellers } from './sellers.js';
 import { offersOf } from './evidence.js';
+import { fetchProducts } from './fetch.js';
+import { bump } from './funnel.js';
+import { deferSellers } from './sellers.js';
 
 /**
  * While new deals wait, refresh takes at most this share of the tokens whatever `refreshShare`
@@ -51,36 +51,45 @@ export async function refreshChunk(deps: PipelineDeps, run: JobContext): Promise
   const fetched = await fetchProducts(deps, run, 'refresh', asins, { stats: 365, history: false, offers: config.pipeline.offersPerProduct, onlyLiveOffers: true }, onFailure);
   if (!fetched.ok) return fetched.outcome;
   const funnel: Funnel = { tokens_refresh: fetched.tokens };
-  return commitOrFail(deps, run, 'refresh', asins.length, funnel, fetched.tokens, (nowMs) => {
-    store.queue.addTokens(asins, fetched.tokens);
-    for (const asin of asins) {
-      const product = fetched.products.get(asin);
-      const stored = store.deals.find(asin);
-      if (stored === null) continue;
-      if (product === undefined) {
-        store.deals.markRefreshed([asin], nowMs);
-        bump(funnel, 'not_in_answer');
-        continue;
-      }
-      const { row } = lightUpdate({ product, stored, settings: config.business, nowMs });
-      try {
-        store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
-        store.evidence.updateOffers(asin, JSON.stringify(offersOf(product)), nowMs);
-        bump(funnel, 'refreshed');
-        // A new winning seller is saved without its name: it is looked up later, as enrich defers.
-        const sellerId = row['Seller_ID'];
-        if (typeof sellerId === 'string' && sellerId !== stored['Seller_ID'] && row['Seller'] === null) {
-          deferSellers(store, { [asin]: sellerId }, nowMs);
-          bump(funnel, 'seller_deferred');
+  return commitOrFail(
+    deps,
+    run,
+    'refresh',
+    asins.length,
+    funnel,
+    fetched.tokens,
+    (nowMs) => {
+      store.queue.addTokens(asins, fetched.tokens);
+      for (const asin of asins) {
+        const product = fetched.products.get(asin);
+        const stored = store.deals.find(asin);
+        if (stored === null) continue;
+        if (product === undefined) {
+          store.deals.markRefreshed([asin], nowMs);
+          bump(funnel, 'not_in_answer');
+          continue;
         }
-        // Scans stop at deals created before their floor, so a long-lived deal is not read again
-        // from the list; one the refresh finds still worth showing stays current for the janitor.
-        if (isVisible({ ...stored, ...row }, config.peek.minSalesPerYear)) store.deals.touchSeen([asin], nowMs);
-      } catch (e: unknown) {
-        if (!(e instanceof ColumnTypeError)) throw e;
-        bump(funnel, 'failed');
-        deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });
+        const { row } = lightUpdate({ product, stored, settings: config.business, nowMs });
+        try {
+          store.deals.upsert({ ...row, ASIN: asin }, nowMs, 'light');
+          store.evidence.updateOffers(asin, JSON.stringify(offersOf(product)), nowMs);
+          bump(funnel, 'refreshed');
+          // A new winning seller is saved without its name: it is looked up later, as enrich defers.
+          const sellerId = row['Seller_ID'];
+          if (typeof sellerId === 'string' && sellerId !== stored['Seller_ID'] && row['Seller'] === null) {
+            deferSellers(store, { [asin]: sellerId }, nowMs);
+            bump(funnel, 'seller_deferred');
+          }
+          // Scans stop at deals created before their floor, so a long-lived deal is not read again
+          // from the list; one the refresh finds still worth showing stays current for the janitor.
+          if (isVisible({ ...stored, ...row }, config.peek.minSalesPerYear)) store.deals.touchSeen([asin], nowMs);
+        } catch (e: unknown) {
+          if (!(e instanceof ColumnTypeError)) throw e;
+          bump(funnel, 'failed');
+          deps.log.error(`could not save the refresh of ${asin}: ${describeError(e)}`, { component: 'refresh', asin });
+        }
       }
-    }
-  }, onFailure);
+    },
+    onFailure,
+  );
 }

@@ -3,6 +3,7 @@
 // score, its winning seller is remembered in `sellers.due`, and this step names it later (1 token a
 // seller, up to 100 a call). Counted in the funnel: seller_deferred, seller_filled, seller_unknown.
 import { describeError, RateLimitedError } from '../errors.js';
+import type { JobContext } from '../job.js';
 import type { KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
@@ -10,7 +11,6 @@ import { sellerQualityScore } from './analytics/index.js';
 import { roundTo } from './analytics/numeric.js';
 import { sellerBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
-import type { JobContext } from '../job.js';
 import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 

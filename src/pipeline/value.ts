@@ -3,9 +3,9 @@
 // ranks by it, and `bin/why` shows its inputs and result for a candidate.
 import type { TokenBucket } from '../keepa/bucket.js';
 import type { CostModel } from '../keepa/cost.js';
-import type { BusinessSettings } from '../settings.js';
 import { keepaMinutesToMs } from '../keepa/time.js';
 import { CsvType, type KeepaDeal } from '../keepa/types.js';
+import type { BusinessSettings } from '../settings.js';
 import { keepaDrops, salesPerYear } from './analytics/index.js';
 import { usedPrice } from './dealRecord.js';
 

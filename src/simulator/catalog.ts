@@ -3,11 +3,8 @@
 // Books are generated on first use from seed + index, so a catalog of thousands costs nothing
 // until it is read, and the same seed gives the same books in any order of access.
 
-import { Random, hashSeed } from './random.js';
-import {
-  FIRST_NAMES, LAST_NAMES, NONFICTION_TOPICS, TEXTBOOKS, TEXTBOOK_PUBLISHERS, TEXTBOOK_SUBJECTS,
-  TEXTBOOK_TOPICS, TITLE_ADJECTIVES, TITLE_NOUNS, TRADE_CATEGORIES, TRADE_PUBLISHERS, type Subcategory,
-} from './words.js';
+import { hashSeed, Random } from './random.js';
+import { FIRST_NAMES, LAST_NAMES, NONFICTION_TOPICS, type Subcategory, TEXTBOOK_PUBLISHERS, TEXTBOOK_SUBJECTS, TEXTBOOK_TOPICS, TEXTBOOKS, TITLE_ADJECTIVES, TITLE_NOUNS, TRADE_CATEGORIES, TRADE_PUBLISHERS } from './words.js';
 
 /**
  * dead: no sales at all, rank only decays. loser: sells, but too cheaply (or its deals are too
@@ -170,7 +167,11 @@ function logUniform(rng: Random, min: number, max: number): number {
 
 function makeBook(seed: number, index: number, asin: string, startMs: number): Book {
   const rng = new Random(hashSeed(seed, index, 'book'));
-  const archetype = rng.weighted<Archetype>([['dead', 0.4], ['loser', 0.45], ['opportunity', 0.15]]);
+  const archetype = rng.weighted<Archetype>([
+    ['dead', 0.4],
+    ['loser', 0.45],
+    ['opportunity', 0.15],
+  ]);
   const seasonal = rng.chance(archetype === 'opportunity' ? 0.4 : archetype === 'loser' ? 0.3 : 0.2);
 
   let typicalPrice: number;
@@ -204,8 +205,7 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
   const trackingSinceMs = startMs - (rng.chance(0.8) ? rng.range(1_100, 1_300) : rng.range(120, 1_100)) * DAY_MS;
   const listedSinceMs = trackingSinceMs - rng.range(0, 2_000) * DAY_MS;
   const published = new Date(listedSinceMs - rng.range(0, 60) * DAY_MS);
-  const publicationDate =
-    published.getUTCFullYear() * 10_000 + (published.getUTCMonth() + 1) * 100 + published.getUTCDate();
+  const publicationDate = published.getUTCFullYear() * 10_000 + (published.getUTCMonth() + 1) * 100 + published.getUTCDate();
 
   const author = `${rng.pick(FIRST_NAMES)} ${rng.pick(LAST_NAMES)}`;
   let title: string;
@@ -219,14 +219,20 @@ function makeBook(seed: number, index: number, asin: string, startMs: number): B
     title = `${rng.pick(TEXTBOOK_TOPICS)} (${edition} Edition)`;
     publisher = rng.pick(TEXTBOOK_PUBLISHERS);
     category = rng.chance(0.5) ? TEXTBOOKS : rng.pick(TEXTBOOK_SUBJECTS);
-    binding = rng.weighted([['Hardcover', 0.5], ['Paperback', 0.3], ['loose_leaf', 0.2]]);
+    binding = rng.weighted([
+      ['Hardcover', 0.5],
+      ['Paperback', 0.3],
+      ['loose_leaf', 0.2],
+    ]);
   } else {
-    title = rng.chance(0.55)
-      ? `The ${rng.pick(TITLE_ADJECTIVES)} ${rng.pick(TITLE_NOUNS)}`
-      : rng.pick([`The Art of ${rng.pick(NONFICTION_TOPICS)}`, `${rng.pick(NONFICTION_TOPICS)} for Beginners`, `A Practical Guide to ${rng.pick(NONFICTION_TOPICS)}`]);
+    title = rng.chance(0.55) ? `The ${rng.pick(TITLE_ADJECTIVES)} ${rng.pick(TITLE_NOUNS)}` : rng.pick([`The Art of ${rng.pick(NONFICTION_TOPICS)}`, `${rng.pick(NONFICTION_TOPICS)} for Beginners`, `A Practical Guide to ${rng.pick(NONFICTION_TOPICS)}`]);
     publisher = rng.pick(TRADE_PUBLISHERS);
     category = rng.pick(TRADE_CATEGORIES);
-    binding = rng.weighted([['Paperback', 0.6], ['Hardcover', 0.25], ['mass_market', 0.15]]);
+    binding = rng.weighted([
+      ['Paperback', 0.6],
+      ['Hardcover', 0.25],
+      ['mass_market', 0.15],
+    ]);
   }
 
   const listPrice = shelfPrice(typicalPrice * rng.range(1.8, 3.5));

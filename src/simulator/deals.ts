@@ -8,17 +8,14 @@
 
 import { msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaDeal } from '../keepa/types.js';
-import {
-  DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE,
-  RANGES_NEED_SWITCH,
-} from './assumptions.js';
-import { shelfPrice, type Catalog } from './catalog.js';
+import { DATE_RANGE_WINDOW_DAYS, DEAL_CACHE_MS, DEAL_INTERVAL_DAYS, DEAL_PAGE_SIZE, DROP_IS_POSITIVE, RANGES_NEED_SWITCH } from './assumptions.js';
+import { type Catalog, shelfPrice } from './catalog.js';
 import { ListingIndex } from './listingIndex.js';
-import { MAX_LISTING_LIFETIME_MS, priceAt, type Listing } from './listings.js';
+import { type Listing, MAX_LISTING_LIFETIME_MS, priceAt } from './listings.js';
 import type { MarketStore } from './markets.js';
 import { USED_CONDITION_CSV } from './offers.js';
-import { Random, hashSeed } from './random.js';
-import { selectionKey, type DealSelection } from './selection.js';
+import { hashSeed, Random } from './random.js';
+import { type DealSelection, selectionKey } from './selection.js';
 import { BOOKS_ROOT } from './words.js';
 
 const DAY_MS = 86_400_000;
@@ -143,7 +140,14 @@ export class DealStream {
     if (s.excludeCategories && cats.some((c) => s.excludeCategories?.includes(c))) return false;
     if (s.titleSearch) {
       const title = (deal.title ?? '').toLowerCase();
-      if (!s.titleSearch.toLowerCase().split(/\s+/).filter(Boolean).every((w) => title.includes(w))) return false;
+      if (
+        !s.titleSearch
+          .toLowerCase()
+          .split(/\s+/)
+          .filter(Boolean)
+          .every((w) => title.includes(w))
+      )
+        return false;
     }
     if (s.isFilterEnabled || !RANGES_NEED_SWITCH) {
       const book = this.options.catalog.book(index);
@@ -195,14 +199,18 @@ export class DealStream {
       return usual.map((u, i) => (u < 0 ? -1 : Math.round(u * (1 - share) + (current[i] ?? u) * share)));
     });
     const sign = DROP_IS_POSITIVE ? 1 : -1;
-    const delta = avg.map((row) => row.map((a, i) => {
-      const c = current[i] ?? -1;
-      return a < 0 || c < 0 ? 0 : sign * (a - c);
-    }));
-    const deltaPercent = avg.map((row) => row.map((a, i) => {
-      const c = current[i] ?? -1;
-      return a <= 0 || c < 0 ? 0 : Math.round((sign * (a - c) * 100) / a);
-    }));
+    const delta = avg.map((row) =>
+      row.map((a, i) => {
+        const c = current[i] ?? -1;
+        return a < 0 || c < 0 ? 0 : sign * (a - c);
+      }),
+    );
+    const deltaPercent = avg.map((row) =>
+      row.map((a, i) => {
+        const c = current[i] ?? -1;
+        return a <= 0 || c < 0 ? 0 : Math.round((sign * (a - c) * 100) / a);
+      }),
+    );
     const lastFall = [listing.atMs, ...listing.redrops.map((r) => r.atMs)].filter((ms) => ms <= atMs).pop() ?? listing.atMs;
     const currentSince = current.map((c) => (c < 0 ? -1 : msToKeepaMinutes(listing.atMs)));
     currentSince[CsvType.USED] = msToKeepaMinutes(lastFall);

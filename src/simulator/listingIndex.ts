@@ -2,7 +2,7 @@
 // query: listings of the last day and a half (the longest lifetime) are kept in time order, and a
 // heap of each book's next listing time says which books to ask when the clock moves on.
 
-import { MAX_LISTING_LIFETIME_MS, type Listing } from './listings.js';
+import { type Listing, MAX_LISTING_LIFETIME_MS } from './listings.js';
 import type { MarketStore } from './markets.js';
 
 export interface LiveListing {

@@ -7,7 +7,7 @@
 
 import type { Book } from './catalog.js';
 import { shelfPrice } from './catalog.js';
-import { Random, hashSeed } from './random.js';
+import { hashSeed, Random } from './random.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -146,7 +146,12 @@ export class ListingStream {
       price,
       redrops,
       shipping: isFBA ? 0 : unknownShipping ? -1 : 399,
-      condition: rng.weighted([[2, 0.2], [3, 0.4], [4, 0.3], [5, 0.1]]),
+      condition: rng.weighted([
+        [2, 0.2],
+        [3, 0.4],
+        [4, 0.3],
+        [5, 0.1],
+      ]),
       isFBA,
       sellerIdx: rng.int(0, this.sellerCount - 1),
       lifetimeMs,

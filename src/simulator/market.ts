@@ -15,13 +15,10 @@
 
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType } from '../keepa/types.js';
-import { shelfPrice, type Book } from './catalog.js';
+import { type Book, shelfPrice } from './catalog.js';
 import type { ListingStream } from './listings.js';
-import {
-  EBAY_NEW_SHIPPING, EBAY_USED_SHIPPING, TEXTBOOK_DEMAND_MAX, USED_CONDITION_CSV, drawNewOffer, drawUsedOffer, landed, offerAt, recordOfferHistories, textbookDemand,
-  type MarketOffer, type OfferFields,
-} from './offers.js';
-import { Random, hashSeed } from './random.js';
+import { drawNewOffer, drawUsedOffer, EBAY_NEW_SHIPPING, EBAY_USED_SHIPPING, landed, type MarketOffer, type OfferFields, offerAt, recordOfferHistories, TEXTBOOK_DEMAND_MAX, textbookDemand, USED_CONDITION_CSV } from './offers.js';
+import { hashSeed, Random } from './random.js';
 import { SalesRank } from './rank.js';
 import { Series } from './series.js';
 
@@ -117,8 +114,7 @@ export class MarketTimeline {
     this.amazonInStock = book.amazonPrice > 0 && rng.chance(0.5);
     this.reviewCount = book.reviewCount;
 
-    for (const type of [CsvType.AMAZON, CsvType.NEW, CsvType.USED, CsvType.SALES_RANK, CsvType.LIST_PRICE,
-      CsvType.COUNT_NEW, CsvType.COUNT_USED, CsvType.RATING, CsvType.COUNT_REVIEWS]) {
+    for (const type of [CsvType.AMAZON, CsvType.NEW, CsvType.USED, CsvType.SALES_RANK, CsvType.LIST_PRICE, CsvType.COUNT_NEW, CsvType.COUNT_USED, CsvType.RATING, CsvType.COUNT_REVIEWS]) {
       this.series.set(type, new Series(2));
     }
     for (const type of Object.values(USED_CONDITION_CSV)) this.series.set(type, new Series(3));

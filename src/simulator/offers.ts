@@ -4,7 +4,7 @@
 // the cheapest landed offer per used sub-condition.
 
 import { CsvType } from '../keepa/types.js';
-import { shelfPrice, type Book } from './catalog.js';
+import { type Book, shelfPrice } from './catalog.js';
 import type { Random } from './random.js';
 import type { Series } from './series.js';
 
@@ -45,9 +45,18 @@ export const USED_CONDITION_CSV: Readonly<Record<number, number>> = {
 export const EBAY_NEW_SHIPPING = 28;
 export const EBAY_USED_SHIPPING = 29;
 const CONDITION_PRICE: Readonly<Record<number, number>> = { 2: 1.08, 3: 1, 4: 0.95, 5: 0.88 };
-const USED_CONDITION_WEIGHTS: readonly (readonly [number, number])[] = [[2, 0.15], [3, 0.35], [4, 0.35], [5, 0.15]];
+const USED_CONDITION_WEIGHTS: readonly (readonly [number, number])[] = [
+  [2, 0.15],
+  [3, 0.35],
+  [4, 0.35],
+  [5, 0.15],
+];
 /** Merchant shipping: mostly the standard $3.99, sometimes unknown (-1), rarely free. */
-const MERCHANT_SHIPPING_WEIGHTS: readonly (readonly [number, number])[] = [[399, 0.85], [-1, 0.1], [0, 0.05]];
+const MERCHANT_SHIPPING_WEIGHTS: readonly (readonly [number, number])[] = [
+  [399, 0.85],
+  [-1, 0.1],
+  [0, 0.05],
+];
 
 /** Textbook demand by UTC month: Aug-Sep and January peak. */
 const TEXTBOOK_DEMAND = [2.5, 0.4, 0.25, 0.25, 0.25, 0.25, 0.8, 3, 3, 0.4, 0.25, 0.8] as const;

@@ -6,7 +6,7 @@ import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import { CsvType, type KeepaOffer, type KeepaProduct } from '../keepa/types.js';
 import { AMAZON_SELLER_ID, DAYS_KEEPS_POINT_BEFORE, OFFERS_PER_PAGE } from './assumptions.js';
 import type { Book } from './catalog.js';
-import { OFFER_MEMORY_MS, type MarketTimeline } from './market.js';
+import { type MarketTimeline, OFFER_MEMORY_MS } from './market.js';
 import { landed, type MarketOffer } from './offers.js';
 import type { SellerPool } from './sellers.js';
 import { computeStats, type StatsWindow } from './stats.js';
@@ -30,13 +30,7 @@ export interface BuiltProduct {
   offerPages: number;
 }
 
-export function buildProduct(
-  book: Book,
-  timeline: MarketTimeline,
-  sellers: SellerPool,
-  query: ProductQuery,
-  nowMs: number,
-): BuiltProduct {
+export function buildProduct(book: Book, timeline: MarketTimeline, sellers: SellerPool, query: ProductQuery, nowMs: number): BuiltProduct {
   const now = msToKeepaMinutes(nowMs);
   const withRating = query.rating || query.offers !== null;
   const product: KeepaProduct = {
@@ -131,8 +125,15 @@ function offersAt(timeline: MarketTimeline, nowMs: number): MarketOffer[] {
   const amazonPrice = amazon.valueAt(now);
   if (amazonPrice > 0) {
     live.push({
-      id: 0, sellerIdx: -1, condition: 1, isFBA: true, price: amazonPrice, shipping: 0,
-      listedMs: keepaMinutesToMs(amazon.sinceAt(now)), removedMs: null, dealSeq: null,
+      id: 0,
+      sellerIdx: -1,
+      condition: 1,
+      isFBA: true,
+      price: amazonPrice,
+      shipping: 0,
+      listedMs: keepaMinutesToMs(amazon.sinceAt(now)),
+      removedMs: null,
+      dealSeq: null,
     });
   }
   return live;

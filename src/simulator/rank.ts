@@ -9,8 +9,8 @@
 // wobble is.
 
 import { msToKeepaMinutes } from '../keepa/time.js';
-import { RANK_CAP, RANK_FLOOR, type Book } from './catalog.js';
-import { Random, hashSeed } from './random.js';
+import { type Book, RANK_CAP, RANK_FLOOR } from './catalog.js';
+import { hashSeed, Random } from './random.js';
 import type { Series } from './series.js';
 
 const HOUR_MS = 3_600_000;

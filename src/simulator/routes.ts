@@ -9,7 +9,7 @@ import type { DealStream } from './deals.js';
 import type { Faults } from './faults.js';
 import type { MarketStore } from './markets.js';
 import { dealCost, productCost, sellerCost } from './pricing.js';
-import { buildProduct, unknownProduct, type ProductQuery } from './products.js';
+import { buildProduct, type ProductQuery, unknownProduct } from './products.js';
 import { parseSelection } from './selection.js';
 import type { SellerPool } from './sellers.js';
 import type { StatsWindow } from './stats.js';
@@ -151,7 +151,10 @@ function rejected(message: string): RouteResult {
 }
 
 function list(value: string | null): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(value: string | null): number | null {
@@ -170,9 +173,7 @@ function statsWindow(value: string | null, nowMs: number): StatsWindow | null {
   const toMs = (s: string): number => (/^\d+$/.test(s) ? Number(s) : Date.parse(`${s}T00:00:00Z`));
   const fromMs = toMs(a);
   const untilMs = toMs(b);
-  return Number.isFinite(fromMs) && Number.isFinite(untilMs) && fromMs < untilMs
-    ? { fromMs, toMs: Math.min(untilMs, nowMs) }
-    : null;
+  return Number.isFinite(fromMs) && Number.isFinite(untilMs) && fromMs < untilMs ? { fromMs, toMs: Math.min(untilMs, nowMs) } : null;
 }
 
 /** The nullInStats fault: `null` where a number belongs, in the arrays peeks read. */

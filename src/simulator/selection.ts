@@ -2,9 +2,7 @@
 // switch a JSON boolean; a value of the wrong type (a string "4", say) is silently ignored,
 // as if absent. That is what made the old system's `"dateRange": "3"` do nothing.
 
-import {
-  DEFAULT_DOMAIN_ID, DEFAULT_SORT_TYPE, FALLBACK_DATE_RANGE, PRICE_TYPES_REQUIRED,
-} from './assumptions.js';
+import { DEFAULT_DOMAIN_ID, DEFAULT_SORT_TYPE, FALLBACK_DATE_RANGE, PRICE_TYPES_REQUIRED } from './assumptions.js';
 
 const MAX_INT = 2_147_483_647;
 

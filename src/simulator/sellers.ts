@@ -4,7 +4,7 @@
 
 import type { KeepaSeller } from '../keepa/types.js';
 import { AMAZON_SELLER_ID } from './assumptions.js';
-import { Random, hashSeed } from './random.js';
+import { hashSeed, Random } from './random.js';
 import { SELLER_SUFFIXES, SELLER_WORDS } from './words.js';
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -15,7 +15,10 @@ export class SellerPool {
   private readonly sellers: KeepaSeller[];
   private readonly byId = new Map<string, KeepaSeller>();
 
-  constructor(seed: number, readonly size = 400) {
+  constructor(
+    seed: number,
+    readonly size = 400,
+  ) {
     const rng = new Random(hashSeed(seed, 'sellers'));
     this.sellers = [];
     this.byId.set(AMAZON.sellerId, AMAZON);

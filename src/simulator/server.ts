@@ -5,18 +5,18 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { KeepaProduct } from '../keepa/types.js';
 import { INVALID_KEY_STATUS, RATE_LIMIT_BODY_HAS_ERROR } from './assumptions.js';
 import { Catalog, type GroundTruth } from './catalog.js';
 import { DealStream } from './deals.js';
-import { Faults, type FaultSpec } from './faults.js';
+import { type FaultSpec, Faults } from './faults.js';
 import { Ledger } from './ledger.js';
 import type { TrueSale, Withdrawal } from './market.js';
 import { MarketStore } from './markets.js';
 import { buildProduct } from './products.js';
 import { hashSeed } from './random.js';
-import { ROUTES, route, type RouteContext } from './routes.js';
+import { ROUTES, type RouteContext, route } from './routes.js';
 import { SellerPool } from './sellers.js';
 import { TokenAccount } from './tokens.js';
 
@@ -186,7 +186,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const html = faults.take('htmlBody', path, now);
     if (html) {
       return {
-        status: html.status ?? 200, consumed: 0, asins: [], faults: ['htmlBody'], contentType: 'text/html',
+        status: html.status ?? 200,
+        consumed: 0,
+        asins: [],
+        faults: ['htmlBody'],
+        contentType: 'text/html',
         body: '<html><head><title>Service Unavailable</title></head><body><h1>Please try again later</h1><hr><center>nginx</center></body></html>',
       };
     }
@@ -252,9 +256,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 type JsonAnswer = (status: number, payload: Record<string, unknown>, consumed: number, extra?: Partial<Answer>) => Answer;
 
 function rateLimited(json: JsonAnswer, fault?: string, tokensLeft?: number): Answer {
-  const payload: Record<string, unknown> = RATE_LIMIT_BODY_HAS_ERROR
-    ? { error: { type: 'notEnoughToken', message: 'Not enough tokens.', details: null } }
-    : {};
+  const payload: Record<string, unknown> = RATE_LIMIT_BODY_HAS_ERROR ? { error: { type: 'notEnoughToken', message: 'Not enough tokens.', details: null } } : {};
   // A forced 429 may pretend a balance (e.g. -5) so clients can be tested on what they learn from it.
   if (tokensLeft !== undefined) payload.tokensLeft = tokensLeft;
   return json(429, payload, 0, { faults: fault ? [fault] : [] });
@@ -262,7 +264,13 @@ function rateLimited(json: JsonAnswer, fault?: string, tokensLeft?: number): Ans
 
 function invalidKey(now: number): Answer {
   const body = {
-    timestamp: now, tokensLeft: 0, refillIn: 0, refillRate: 0, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 0,
+    timestamp: now,
+    tokensLeft: 0,
+    refillIn: 0,
+    refillRate: 0,
+    tokenFlowReduction: 0,
+    tokensConsumed: 0,
+    processingTimeInMs: 0,
     error: { type: 'invalidKey', message: 'The access key is invalid.', details: null },
   };
   return { status: INVALID_KEY_STATUS, body: JSON.stringify(body), contentType: 'application/json;charset=UTF-8', consumed: 0, asins: [], faults: [] };

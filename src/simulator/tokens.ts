@@ -134,8 +134,7 @@ export class TokenAccount {
   /** Adds the refills whose moment falls in (lastMs, to]. */
   private accrue(to: number): void {
     if (to <= this.lastMs) return;
-    const refills =
-      Math.floor((to - this.phaseMs) / MINUTE_MS) - Math.floor((this.lastMs - this.phaseMs) / MINUTE_MS);
+    const refills = Math.floor((to - this.phaseMs) / MINUTE_MS) - Math.floor((this.lastMs - this.phaseMs) / MINUTE_MS);
     if (refills > 0 && this.balance < this.max) {
       this.balance = Math.min(this.max, this.balance + refills * this.rate);
     }

@@ -39,15 +39,42 @@ export const TEXTBOOK_PUBLISHERS = ['Pearson', 'Cengage Learning', 'McGraw-Hill 
 export const TRADE_PUBLISHERS = ['Penguin Books', 'Vintage', 'HarperCollins', 'Simon & Schuster', 'Random House', 'Scribner', 'Del Rey', 'Ten Speed Press', "O'Reilly Media", 'Chronicle Books'] as const;
 
 export const TEXTBOOK_TOPICS = [
-  'Calculus: Early Transcendentals', 'Principles of Microeconomics', 'Campbell Biology', 'Organic Chemistry',
-  'Fundamentals of Nursing', 'Financial Accounting', 'University Physics', 'Psychology: An Introduction',
-  'Statistics for Business and Economics', 'Human Anatomy & Physiology', 'Marketing Management',
-  'Introduction to Algorithms', 'Sociology: A Down-to-Earth Approach', 'College Algebra', 'Criminal Justice Today',
+  'Calculus: Early Transcendentals',
+  'Principles of Microeconomics',
+  'Campbell Biology',
+  'Organic Chemistry',
+  'Fundamentals of Nursing',
+  'Financial Accounting',
+  'University Physics',
+  'Psychology: An Introduction',
+  'Statistics for Business and Economics',
+  'Human Anatomy & Physiology',
+  'Marketing Management',
+  'Introduction to Algorithms',
+  'Sociology: A Down-to-Earth Approach',
+  'College Algebra',
+  'Criminal Justice Today',
 ] as const;
 
 export const TITLE_ADJECTIVES = ['Silent', 'Hidden', 'Last', 'Broken', 'Golden', 'Lost', 'Midnight', 'Wild', 'Quiet', 'Northern', 'Secret', 'Burning', 'Winter', 'Distant', 'Little'] as const;
 export const TITLE_NOUNS = ['River', 'Garden', 'Kingdom', 'Orchard', 'Harbor', 'Letters', 'House', 'Map', 'Lighthouse', 'Forest', 'Cartographer', 'Season', 'Bridge', 'Island', 'Kitchen'] as const;
-export const NONFICTION_TOPICS = ['Habits', 'Negotiation', 'Bread Baking', 'Home Gardening', 'Woodworking', 'Leadership', 'Investing', 'Photography', 'Sourdough', 'Birdwatching', 'Python Programming', 'World War II', 'Mindfulness', 'Road Trips', 'Watercolor'] as const;
+export const NONFICTION_TOPICS = [
+  'Habits',
+  'Negotiation',
+  'Bread Baking',
+  'Home Gardening',
+  'Woodworking',
+  'Leadership',
+  'Investing',
+  'Photography',
+  'Sourdough',
+  'Birdwatching',
+  'Python Programming',
+  'World War II',
+  'Mindfulness',
+  'Road Trips',
+  'Watercolor',
+] as const;
 
 export const FIRST_NAMES = ['Anna', 'James', 'Maria', 'David', 'Sofia', 'Robert', 'Elena', 'Michael', 'Grace', 'Thomas', 'Laura', 'Daniel', 'Ines', 'Peter', 'Hannah', 'Samuel', 'Clara', 'George'] as const;
 export const LAST_NAMES = ['Whitfield', 'Moreno', 'Nakamura', 'Okafor', 'Lindqvist', 'Brennan', 'Castillo', 'Hargrove', 'Petrov', 'Adeyemi', 'Sato', 'Fitzgerald', 'Kowalski', 'Delgado', 'Ashworth', 'Ibrahim'] as const;

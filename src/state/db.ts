@@ -1,6 +1,6 @@
 // The one place that opens the database: WAL, a short busy timeout, foreign keys, a quick check,
 // migrations, and the deals columns from headers.json, all before any job runs.
-import { mkdirSync, existsSync, statSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { PROJECT_DIR } from '../config.js';
@@ -49,10 +49,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     db.close();
     if (e instanceof ConfigError) throw e;
     if (e instanceof Database.SqliteError && /READONLY|FULL|IOERR|CANTOPEN/.test(e.code)) {
-      throw new StorageError(
-        `Cannot write the database ${options.path} (${e.message}). Check that the daemon's user may write the file and its folder, and that the disk has free space.`,
-        { cause: e },
-      );
+      throw new StorageError(`Cannot write the database ${options.path} (${e.message}). Check that the daemon's user may write the file and its folder, and that the disk has free space.`, { cause: e });
     }
     throw e;
   }
@@ -108,10 +105,7 @@ function connect(path: string, options: { create: boolean; readonly?: boolean })
 }
 
 function damaged(path: string, what: string, cause?: unknown): ConfigError {
-  return new ConfigError(
-    `The database ${path} is damaged (${what}). Restore the last backup (bin/restore BACKUP), or move the file away to start with an empty database.`,
-    { cause },
-  );
+  return new ConfigError(`The database ${path} is damaged (${what}). Restore the last backup (bin/restore BACKUP), or move the file away to start with an empty database.`, { cause });
 }
 
 /** SQLite's quick check (structure, not every index entry): a damaged file is refused at start. */
@@ -143,8 +137,6 @@ export function databaseFileGuard(path: string): () => void {
       now = null;
     }
     if (now !== null && now.ino === opened.ino && now.dev === opened.dev) return;
-    throw new DatabaseGoneError(
-      `The database file ${path} was ${now === null ? 'deleted' : 'replaced'} while the daemon ran; what it writes now would be lost. Stopping: restore the database (bin/restore) or start the daemon again to begin a new one.`,
-    );
+    throw new DatabaseGoneError(`The database file ${path} was ${now === null ? 'deleted' : 'replaced'} while the daemon ran; what it writes now would be lost. Stopping: restore the database (bin/restore) or start the daemon again to begin a new one.`);
   };
 }

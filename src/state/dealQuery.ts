@@ -2,9 +2,9 @@
 // into SQL for a page of deals, their count, and a streamed export. Columns the operator's
 // headers.json lacks read as NULL, so a trimmed file narrows the desk instead of breaking it.
 import type Database from 'better-sqlite3';
+import type { DealRow } from '../pipeline/analytics/types.js';
 import { VISIBILITY_COLUMNS, visibleSql } from '../pipeline/analytics/visible.js';
 import type { DealColumn } from './columns.js';
-import type { DealRow } from '../pipeline/analytics/types.js';
 import { quoteIdent } from './deals.js';
 
 type Db = Database.Database;
@@ -120,13 +120,20 @@ export class DealQuery {
 
   private sortExpression(sort: DealSort): string {
     switch (sort) {
-      case 'profit': return this.col('Profit');
-      case 'roi': return this.roi();
-      case 'margin': return this.col('Margin');
-      case 'sales': return 'e.sales_year';
-      case 'rank': return this.col('Sales_Rank_Current');
-      case 'found': return 'd.first_seen_at';
-      case 'verified': return VERIFIED;
+      case 'profit':
+        return this.col('Profit');
+      case 'roi':
+        return this.roi();
+      case 'margin':
+        return this.col('Margin');
+      case 'sales':
+        return 'e.sales_year';
+      case 'rank':
+        return this.col('Sales_Rank_Current');
+      case 'found':
+        return 'd.first_seen_at';
+      case 'verified':
+        return VERIFIED;
     }
   }
 
@@ -180,7 +187,12 @@ export class DealQuery {
   count(f: DealFilter): number {
     const w = this.where(f);
     const join = f.minSales !== null ? this.evidenceJoin(f) : '';
-    return Number(this.db.prepare(`SELECT COUNT(*) FROM deals d ${join} ${w.sql}`).pluck().get(...w.params));
+    return Number(
+      this.db
+        .prepare(`SELECT COUNT(*) FROM deals d ${join} ${w.sql}`)
+        .pluck()
+        .get(...w.params),
+    );
   }
 
   /**
@@ -218,7 +230,11 @@ export class DealQuery {
   /** The values a select offers for a text column, e.g. the seasons present. */
   distinct(column: 'Seasonality_Type' | 'Condition'): string[] {
     if (!this.has.has(column)) return [];
-    return this.db.prepare(`SELECT DISTINCT ${quoteIdent(column)} FROM deals WHERE ${quoteIdent(column)} IS NOT NULL ORDER BY 1`).pluck().all().map(String);
+    return this.db
+      .prepare(`SELECT DISTINCT ${quoteIdent(column)} FROM deals WHERE ${quoteIdent(column)} IS NOT NULL ORDER BY 1`)
+      .pluck()
+      .all()
+      .map(String);
   }
 
   /**

@@ -10,7 +10,6 @@ import type { ColumnType, DealColumn } from './columns.js';
 
 type Db = Database.Database;
 
-
 /** Columns the daemon keeps for itself beside the headers.json columns (created by migration 1). */
 const SYSTEM_COLUMNS = ['first_seen_at', 'last_seen_at', 'analyzed_at', 'refreshed_at', 'refresh_due'] as const;
 
@@ -81,13 +80,11 @@ export class DealStore {
     this.newestVisibleStmt = db.prepare(`SELECT * FROM deals WHERE ${visible} ORDER BY analyzed_at DESC, "ASIN" LIMIT ?`);
     this.newest = db.prepare('SELECT MAX(analyzed_at) FROM deals').pluck();
     this.refreshedStmt = db.prepare('UPDATE deals SET refreshed_at = ?, refresh_due = 0 WHERE "ASIN" = ?');
-    this.touch = db.prepare(
-      this.hasLastSeenUtc
-        ? 'UPDATE deals SET last_seen_at = @now, "last_seen_utc" = @iso WHERE "ASIN" = @asin'
-        : 'UPDATE deals SET last_seen_at = @now WHERE "ASIN" = @asin AND @iso IS NOT NULL',
-    );
-    this.leastRecentlySeen = db.prepare(`SELECT "ASIN" FROM deals WHERE refresh_due = 1 OR MAX(COALESCE(refreshed_at, 0), COALESCE(analyzed_at, 0)) < ?
-      ORDER BY refresh_due DESC, MAX(COALESCE(refreshed_at, 0), COALESCE(analyzed_at, 0)) ASC, "ASIN" LIMIT ?`).pluck();
+    this.touch = db.prepare(this.hasLastSeenUtc ? 'UPDATE deals SET last_seen_at = @now, "last_seen_utc" = @iso WHERE "ASIN" = @asin' : 'UPDATE deals SET last_seen_at = @now WHERE "ASIN" = @asin AND @iso IS NOT NULL');
+    this.leastRecentlySeen = db
+      .prepare(`SELECT "ASIN" FROM deals WHERE refresh_due = 1 OR MAX(COALESCE(refreshed_at, 0), COALESCE(analyzed_at, 0)) < ?
+      ORDER BY refresh_due DESC, MAX(COALESCE(refreshed_at, 0), COALESCE(analyzed_at, 0)) ASC, "ASIN" LIMIT ?`)
+      .pluck();
     this.fetchTimesStmt = db.prepare('SELECT analyzed_at, MAX(COALESCE(analyzed_at, 0), COALESCE(refreshed_at, 0)) AS fetched_at FROM deals WHERE "ASIN" = ?');
     this.requestRefreshStmt = db.prepare('UPDATE deals SET refresh_due = 1 WHERE "ASIN" = ?');
   }

@@ -64,6 +64,9 @@ export class Leases {
   }
 
   all(): Lease[] {
-    return this.list.all().map(toLease).filter((l): l is Lease => l !== null);
+    return this.list
+      .all()
+      .map(toLease)
+      .filter((l): l is Lease => l !== null);
   }
 }

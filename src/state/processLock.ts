@@ -10,9 +10,9 @@
 //
 // fcntl locks are dropped when the process closes any descriptor of the file, so nothing in the
 // daemon may open the lock file except through SQLite (which guards against exactly that).
-import { mkdirSync, readFileSync, realpathSync, rmSync, statSync, type Stats, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { AlreadyRunningError, LockLostError } from '../errors.js';
 
@@ -100,10 +100,7 @@ export async function acquireProcessLock(dbPath: string): Promise<ProcessLock> {
     if (!isBusy(e)) throw e;
     const owner = readLockOwner(dbPath);
     const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}` : 'another process';
-    throw new AlreadyRunningError(
-      `Another keepa-deals daemon (${who}) holds ${dbPath}. Stop it first (systemctl stop keepa-deals), or point DEALS_DB at another database.`,
-      { cause: e },
-    );
+    throw new AlreadyRunningError(`Another keepa-deals daemon (${who}) holds ${dbPath}. Stop it first (systemctl stop keepa-deals), or point DEALS_DB at another database.`, { cause: e });
   }
   const identity = statSync(lockPath);
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
@@ -118,9 +115,7 @@ export async function acquireProcessLock(dbPath: string): Promise<ProcessLock> {
         now = null;
       }
       if (now === null || now.ino !== identity.ino || now.dev !== identity.dev) {
-        throw new LockLostError(
-          `The lock file ${lockPath} was ${now === null ? 'deleted' : 'replaced'} while the daemon ran, so it no longer keeps a second daemon out. Stopping; check that no other keepa-deals daemon uses ${dbPath}, then start it again.`,
-        );
+        throw new LockLostError(`The lock file ${lockPath} was ${now === null ? 'deleted' : 'replaced'} while the daemon ran, so it no longer keeps a second daemon out. Stopping; check that no other keepa-deals daemon uses ${dbPath}, then start it again.`);
       }
     },
     // The lock file stays: a daemon waiting on it must not lock a deleted file while another creates a new one.

@@ -108,7 +108,7 @@ export class Queue {
     this.depthStmt = db.prepare('SELECT stage, COUNT(*) AS n FROM queue GROUP BY stage');
     this.oldestStmt = db.prepare("SELECT MIN(queued_at) FROM queue WHERE stage IN ('queued', 'peeked')").pluck();
     this.parkedStmt = db.prepare("SELECT parked_reason AS reason, COUNT(*) AS n FROM queue WHERE stage = 'parked' GROUP BY parked_reason");
-    this.nextTryStmt = db.prepare("SELECT MIN(next_try_at) FROM queue WHERE stage = ?").pluck();
+    this.nextTryStmt = db.prepare('SELECT MIN(next_try_at) FROM queue WHERE stage = ?').pluck();
     this.noteDealStmt = db.prepare('UPDATE queue SET deal_json = ? WHERE asin = ?');
     this.parkedItemsStmt = db.prepare("SELECT * FROM queue WHERE stage = 'parked' ORDER BY updated_at DESC, asin LIMIT ?");
     this.addTokensStmt = db.prepare('UPDATE queue SET tokens_spent = tokens_spent + ? WHERE asin = ?');

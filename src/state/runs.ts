@@ -211,7 +211,6 @@ export class Runs {
     return this.startedSince.all(sinceMs).map(toRun);
   }
 
-
   /**
    * When each job last had a run row of any kind, skipped ticks included. A running daemon adds one
    * at every tick, so a long silence means it cannot write to its database.

@@ -10,9 +10,7 @@ export class SystemState {
 
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT value FROM system_state WHERE key = ?').pluck();
-    this.setStmt = db.prepare(
-      'INSERT INTO system_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-    );
+    this.setStmt = db.prepare('INSERT INTO system_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
   }
 
   getJson(key: string): unknown {

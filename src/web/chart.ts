@@ -48,9 +48,7 @@ export function renderChart(overview: Overview, tokenMax: number | null): string
     const top = yDeals(hour.saved);
     const when = new Date(hour.startMs).toISOString().slice(11, 16);
     const tip = `${when} UTC: ${hour.saved} deals saved, ${Math.round(hour.tokens)} tokens spent, ${hour.runs} runs${hour.failed ? `, ${hour.failed} failed` : ''}`;
-    parts.push(
-      `<rect x="${round(x(hour.startMs) + 2)}" y="${round(top)}" width="${round(barW - 4)}" height="${round(PAD.top + plotH - top)}" class="${hour.failed ? 'bar failed' : 'bar'}"><title>${escapeHtml(tip)}</title></rect>`,
-    );
+    parts.push(`<rect x="${round(x(hour.startMs) + 2)}" y="${round(top)}" width="${round(barW - 4)}" height="${round(PAD.top + plotH - top)}" class="${hour.failed ? 'bar failed' : 'bar'}"><title>${escapeHtml(tip)}</title></rect>`);
   }
   if (overview.balance.length > 1) {
     const path = overview.balance.map((p, i) => `${i === 0 ? 'M' : 'L'}${round(x(p.atMs))},${round(yTokens(p.balance))}`).join(' ');

@@ -2,14 +2,15 @@
 // behind List at and 1yr. Avg., the all-in cost, Amazon's fees, profit, margin, ROI and break-even,
 // the history chart, the live offers of the last fetch, when it was fetched, and for a book that
 // was rejected the reason in words. Everything from Keepa is escaped.
+
+import { msToIso } from '../keepa/time.js';
+import { type DealEvidence, type EvidenceSale, isPriced, salesInYear } from '../pipeline/evidence.js';
+import type { BusinessSettings } from '../settings.js';
 import type { DealColumn } from '../state/columns.js';
 import type { DeskDeal } from '../state/dealQuery.js';
 import type { QueueItem } from '../state/queue.js';
-import type { BusinessSettings } from '../settings.js';
-import { msToIso } from '../keepa/time.js';
-import { type DealEvidence, type EvidenceSale, isPriced, salesInYear } from '../pipeline/evidence.js';
-import { notVisibleReason } from './dealsPage.js';
 import { renderDealChart } from './dealChart.js';
+import { notVisibleReason } from './dealsPage.js';
 import { ago, asinLinks, count, money, percent, renderDeskPage } from './deskLayout.js';
 import { escapeHtml as e } from './escape.js';
 import { reasonInWords } from './reasons.js';
@@ -145,9 +146,7 @@ export function renderDealPage(p: DealPageInput): string {
   }
   const r = d.row;
   const title = typeof r.Title === 'string' && r.Title !== '' ? r.Title : '(no title)';
-  const verdict = d.visible && d.rejectReason === null
-    ? '<div class="verdict"><strong>Shown on the dashboard:</strong> it makes a profit at List at.</div>'
-    : `<div class="verdict off"><strong>Not shown:</strong> ${e(notVisibleReason(d))}</div>`;
+  const verdict = d.visible && d.rejectReason === null ? '<div class="verdict"><strong>Shown on the dashboard:</strong> it makes a profit at List at.</div>' : `<div class="verdict off"><strong>Not shown:</strong> ${e(notVisibleReason(d))}</div>`;
   const explained = ev
     ? `<div class="cols"><div class="box"><h2>Why List at is ${money(r.List_at)}</h2>${listAtSection(r, ev)}</div><div class="box"><h2>Why 1yr. Avg. is ${money(r['1yr_Avg'])}</h2>${yearAvgSection(r, ev)}</div></div>
 <h2>History</h2>${renderDealChart(ev, { listAt: num(r.List_at), yearAvg: num(r['1yr_Avg']) })}

@@ -129,7 +129,11 @@ function csvRow(w: ChunkWriter, values: readonly unknown[]): void {
 export async function streamCsv(query: DealQuery, q: DeskQuery, columns: readonly DealColumn[], out: Writable): Promise<void> {
   const header = new Map(columns.map((c) => [c.name, c.header]));
   await streamRows(out, query.iterate(q.filter, q.limit), {
-    head: (w) => csvRow(w, query.columns().map((n) => header.get(n) ?? n)),
+    head: (w) =>
+      csvRow(
+        w,
+        query.columns().map((n) => header.get(n) ?? n),
+      ),
     row: csvRow,
     tail: () => undefined,
   });

@@ -2,7 +2,7 @@
 // deal's explanation, Amazon's used offers and Keepa. Server-rendered; works without script.
 import type { DealQuery, DealSort, DeskDeal } from '../state/dealQuery.js';
 import { ago, asinLinks, count, money, percent, renderDeskPage } from './deskLayout.js';
-import { defaultOrder, type DeskQuery, deskQueryString, PAGE_SIZE } from './deskQuery.js';
+import { type DeskQuery, defaultOrder, deskQueryString, PAGE_SIZE } from './deskQuery.js';
 import { escapeHtml as e } from './escape.js';
 import { reasonInWords } from './reasons.js';
 
@@ -39,9 +39,7 @@ function select(name: string, label: string, options: readonly string[], value: 
 
 function filterForm(q: DeskQuery, seasons: readonly string[], conditions: readonly string[]): string {
   const f = q.filter;
-  const sortOptions = (Object.keys(SORT_LABELS) as DealSort[])
-    .map((s) => `<option value="${s}"${s === f.sort ? ' selected' : ''}>${SORT_LABELS[s]}</option>`)
-    .join('');
+  const sortOptions = (Object.keys(SORT_LABELS) as DealSort[]).map((s) => `<option value="${s}"${s === f.sort ? ' selected' : ''}>${SORT_LABELS[s]}</option>`).join('');
   return `<form class="filters" method="get" action="/deals" role="search">
 ${input('q', 'Title, author or ASIN', f.q, 'type="search"', 'wide')}
 ${input('min_profit', 'Min profit ($)', f.minProfit, 'type="number" step="any" inputmode="decimal"')}
@@ -95,8 +93,7 @@ function dealRow(d: DeskDeal, nowMs: number, showWhy: boolean): string {
 
 function pager(q: DeskQuery, pages: number): string {
   if (pages <= 1) return '';
-  const link = (page: number, label: string): string =>
-    page === q.page ? `<span class="on" aria-current="page">${label}</span>` : `<a href="/deals${e(deskQueryString(q, { page }))}">${label}</a>`;
+  const link = (page: number, label: string): string => (page === q.page ? `<span class="on" aria-current="page">${label}</span>` : `<a href="/deals${e(deskQueryString(q, { page }))}">${label}</a>`);
   const shown = new Set([1, pages, q.page - 2, q.page - 1, q.page, q.page + 1, q.page + 2].filter((p) => p >= 1 && p <= pages));
   const parts: string[] = [];
   if (q.page > 1) parts.push(link(q.page - 1, '‹ Previous'));

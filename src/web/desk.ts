@@ -3,14 +3,14 @@
 // exports stream from a read-only connection of their own, because better-sqlite3 keeps a
 // connection busy while an iterator is open and the daemon's jobs must go on writing meanwhile.
 import type { Writable } from 'node:stream';
+import { parseEvidence } from '../pipeline/evidence.js';
+import type { BusinessSettings } from '../settings.js';
 import type { Db } from '../state/db.js';
 import { DealQuery } from '../state/dealQuery.js';
 import type { Store } from '../state/store.js';
-import type { BusinessSettings } from '../settings.js';
-import { parseEvidence } from '../pipeline/evidence.js';
 import { renderDealPage } from './dealPage.js';
-import { renderDealsPage } from './dealsPage.js';
 import { streamCsv, streamJson } from './dealsExport.js';
+import { renderDealsPage } from './dealsPage.js';
 import { parseDeskQuery, QueryError } from './deskQuery.js';
 import { renderSettingsPage, type SettingLine } from './settingsPage.js';
 
@@ -23,9 +23,7 @@ export interface DeskOptions {
   openReader: () => Db;
 }
 
-export type DeskAnswer =
-  | { status: number; type: string; body: string }
-  | { status: number; type: string; headers: Record<string, string>; stream: (out: Writable) => Promise<void> };
+export type DeskAnswer = { status: number; type: string; body: string } | { status: number; type: string; headers: Record<string, string>; stream: (out: Writable) => Promise<void> };
 
 const HTML = 'text/html; charset=utf-8';
 

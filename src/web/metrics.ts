@@ -27,7 +27,7 @@ class Exposition {
   private readonly lines: string[] = [];
 
   add(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[] | number | null): void {
-    const list = typeof samples === 'number' ? [{ value: samples }] : samples ?? [];
+    const list = typeof samples === 'number' ? [{ value: samples }] : (samples ?? []);
     if (list.length === 0) return;
     this.header(name, type, help);
     for (const s of list) this.sample(name, s);
@@ -80,7 +80,12 @@ function renderCounters(m: Exposition, p: string, counters: readonly CounterSamp
     for (const suffix of ['_bucket', '_sum', '_count']) families.delete(`${name}${suffix}`);
   }
   for (const [name, samples] of families) {
-    m.add(`${p}${name}`, 'counter', COUNTER_HELP[name] ?? `${name.replace(/_total$/, '').replace(/_/g, ' ')}.`, samples.map((c) => ({ labels: c.labels, value: c.value })));
+    m.add(
+      `${p}${name}`,
+      'counter',
+      COUNTER_HELP[name] ?? `${name.replace(/_total$/, '').replace(/_/g, ' ')}.`,
+      samples.map((c) => ({ labels: c.labels, value: c.value })),
+    );
   }
 }
 
@@ -103,7 +108,12 @@ export interface MetricsInput {
 export function renderMetrics(r: StatusReport, input: MetricsInput = {}): string {
   const m = new Exposition();
   const p = 'keepa_deals_';
-  m.add(`${p}verdict`, 'gauge', 'The status verdict: 1 for the current one (ok, degraded, stalled), 0 for the others.', (['ok', 'degraded', 'stalled'] as const).map((v) => ({ labels: { verdict: v }, value: r.verdict === v ? 1 : 0 })));
+  m.add(
+    `${p}verdict`,
+    'gauge',
+    'The status verdict: 1 for the current one (ok, degraded, stalled), 0 for the others.',
+    (['ok', 'degraded', 'stalled'] as const).map((v) => ({ labels: { verdict: v }, value: r.verdict === v ? 1 : 0 })),
+  );
   m.add(`${p}daemon_running`, 'gauge', 'Whether a daemon holds the database.', r.daemon ? (r.daemon.running ? 1 : 0) : 0);
   if (r.daemon) m.add(`${p}info`, 'gauge', 'The daemon version and whether it talks to Keepa or the simulator.', [{ labels: { version: r.daemon.version, keepa: r.daemon.keepa }, value: 1 }]);
   m.add(`${p}uptime_seconds`, 'gauge', 'Seconds since the daemon started.', seconds(r.daemon?.uptimeMs));
@@ -125,8 +135,18 @@ export function renderMetrics(r: StatusReport, input: MetricsInput = {}): string
     m.add(`${p}tokens_recharging_seconds`, 'gauge', 'Seconds the bucket has been empty or refusing calls (0 when not).', seconds(r.tokens.rechargingForMs) ?? 0);
   }
   const committed = r.jobs.filter((j) => j.lastCommitAt !== null);
-  m.add(`${p}last_commit_age_seconds`, 'gauge', 'Seconds since the job last committed a chunk that made progress.', committed.map((j) => ({ labels: { job: j.job }, value: (j.lastCommitAgeMs ?? 0) / 1000 })));
-  m.add(`${p}last_commit_timestamp_seconds`, 'gauge', 'When the job last committed a chunk that made progress (Unix time).', committed.map((j) => ({ labels: { job: j.job }, value: (j.lastCommitAt ?? 0) / 1000 })));
+  m.add(
+    `${p}last_commit_age_seconds`,
+    'gauge',
+    'Seconds since the job last committed a chunk that made progress.',
+    committed.map((j) => ({ labels: { job: j.job }, value: (j.lastCommitAgeMs ?? 0) / 1000 })),
+  );
+  m.add(
+    `${p}last_commit_timestamp_seconds`,
+    'gauge',
+    'When the job last committed a chunk that made progress (Unix time).',
+    committed.map((j) => ({ labels: { job: j.job }, value: (j.lastCommitAt ?? 0) / 1000 })),
+  );
   renderCounters(m, p, input.counters ?? []);
   if (input.process) renderProcess(m, input.process);
   return m.text();

@@ -17,8 +17,7 @@ const VERDICT_TEXT: Record<StatusReport['verdict'], string> = {
 };
 
 const ago = (ms: number | null): string => (ms === null ? 'never' : `${formatDuration(ms)} ago`);
-const when = (nowMs: number, atMs: number | null): string =>
-  atMs === null ? 'never' : `<time datetime="${msToIso(atMs)}" title="${msToIso(atMs)}">${ago(nowMs - atMs)}</time>`;
+const when = (nowMs: number, atMs: number | null): string => (atMs === null ? 'never' : `<time datetime="${msToIso(atMs)}" title="${msToIso(atMs)}">${ago(nowMs - atMs)}</time>`);
 
 function money(v: unknown): string {
   return typeof v === 'number' ? `$${v.toFixed(2)}` : '-';
@@ -50,13 +49,26 @@ function figures(r: StatusReport, nowMs: number): string {
       `${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked`,
       r.backlog.discoveryShare === null ? '' : `discovery took ${Math.round(r.backlog.discoveryShare * 100)}% of the last day's tokens`,
     ]),
-    card('Tokens', t ? `${Math.floor(t.projectedBalance)} <small>of ${t.max}</small>` : 'unknown', t
-      ? [`refill ${t.refillRate}/min${t.rechargingForMs !== null ? `, recharging for ${formatDuration(t.rechargingForMs)}` : ''}`, `spent since the figures began: ${Object.entries(t.spentByJob).map(([j, n]) => `${e(j)} ${Math.round(n)}`).join(', ') || 'nothing yet'}`]
-      : ['no Keepa call yet']),
+    card(
+      'Tokens',
+      t ? `${Math.floor(t.projectedBalance)} <small>of ${t.max}</small>` : 'unknown',
+      t
+        ? [
+            `refill ${t.refillRate}/min${t.rechargingForMs !== null ? `, recharging for ${formatDuration(t.rechargingForMs)}` : ''}`,
+            `spent since the figures began: ${
+              Object.entries(t.spentByJob)
+                .map(([j, n]) => `${e(j)} ${Math.round(n)}`)
+                .join(', ') || 'nothing yet'
+            }`,
+          ]
+        : ['no Keepa call yet'],
+    ),
     card('Watermark', r.watermark ? `${formatDuration(r.watermark.lagMs)} <small>behind</small>` : 'none yet', r.watermark ? [`${e(r.watermark.lastUpdate)} ${e(r.watermark.asin)}`] : ['the deal list was not scanned yet']),
-    card('Daemon', r.daemon ? (r.daemon.running ? 'running' : 'not running') : 'never started', r.daemon
-      ? [`pid ${r.daemon.pid}, version ${e(r.daemon.version)}, Keepa ${e(r.daemon.keepa)}`, r.daemon.uptimeMs !== null ? `up ${formatDuration(r.daemon.uptimeMs)}` : '', ...r.leases.map((l) => `lease ${e(l.name)} held by ${e(l.owner)}`)]
-      : []),
+    card(
+      'Daemon',
+      r.daemon ? (r.daemon.running ? 'running' : 'not running') : 'never started',
+      r.daemon ? [`pid ${r.daemon.pid}, version ${e(r.daemon.version)}, Keepa ${e(r.daemon.keepa)}`, r.daemon.uptimeMs !== null ? `up ${formatDuration(r.daemon.uptimeMs)}` : '', ...r.leases.map((l) => `lease ${e(l.name)} held by ${e(l.owner)}`)] : [],
+    ),
   ];
   return `<div class="cards">${cards.join('')}</div>`;
 }
@@ -64,7 +76,14 @@ function figures(r: StatusReport, nowMs: number): string {
 function jobsTable(r: StatusReport, nowMs: number): string {
   return table(
     ['Job', 'Last run', 'Outcome', 'Last commit', 'Tokens 1 h / 24 h', 'Last error'],
-    r.jobs.map((j) => [e(j.job), when(nowMs, j.lastRunAt), e(j.lastOutcome ?? '-'), when(nowMs, j.lastCommitAt), `${Math.round(j.tokensLastHour)} / ${Math.round(j.tokensLastDay)}`, j.lastError ? `<span class="err">${e(j.lastError)}</span> ${j.lastErrorAt ? `<small>(${ago(nowMs - j.lastErrorAt)})</small>` : ''}` : '-']),
+    r.jobs.map((j) => [
+      e(j.job),
+      when(nowMs, j.lastRunAt),
+      e(j.lastOutcome ?? '-'),
+      when(nowMs, j.lastCommitAt),
+      `${Math.round(j.tokensLastHour)} / ${Math.round(j.tokensLastDay)}`,
+      j.lastError ? `<span class="err">${e(j.lastError)}</span> ${j.lastErrorAt ? `<small>(${ago(nowMs - j.lastErrorAt)})</small>` : ''}` : '-',
+    ]),
     'No jobs yet.',
   );
 }
@@ -99,13 +118,14 @@ function alertsSection(r: StatusReport, nowMs: number): string {
   if (Object.values(a).every((n) => n === 0)) return '';
   const last = r.alerts.lastDeliveredAt === null ? 'never' : when(nowMs, Date.parse(r.alerts.lastDeliveredAt));
   const summary = `<p>${a.delivered} delivered (last ${last}), ${a.pending + a.stale} waiting${a.stale > 0 ? ` (${a.stale} for a refresh of their deal)` : ''}, ${a.dropped} dropped (the deal stopped matching first), <span class="${a.parked > 0 ? 'err' : ''}">${a.parked} parked</span>. <code>bin/alerts</code> lists them.</p>`;
-  const parked = a.parked === 0
-    ? ''
-    : table(
-        ['Alert', 'Rule', 'Tries', 'Last answer', 'Parked'],
-        r.alerts.parked.map((p) => [e(p.id), e(p.destination), String(p.attempts), `<span class="err">${e(p.lastAnswer ?? '')}</span>`, when(nowMs, Date.parse(p.parkedAt))]),
-        'Nothing parked.',
-      );
+  const parked =
+    a.parked === 0
+      ? ''
+      : table(
+          ['Alert', 'Rule', 'Tries', 'Last answer', 'Parked'],
+          r.alerts.parked.map((p) => [e(p.id), e(p.destination), String(p.attempts), `<span class="err">${e(p.lastAnswer ?? '')}</span>`, when(nowMs, Date.parse(p.parkedAt))]),
+          'Nothing parked.',
+        );
   return `<h2>Alerts</h2>${summary}${parked}`;
 }
 

@@ -1,6 +1,6 @@
 // The daemon process's own figures for /metrics, under the names Prometheus' client libraries use
 // (process_*, nodejs_*) so that existing Grafana dashboards read them: memory, CPU, event-loop lag.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ProcessFigures {
   residentBytes: number;

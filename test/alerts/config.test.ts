@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { alertSecrets, destinationName } from '../../src/alerts/config.js';
-import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { redactSecrets } from '../../src/redact.js';
@@ -69,7 +69,7 @@ describe('alert configuration', () => {
     expect(redactSecrets('see https://discord.com/api/webhooks/99/zzzTOKEN and https://hooks.slack.com/services/T/B/sEcReT')).toBe('see https://discord.com/api/webhooks/*** and https://hooks.slack.com/services/***');
   });
 
-  it('the daemon\'s logger, given the rules\' secrets, masks a webhook URL in the message, the metadata and an error', async () => {
+  it("the daemon's logger, given the rules' secrets, masks a webhook URL in the message, the metadata and an error", async () => {
     const c = loadConfig({ env: { ALERT_WEBHOOK_URL: 'https://example.com/hooks/abc123secret?sig=zzz' } });
     let text = '';
     const stream = new Writable({

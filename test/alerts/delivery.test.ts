@@ -2,7 +2,7 @@
 // between and a webhook receiver on 127.0.0.1: what a reseller's endpoint would see.
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertSetting, type AlertSettings } from '../../src/alerts/config.js';
+import { type AlertSettings, alertSetting } from '../../src/alerts/config.js';
 import { AlertDelivery } from '../../src/alerts/delivery.js';
 import { systemClock } from '../../src/clock.js';
 import { createLogger, type Logger, silentLogger } from '../../src/log.js';
@@ -206,7 +206,15 @@ describe('alert delivery', () => {
     };
     // The loop sleeps in real time, as in the daemon (reading the harness's time); ingestion runs in the meantime.
     const clock = { now: () => s.h.clock.now(), sleep: systemClock.sleep };
-    const loop = new AlertDelivery({ store: s.h.life.store, clock, log: silentLogger(), settings: { ...s.settings, pollSeconds: 1 }, status: () => { throw new Error('not asked: status alerts are off'); } });
+    const loop = new AlertDelivery({
+      store: s.h.life.store,
+      clock,
+      log: silentLogger(),
+      settings: { ...s.settings, pollSeconds: 1 },
+      status: () => {
+        throw new Error('not asked: status alerts are off');
+      },
+    });
     await s.h.runUntil(s.h.clock.now() + 2 * HOUR);
     expect(s.h.life.store.alerts.countByState().pending).toBeGreaterThan(0);
     loop.start();

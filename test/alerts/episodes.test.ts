@@ -5,13 +5,13 @@ import { alertSetting } from '../../src/alerts/config.js';
 import { transition } from '../../src/alerts/episodes.js';
 import { parseMessage } from '../../src/alerts/message.js';
 import { loadConfig } from '../../src/config.js';
+import type { JobContext } from '../../src/job.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
 import { silentLogger } from '../../src/log.js';
-import { commitChunk } from '../../src/pipeline/chunkCommit.js';
-import type { JobContext } from '../../src/job.js';
-import type { PipelineDeps } from '../../src/pipeline/context.js';
 import type { DealRow } from '../../src/pipeline/analytics/types.js';
+import { commitChunk } from '../../src/pipeline/chunkCommit.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { memoryStore, T0, virtualClock } from '../helpers.js';
 
 const MINUTE = 60_000;
@@ -65,7 +65,10 @@ describe('alert episodes', () => {
     save({ ASIN: 'B0EPISODE1', Profit: 3 }, 'light');
     expect(outbox().map((r) => r.state)).toEqual(['dropped']);
     save({ ASIN: 'B0EPISODE1', Profit: 14 }, 'light');
-    expect(outbox().map((r) => [r.id, r.state])).toEqual([['ten:B0EPISODE1:1', 'dropped'], ['ten:B0EPISODE1:2', 'pending']]);
+    expect(outbox().map((r) => [r.id, r.state])).toEqual([
+      ['ten:B0EPISODE1:1', 'dropped'],
+      ['ten:B0EPISODE1:2', 'pending'],
+    ]);
     // Delivered messages are history: a later stop does not touch them.
     store.alerts.markDelivered({ id: 'ten:B0EPISODE1:2', destination: 'ten' }, '204', T0);
     save({ ASIN: 'B0EPISODE1', Profit: 1 }, 'light');
@@ -74,10 +77,12 @@ describe('alert episodes', () => {
 
   it('a chunk that rolls back leaves no outbox row, and its deals are not counted in the next chunk', () => {
     const { store, deps, run, outbox, save } = setup();
-    expect(() => commitChunk(deps, run, {}, 0, (now) => {
-      store.deals.upsert(deal(20, 'B0ROLLBACK'), now, 'full');
-      throw new Error('the disk is full');
-    })).toThrow(/disk is full/);
+    expect(() =>
+      commitChunk(deps, run, {}, 0, (now) => {
+        store.deals.upsert(deal(20, 'B0ROLLBACK'), now, 'full');
+        throw new Error('the disk is full');
+      }),
+    ).toThrow(/disk is full/);
     expect(outbox()).toEqual([]);
     save(deal(15));
     expect(outbox().map((r) => r.asin)).toEqual(['B0EPISODE1']);

@@ -82,7 +82,9 @@ describe('alert delivery under kill -9', () => {
             answeredKey = _req.idempotencyKey;
             httpRes.writeHead(204);
             httpRes.end();
-            void sleep(delayMs).then(() => daemon.stop('SIGKILL')).then(() => res(`after the answer (+${delayMs} ms)`));
+            void sleep(delayMs)
+              .then(() => daemon.stop('SIGKILL'))
+              .then(() => res(`after the answer (+${delayMs} ms)`));
           } else {
             void daemon.stop('SIGKILL').then(() => res('before the answer'));
           }
@@ -98,7 +100,10 @@ describe('alert delivery under kill -9', () => {
       const facts = readOutbox(dbPath);
       expect(facts.integrity, `kill ${i} ${moment}`).toBe('ok');
       const ids = new Set(facts.rows.map((row) => row.id));
-      expect([...known].filter((id) => !ids.has(id)), `kill ${i} ${moment} lost outbox rows`).toEqual([]);
+      expect(
+        [...known].filter((id) => !ids.has(id)),
+        `kill ${i} ${moment} lost outbox rows`,
+      ).toEqual([]);
       known = ids;
       if (answeredKey !== undefined && !facts.rows.some((row) => row.id === answeredKey && row.state === 'delivered')) unrecorded.add(answeredKey);
     }
@@ -122,7 +127,10 @@ describe('alert delivery under kill -9', () => {
     expect(pending, 'every alert delivered after the restarts').toEqual([]);
     const delivered = facts.rows.filter((row) => row.state === 'delivered').map((row) => row.id);
     const answeredKeys = r.deliveredKeys();
-    expect(delivered.filter((id) => !answeredKeys.has(id)), 'delivered in the outbox means the receiver answered it').toEqual([]);
+    expect(
+      delivered.filter((id) => !answeredKeys.has(id)),
+      'delivered in the outbox means the receiver answered it',
+    ).toEqual([]);
     // Every request carries its key in the header and the body, and a key always names the same alert.
     const byKey = new Map<string, string>();
     for (const m of r.received) {
@@ -131,18 +139,26 @@ describe('alert delivery under kill -9', () => {
       expect(byKey.get(m.idempotencyKey ?? '') ?? what).toBe(what);
       byKey.set(m.idempotencyKey ?? '', what);
     }
-    expect([...byKey.keys()].filter((k) => !facts.rows.some((row) => row.id === k)), 'no message outside the outbox').toEqual([]);
+    expect(
+      [...byKey.keys()].filter((k) => !facts.rows.some((row) => row.id === k)),
+      'no message outside the outbox',
+    ).toEqual([]);
     const repeats = r.answered.length - answeredKeys.size;
     const afterAnswer = moments.filter((m) => m.startsWith('after')).length;
     const duringDelivery = moments.filter((m) => m !== 'timeout').length;
     expect(duringDelivery, moments.join(', ')).toBeGreaterThanOrEqual(KILLS / 2);
-    console.info(`alert kill drill: ${KILLS} kills (${afterAnswer} after an answer, ${duringDelivery - afterAnswer} before one, ${KILLS - duringDelivery} with no alert due), ${facts.rows.length} alerts, ${delivered.length} delivered, ${facts.rows.length - delivered.length} dropped or stale; ${r.received.length} requests, ${repeats} answered twice with the same key (${unrecorded.size} answered but unrecorded at a kill)`);
+    console.info(
+      `alert kill drill: ${KILLS} kills (${afterAnswer} after an answer, ${duringDelivery - afterAnswer} before one, ${KILLS - duringDelivery} with no alert due), ${facts.rows.length} alerts, ${delivered.length} delivered, ${facts.rows.length - delivered.length} dropped or stale; ${r.received.length} requests, ${repeats} answered twice with the same key (${unrecorded.size} answered but unrecorded at a kill)`,
+    );
     expect(delivered.length).toBeGreaterThan(0);
     const allLogs = logs.map((d) => JSON.stringify(d.entries)).join('\n');
     expect(allLogs).toMatch(/alert webhook:\S+ delivered to webhook \(127\.0\.0\.1:\d+\)/);
     expect(allLogs).not.toContain('s3cr3t-token-xyz');
     // An answer the daemon did not record before it died is sent again, under the same key.
     const timesAnswered = (key: string): number => r.answered.filter((m) => m.idempotencyKey === key).length;
-    expect([...unrecorded].filter((key) => timesAnswered(key) < 2), 'answered before a kill, not recorded, never sent again').toEqual([]);
+    expect(
+      [...unrecorded].filter((key) => timesAnswered(key) < 2),
+      'answered before a kill, not recorded, never sent again',
+    ).toEqual([]);
   });
 });

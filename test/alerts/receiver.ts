@@ -36,10 +36,11 @@ export async function startReceiver(path = '/hook/s3cr3t-token-xyz'): Promise<Re
     mode: 'up',
     onRequest: null,
     deliveredKeys: () => new Set(answered.map((r) => r.idempotencyKey ?? '')),
-    close: () => new Promise<void>((res) => {
-      server.close(() => res());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        server.close(() => res());
+        server.closeAllConnections();
+      }),
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

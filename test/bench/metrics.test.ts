@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../../src/simulator/index.js';
+import { baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched, longestGapMs, opportunityFigures, quantile, type RunFigures, repeats, tokenSplit } from '../../bench/metrics.js';
 import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/types.js';
-import {
-  baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched,
-  longestGapMs, opportunityFigures, quantile, repeats, type RunFigures, tokenSplit,
-} from '../../bench/metrics.js';
+import type { LedgerEntry } from '../../src/simulator/index.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -16,19 +13,11 @@ let seq = 0;
 function call(path: string, atMs: number, tokensConsumed: number, extra: Partial<LedgerEntry> = {}): LedgerEntry {
   return { seq: ++seq, atMs, method: 'GET', path, params: {}, asins: [], status: 200, tokensConsumed, tokensLeft: 100, faults: [], ...extra };
 }
-const product = (atMs: number, params: Record<string, string>, asins: string[], tokens: number, extra: Partial<LedgerEntry> = {}): LedgerEntry =>
-  call('/product', atMs, tokens, { params: { ...params, asin: asins.join(',') }, asins, ...extra });
+const product = (atMs: number, params: Record<string, string>, asins: string[], tokens: number, extra: Partial<LedgerEntry> = {}): LedgerEntry => call('/product', atMs, tokens, { params: { ...params, asin: asins.join(',') }, asins, ...extra });
 
 describe('token split', () => {
   it('classifies product calls by their parameters and books every path', () => {
-    const ledger = [
-      call('/token', 0, 0),
-      call('/deal', 1, 5),
-      product(2, PEEK, ['A', 'B'], 2),
-      product(3, ENRICH, ['A'], 12),
-      call('/seller', 4, 1),
-      product(5, REFRESH, ['A'], 6),
-    ];
+    const ledger = [call('/token', 0, 0), call('/deal', 1, 5), product(2, PEEK, ['A', 'B'], 2), product(3, ENRICH, ['A'], 12), call('/seller', 4, 1), product(5, REFRESH, ['A'], 6)];
     const split = tokenSplit(ledger, daemonLevel, 24 * HOUR);
     expect(split).toMatchObject({ total: 26, discovery: 5, peek: 2, enrich: 12, seller: 1, refresh: 6, tokenCalls: 1, errorAnswers: 0, retries: 0 });
   });
@@ -40,11 +29,7 @@ describe('token split', () => {
   });
 
   it('counts failed answers as errors and what they were charged as retries', () => {
-    const ledger = [
-      product(0, PEEK, ['A'], 0, { status: 429 }),
-      product(1, PEEK, ['A'], 1, { faults: ['truncatedJson'] }),
-      product(2, PEEK, ['A'], 1),
-    ];
+    const ledger = [product(0, PEEK, ['A'], 0, { status: 429 }), product(1, PEEK, ['A'], 1, { faults: ['truncatedJson'] }), product(2, PEEK, ['A'], 1)];
     expect(failed(ledger[0] as LedgerEntry)).toBe(true);
     const split = tokenSplit(ledger, daemonLevel, HOUR);
     expect(split.errorAnswers).toBe(2);
@@ -56,12 +41,7 @@ describe('token split', () => {
 
 describe('repeats', () => {
   it('charges a second peek or enrich of the same deal, sharing a call among its ASINs', () => {
-    const ledger = [
-      product(0, PEEK, ['A', 'B'], 2),
-      product(HOUR, PEEK, ['A', 'C'], 2),
-      product(2 * HOUR, ENRICH, ['A'], 12),
-      product(3 * HOUR, ENRICH, ['A'], 12),
-    ];
+    const ledger = [product(0, PEEK, ['A', 'B'], 2), product(HOUR, PEEK, ['A', 'C'], 2), product(2 * HOUR, ENRICH, ['A'], 12), product(3 * HOUR, ENRICH, ['A'], 12)];
     expect(repeats(ledger, daemonLevel, 24 * HOUR)).toEqual({ peek: 1, enrich: 12, refresh: 0 });
   });
 
@@ -75,12 +55,7 @@ describe('repeats', () => {
   });
 
   it('charges a refresh only when it comes sooner than the gap after the last fetch with offers', () => {
-    const ledger = [
-      product(0, ENRICH, ['A'], 12),
-      product(4 * HOUR, REFRESH, ['A'], 12),
-      product(30 * HOUR, REFRESH, ['A'], 6),
-      product(60 * HOUR, REFRESH, ['A'], 6),
-    ];
+    const ledger = [product(0, ENRICH, ['A'], 12), product(4 * HOUR, REFRESH, ['A'], 12), product(30 * HOUR, REFRESH, ['A'], 6), product(60 * HOUR, REFRESH, ['A'], 6)];
     expect(repeats(ledger, daemonLevel, 24 * HOUR)).toEqual({ peek: 0, enrich: 0, refresh: 12 });
   });
 });
@@ -115,7 +90,7 @@ describe('time figures', () => {
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95)).toBe(10);
   });
 
-  it('measures freshness at a deal\'s first save, leaving out deals updated before the start', () => {
+  it("measures freshness at a deal's first save, leaving out deals updated before the start", () => {
     const saves: SaveEvent[] = [
       { asin: 'A', savedAtMs: 2 * HOUR, dealLastUpdateMs: HOUR, profit: 1, visible: true },
       { asin: 'A', savedAtMs: 9 * HOUR, dealLastUpdateMs: 8 * HOUR, profit: 1, visible: true },
@@ -132,7 +107,7 @@ describe('time figures', () => {
     expect(fullBucketMinutes(samples)).toBe(2);
   });
 
-  it('finds the longest stretch without a commit, the run\'s ends included', () => {
+  it("finds the longest stretch without a commit, the run's ends included", () => {
     expect(longestGapMs([5, 2, 9], 0, 10)).toBe(4);
     expect(longestGapMs([], 0, 10)).toBe(10);
   });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/config.js';
 import { openStore } from '../../src/state/store.js';
 import { type Receiver, startReceiver } from '../alerts/receiver.js';
-import { assertBuilt } from '../ops/daemon.js';
 import { smallColumns, T0 } from '../helpers.js';
+import { assertBuilt } from '../ops/daemon.js';
 
 const BIN = resolve(PROJECT_DIR, 'bin/alerts');
 

@@ -96,7 +96,12 @@ describe('bin/analyze ASIN with KEEPA_API_KEY', () => {
     const { url, paths } = await keepa(book);
     const out: string[] = [];
     const said: string[] = [];
-    const code = await analyzeCommand(parseCommandArgs(ANALYZE_COMMAND, ['--json', '--now', '2025-05-13T02:00:00Z', '1854001558']), (t) => out.push(t), (l) => said.push(l), { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url });
+    const code = await analyzeCommand(
+      parseCommandArgs(ANALYZE_COMMAND, ['--json', '--now', '2025-05-13T02:00:00Z', '1854001558']),
+      (t) => out.push(t),
+      (l) => said.push(l),
+      { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url },
+    );
     expect(code).toBe(0);
     expect(said).toEqual([expect.stringMatching(/^Fetching 1854001558 from Keepa .*: up to 12 tokens/), 'Keepa charged 12 tokens.']);
     expect(paths.find((p) => p.startsWith('/product'))).toMatch(/asin=1854001558.*stats=365.*history=1.*offers=20.*only-live-offers=1/);
@@ -106,6 +111,13 @@ describe('bin/analyze ASIN with KEEPA_API_KEY', () => {
   it('an ASIN Keepa does not know (productType 4) is one sentence', async () => {
     const unknown = JSON.parse(readFileSync(join(FIXTURES, 'other', 'av_1492056200_productType4_product_2025-10-26.json'), 'utf8')) as object;
     const { url } = await keepa(unknown);
-    await expect(analyzeCommand(parseCommandArgs(ANALYZE_COMMAND, ['1492056200']), () => {}, () => {}, { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url })).rejects.toThrow('Keepa has no product for ASIN 1492056200 (productType 4: the ASIN is invalid or unknown to Keepa).');
+    await expect(
+      analyzeCommand(
+        parseCommandArgs(ANALYZE_COMMAND, ['1492056200']),
+        () => {},
+        () => {},
+        { KEEPA_API_KEY: 'testKey0123456789abcdef', KEEPA_BASE_URL: url },
+      ),
+    ).rejects.toThrow('Keepa has no product for ASIN 1492056200 (productType 4: the ASIN is invalid or unknown to Keepa).');
   });
 });

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCommandArgs } from '../../src/cli/args.js';
+import { REWIND_COMMAND, rewind as rewindArgs } from '../../src/cli/rewind.js';
 import { PROJECT_DIR } from '../../src/config.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
-import { parseCommandArgs } from '../../src/cli/args.js';
-import { rewind as rewindArgs, REWIND_COMMAND } from '../../src/cli/rewind.js';
 import { openStore } from '../../src/state/store.js';
 import { smallColumns, T0 } from '../helpers.js';
 

@@ -32,11 +32,11 @@ function run(args: string[]): { code: number; lines: string[] } {
 }
 
 describe('bin/why', () => {
-  it('tells a rejected book\'s verdict in words with the tokens spent on it', () => {
+  it("tells a rejected book's verdict in words with the tokens spent on it", () => {
     const { code, lines } = run(['b0rejected']);
     expect(code).toBe(0);
     expect(lines).toContain('Queue: rejected, 0 failed attempts since it was last queued, 16.0 tokens spent on it.');
-    expect(lines).toContain("Verdict: rejected: Its price is not far enough below the 1-year average (business.minPercentDrop).");
+    expect(lines).toContain('Verdict: rejected: Its price is not far enough below the 1-year average (business.minPercentDrop).');
     expect(lines.some((l) => l.startsWith('Priority: 14.50'))).toBe(true);
     expect(lines.some((l) => l.startsWith('When: queued 2026-11-20T10:00:00.000Z (2 h ago)'))).toBe(true);
     expect(lines).toContain('Deal: not saved.');

@@ -7,8 +7,8 @@ import { VirtualClock } from '../../src/clock.js';
 import { RateLimitedError, TokenBudgetError } from '../../src/errors.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { T0 } from '../helpers.js';
 
 const KEY = 'bucketkey000000000000000000000000000000000000000000000000000000';
@@ -123,7 +123,12 @@ describe('token bucket against the simulator', () => {
 
   it('the key never appears in a log line, even with debug logging and failing calls', async () => {
     const lines: string[] = [];
-    const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const log = createLogger({ level: 'debug', format: 'json', stream });
     const { simulator, keepa, asins } = await setup({ refillRate: 20 }, 0, log);
     try {

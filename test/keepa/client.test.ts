@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { MockAgent, errors, type Interceptable } from 'undici';
+import { errors, type Interceptable, MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
 import { BadResponseError, KeepaHttpError, NetworkError, RateLimitedError, TokenBudgetError } from '../../src/errors.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient, type KeepaClientOptions } from '../../src/keepa/client.js';
-import { CostModel, type CallShape, type ProductShape } from '../../src/keepa/cost.js';
+import { type CallShape, CostModel, type ProductShape } from '../../src/keepa/cost.js';
 import { createLogger } from '../../src/log.js';
 
 const ORIGIN = 'https://api.keepa.test';
@@ -70,7 +70,12 @@ function harness(options: Partial<KeepaClientOptions> & { maxDeficit?: number } 
   agents.push(agent);
   const clock = new VirtualClock(T0);
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   // No `secrets`: the client itself must keep the key out of what it logs.
   const log = createLogger({ level: 'debug', format: 'json', stream });
   const pool = agent.get(ORIGIN);
@@ -91,17 +96,26 @@ function harness(options: Partial<KeepaClientOptions> & { maxDeficit?: number } 
     pool,
     lines,
     paths: () => calls().map((c) => c.path),
-    sent: (path) => calls().filter((c) => c.path === path).map((c) => c.searchParams),
+    sent: (path) =>
+      calls()
+        .filter((c) => c.path === path)
+        .map((c) => c.searchParams),
   };
 }
 
-const at = (prefix: string) => (p: string): boolean => p.startsWith(prefix);
+const at =
+  (prefix: string) =>
+  (p: string): boolean =>
+    p.startsWith(prefix);
 const tokenBody = (tokensLeft: number, refillRate = 5, refillIn = MINUTE, tokensConsumed = 0): object => ({ timestamp: T0, tokensLeft, refillIn, refillRate, tokenFlowReduction: 0, tokensConsumed, processingTimeInMs: 1 });
 const deal = (asin: string): object => ({ asin, title: asin, creationDate: 8_000_000, lastUpdate: 8_100_000, current: [-1, -1, 1999] });
 const product = (asin: string): object => ({ asin, title: asin, csv: [null, null, [8_000_000, 1999]], stats: { current: [-1, null, 1999], avg90: [null, null, 2100] } });
 
 function serveToken(pool: Interceptable, tokensLeft = 300): void {
-  pool.intercept({ path: at('/token') }).reply(200, JSON.stringify(tokenBody(tokensLeft))).persist();
+  pool
+    .intercept({ path: at('/token') })
+    .reply(200, JSON.stringify(tokenBody(tokensLeft)))
+    .persist();
 }
 
 function countOf(paths: () => string[], path: string): number {
@@ -112,12 +126,18 @@ describe('KeepaClient', () => {
   it('at 5 tokens/min with a 40-token burst a 25-token batch is granted and the next one waits about 5 minutes, computed, with no /token calls while waiting', async () => {
     const { client, clock, pool, paths } = harness({ maxDeficit: 10 });
     const keepa = new FakeKeepa(clock, 40, 5);
-    pool.intercept({ path: at('/token') }).reply(() => ({ statusCode: 200, data: JSON.stringify(keepa.fields(0)) })).persist();
+    pool
+      .intercept({ path: at('/token') })
+      .reply(() => ({ statusCode: 200, data: JSON.stringify(keepa.fields(0)) }))
+      .persist();
     const servedAt: number[] = [];
-    pool.intercept({ path: at('/product') }).reply(() => {
-      servedAt.push(clock.now());
-      return keepa.charge(25, { products: [] });
-    }).persist();
+    pool
+      .intercept({ path: at('/product') })
+      .reply(() => {
+        servedAt.push(clock.now());
+        return keepa.charge(25, { products: [] });
+      })
+      .persist();
     const batch = Array.from({ length: 25 }, (_, i) => `B00000${String(i).padStart(4, '0')}`);
     for (let i = 0; i < 4; i += 1) await client.products(batch, { history: false }, { job: 'peek', maxWaitMs: 10 * MINUTE });
     // 40 -> 15 -> -10 (within the deficit of 10); then each batch waits for its 25 tokens.
@@ -146,12 +166,18 @@ describe('KeepaClient', () => {
     const peek = async (costs: CostModel): Promise<{ keepa: FakeKeepa; costs: CostModel }> => {
       const { client, clock, pool } = harness({ maxDeficit: 60, costs });
       const keepa = new FakeKeepa(clock, 150, 5);
-      pool.intercept({ path: at('/token') }).reply(() => ({ statusCode: 200, data: JSON.stringify(keepa.fields(0)) })).persist();
-      pool.intercept({ path: at('/product') }).reply((req) => {
-        const asins = new URL(req.path, ORIGIN).searchParams.get('asin')?.split(',') ?? [];
-        // Real price: one page of offers per product, 6 tokens each.
-        return keepa.charge(6 * asins.length, { products: asins.map(product) });
-      }).persist();
+      pool
+        .intercept({ path: at('/token') })
+        .reply(() => ({ statusCode: 200, data: JSON.stringify(keepa.fields(0)) }))
+        .persist();
+      pool
+        .intercept({ path: at('/product') })
+        .reply((req) => {
+          const asins = new URL(req.path, ORIGIN).searchParams.get('asin')?.split(',') ?? [];
+          // Real price: one page of offers per product, 6 tokens each.
+          return keepa.charge(6 * asins.length, { products: asins.map(product) });
+        })
+        .persist();
       const shape: ProductShape = { path: 'product', count: 0, offers: 20 };
       const remaining = Array.from({ length: 50 }, (_, i) => `P${String(i).padStart(9, '0')}`);
       while (remaining.length > 0) {
@@ -181,7 +207,10 @@ describe('KeepaClient', () => {
   it('a 429 with tokensLeft: -5 on the deal list is reported as a rate limit, never as "no new deals"', async () => {
     const { client, pool, paths } = harness();
     serveToken(pool, 100);
-    pool.intercept({ path: at('/deal') }).reply(429, JSON.stringify(tokenBody(-5, 5, 30_000))).persist();
+    pool
+      .intercept({ path: at('/deal') })
+      .reply(429, JSON.stringify(tokenBody(-5, 5, 30_000)))
+      .persist();
     const error = await client.deals({ priceTypes: [2] }, 0, { job: 'discover' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     // -5 -> 0 -> 5: positive after the refill in 30 s and one more a minute later.
@@ -205,7 +234,10 @@ describe('KeepaClient', () => {
 
   it('a refill rate learned from a product response is used even when /token fails at start', async () => {
     const { client, pool, paths, lines } = harness({ maxRetries: 0, maxDeficit: 0 });
-    pool.intercept({ path: at('/token') }).replyWithError(new Error('socket hang up')).persist();
+    pool
+      .intercept({ path: at('/token') })
+      .replyWithError(new Error('socket hang up'))
+      .persist();
     pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(3, 7, 10_000, 1), products: [product('X1')] }));
     expect((await client.products(['X1'])).map((p) => p.asin)).toEqual(['X1']);
     expect(client.bucket.snapshot(T0)).toMatchObject({ refillRate: 7, capacity: 420, balance: 3 });
@@ -219,8 +251,14 @@ describe('KeepaClient', () => {
 
   it('a 429 without token figures backs off and ends as RateLimitedError, never a tight loop', async () => {
     const { client, pool, paths } = harness({ maxRetries: 2, random: () => 0.5 });
-    pool.intercept({ path: at('/token') }).replyWithError(new Error('socket hang up')).persist();
-    pool.intercept({ path: at('/product') }).reply(429, 'Too Many Requests').persist();
+    pool
+      .intercept({ path: at('/token') })
+      .replyWithError(new Error('socket hang up'))
+      .persist();
+    pool
+      .intercept({ path: at('/product') })
+      .reply(429, 'Too Many Requests')
+      .persist();
     await expect(client.products(['A1'], {}, { maxWaitMs: MINUTE })).rejects.toThrow(RateLimitedError);
     expect(countOf(paths, '/product')).toBe(3);
     expect(countOf(paths, '/token')).toBe(3); // the one start-up /token call and its two retries
@@ -241,7 +279,10 @@ describe('KeepaClient', () => {
     const { client, pool, lines } = harness({ maxRetries: 1 });
     serveToken(pool, 100);
     pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(99, 5, MINUTE, 1), products: [product('K1')] }));
-    pool.intercept({ path: at('/product') }).replyWithError(new Error(`connect ECONNREFUSED ${ORIGIN}/product?key=${KEY}&asin=K2 (${KEY})`)).times(2);
+    pool
+      .intercept({ path: at('/product') })
+      .replyWithError(new Error(`connect ECONNREFUSED ${ORIGIN}/product?key=${KEY}&asin=K2 (${KEY})`))
+      .times(2);
     pool.intercept({ path: at('/product') }).reply(200, `<html>Bad gateway for key ${KEY}</html>`);
     pool.intercept({ path: at('/seller') }).reply(400, JSON.stringify({ ...tokenBody(99), error: { message: `invalid key ${KEY}` } }));
     const errorsSeen: unknown[] = [];
@@ -286,7 +327,10 @@ describe('KeepaClient', () => {
   it('retries 5xx with back-off and then succeeds; never retries a 400 or 402', async () => {
     const { client, clock, pool, paths } = harness({ random: () => 0.5 });
     serveToken(pool, 300);
-    pool.intercept({ path: at('/seller') }).reply(503, 'Service Unavailable').times(2);
+    pool
+      .intercept({ path: at('/seller') })
+      .reply(503, 'Service Unavailable')
+      .times(2);
     pool.intercept({ path: at('/seller') }).reply(200, JSON.stringify({ ...tokenBody(299, 5, MINUTE, 1), sellers: { S1: { sellerId: 'S1', sellerName: 'Books & Co' } } }));
     pool.intercept({ path: at('/product') }).reply(400, JSON.stringify(tokenBody(300)));
     pool.intercept({ path: at('/deal') }).reply(402, JSON.stringify(tokenBody(0, 0)));
@@ -306,13 +350,22 @@ describe('KeepaClient', () => {
   it('retries a paid call lost to a timeout or a reset once, never more: Keepa may have charged each attempt', async () => {
     const { client, pool, paths } = harness({ maxRetries: 3 });
     serveToken(pool, 300);
-    pool.intercept({ path: at('/product') }).replyWithError(new errors.HeadersTimeoutError()).times(1);
+    pool
+      .intercept({ path: at('/product') })
+      .replyWithError(new errors.HeadersTimeoutError())
+      .times(1);
     pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(299, 5, MINUTE, 1), products: [product('O1')] }));
     expect(await client.products(['O1'])).toHaveLength(1);
-    pool.intercept({ path: at('/product') }).replyWithError(new errors.HeadersTimeoutError()).times(3);
+    pool
+      .intercept({ path: at('/product') })
+      .replyWithError(new errors.HeadersTimeoutError())
+      .times(3);
     await expect(client.products(['O2'])).rejects.toThrow(/no answer within 60000 ms; gave up after 2 attempts/);
     expect(countOf(paths, '/product')).toBe(4);
-    pool.intercept({ path: at('/product') }).replyWithError(new errors.SocketError('other side closed')).times(3);
+    pool
+      .intercept({ path: at('/product') })
+      .replyWithError(new errors.SocketError('other side closed'))
+      .times(3);
     await expect(client.products(['O3'])).rejects.toThrow(/gave up after 2 attempts/);
     expect(countOf(paths, '/product')).toBe(6);
   });
@@ -320,7 +373,10 @@ describe('KeepaClient', () => {
   it('a retried paid call waits for the tokens its lost attempt may have used', async () => {
     const { client, clock, pool } = harness({ maxDeficit: 0 });
     serveToken(pool, 10);
-    pool.intercept({ path: at('/product') }).replyWithError(new errors.SocketError('other side closed')).times(1);
+    pool
+      .intercept({ path: at('/product') })
+      .replyWithError(new errors.SocketError('other side closed'))
+      .times(1);
     pool.intercept({ path: at('/product') }).reply(200, JSON.stringify({ ...tokenBody(0, 5, MINUTE, 10), products: [product('R1')] }));
     // 10 products at 1 token each took the whole balance; the retry waits for two refills.
     const asins = Array.from({ length: 10 }, (_, i) => (i === 0 ? 'R1' : `R${i + 1}`));
@@ -346,7 +402,7 @@ describe('KeepaClient', () => {
     expect(client.bucket.snapshot(T0).balance).toBe(250);
   });
 
-  it('leaves out a product whose stats or offers do not fit Keepa\'s types (a string where a number belongs), naming it in the log', async () => {
+  it("leaves out a product whose stats or offers do not fit Keepa's types (a string where a number belongs), naming it in the log", async () => {
     const { client, pool, lines } = harness();
     serveToken(pool, 300);
     const stringPrice = { asin: 'S1', csv: [], stats: { current: [-1, null, '1999'] } };

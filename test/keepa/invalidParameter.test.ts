@@ -28,8 +28,14 @@ function clientAnswering400(body: object): KeepaClient {
   agent.disableNetConnect();
   agents.push(agent);
   const pool = agent.get(ORIGIN);
-  pool.intercept({ path: (p: string) => p.startsWith('/token') }).reply(200, JSON.stringify({ timestamp: 0, tokensLeft: 300, refillIn: 60_000, refillRate: 5, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 0 })).persist();
-  pool.intercept({ path: (p: string) => p.startsWith('/deal') }).reply(400, JSON.stringify(body)).persist();
+  pool
+    .intercept({ path: (p: string) => p.startsWith('/token') })
+    .reply(200, JSON.stringify({ timestamp: 0, tokensLeft: 300, refillIn: 60_000, refillRate: 5, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 0 }))
+    .persist();
+  pool
+    .intercept({ path: (p: string) => p.startsWith('/deal') })
+    .reply(400, JSON.stringify(body))
+    .persist();
   const log = createLogger({ level: 'error', format: 'json', stream: new Writable({ write: (_c, _e, done) => done() }) });
   return new KeepaClient({ baseUrl: ORIGIN, apiKey: KEY, bucket: new TokenBucket({ maxDeficit: 60 }), clock: new VirtualClock(Date.UTC(2026, 0, 5)), log, dispatcher: agent, random: () => 0 });
 }
@@ -40,11 +46,13 @@ describe("Keepa's 400 invalidParameter answers", () => {
     expect(new Set(BODIES.map((b) => JSON.stringify(b.error))).size).toBe(4);
   });
 
-  it('become a KeepaParameterError naming the parameter and Keepa\'s reason, once per distinct body, never retried', async () => {
+  it("become a KeepaParameterError naming the parameter and Keepa's reason, once per distinct body, never retried", async () => {
     const distinct = [...new Map(BODIES.map((b) => [JSON.stringify(b.error), b])).values()];
     const seen: string[] = [];
     for (const body of distinct) {
-      const e = await clientAnswering400(body).deals({ dateRange: '3' }, 0).catch((x: unknown) => x);
+      const e = await clientAnswering400(body)
+        .deals({ dateRange: '3' }, 0)
+        .catch((x: unknown) => x);
       expect(e).toBeInstanceOf(KeepaParameterError);
       expect(e).toBeInstanceOf(KeepaHttpError);
       const error = e as KeepaParameterError;
@@ -63,7 +71,9 @@ describe("Keepa's 400 invalidParameter answers", () => {
   });
 
   it('a 400 without an error object is still the key or the request', async () => {
-    const e = await clientAnswering400({ tokensLeft: 300, refillIn: 1, refillRate: 5, tokensConsumed: 0 }).deals({}, 0).catch((x: unknown) => x);
+    const e = await clientAnswering400({ tokensLeft: 300, refillIn: 1, refillRate: 5, tokensConsumed: 0 })
+      .deals({}, 0)
+      .catch((x: unknown) => x);
     expect(e).not.toBeInstanceOf(KeepaParameterError);
     expect((e as Error).message).toMatch(/check KEEPA_API_KEY/);
   });

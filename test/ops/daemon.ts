@@ -99,9 +99,11 @@ export function startDaemon(env: Record<string, string>, args: string[] = []): D
         },
       };
       waiters.push(waiter);
-      void exited.then(() => setTimeout(() => {
-        if (waiters.includes(waiter)) rej(new Error(`the daemon exited before logging ${pattern}; the log:\n${text()}`));
-      }, 100));
+      void exited.then(() =>
+        setTimeout(() => {
+          if (waiters.includes(waiter)) rej(new Error(`the daemon exited before logging ${pattern}; the log:\n${text()}`));
+        }, 100),
+      );
     });
   };
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000) => {
@@ -146,7 +148,9 @@ export function readDb(path: string): DbFacts {
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return ticks / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 }

@@ -1,7 +1,7 @@
 // A Keepa that misbehaves on demand, for drills on the real daemon: the simulator behind a proxy
 // that can rewrite the next answers (impossible token figures, deals dated in the future), answer
 // with a gzip bomb, or reset the connection. The daemon talks to it with KEEPA_BASE_URL and a key.
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGzip } from 'node:zlib';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -18,10 +18,7 @@ export interface Seen {
 }
 
 /** What the proxy does to the next matching answer; returns the new body, or a special action. */
-export type Tamper =
-  | { path: string; kind: 'rewrite'; edit: (body: Record<string, unknown>) => void }
-  | { path: string; kind: 'bomb' }
-  | { path: string; kind: 'reset' };
+export type Tamper = { path: string; kind: 'rewrite'; edit: (body: Record<string, unknown>) => void } | { path: string; kind: 'bomb' } | { path: string; kind: 'reset' };
 
 export interface HostileKeepa {
   url: string;

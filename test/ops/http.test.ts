@@ -2,11 +2,11 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { type StatusServer, startStatusServer } from '../../src/http.js';
 import { BUCKET_STATE_KEY } from '../../src/keepa/savedBucket.js';
-import { startStatusServer, type StatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { buildStatus } from '../../src/status.js';
-import { type Fixture, CONFIG, EVIL_TITLE, flowingFixture, HOUR, stalledFixture } from './fixture.js';
+import { CONFIG, EVIL_TITLE, type Fixture, flowingFixture, HOUR, stalledFixture } from './fixture.js';
 import { parsePrometheus, sampleValue } from './prometheus.js';
 
 let server: StatusServer | null = null;
@@ -107,7 +107,9 @@ describe('status server', () => {
         request({ host: '127.0.0.1', port, path: '/status', headers: { host } }, (r) => {
           r.resume();
           r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers }));
-        }).on('error', rej).end();
+        })
+          .on('error', rej)
+          .end();
       });
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'LOCALHOST', `[::1]:${port}`, 'deals.example.org']) {
       expect((await get(host)).status, host).toBe(200);
@@ -142,9 +144,7 @@ describe('status wording', () => {
     const f = flowingFixture();
     const report = buildStatus({ store: f.store, config: CONFIG, nowMs: f.nowMs + HOUR / 2, daemonRunning: true });
     expect(report.verdict).toBe('stalled');
-    expect(report.reasons[0]).toBe(
-      'no ingest run recorded for 33 min although the daemon runs and ingest is scheduled every 5 min: the daemon cannot write to its database (disk full or read-only?); see its log',
-    );
+    expect(report.reasons[0]).toBe('no ingest run recorded for 33 min although the daemon runs and ingest is scheduled every 5 min: the daemon cannot write to its database (disk full or read-only?); see its log');
   });
 
   it("is judged by the daemon's own schedule when it recorded one, not by the reader's environment", () => {
@@ -159,8 +159,6 @@ describe('status wording', () => {
     const f = flowingFixture();
     const id = f.store.runs.start('ingest', f.nowMs - 60_000);
     f.store.runs.finish(id, 'failed', f.nowMs - 59_000, { error: 'SqliteError: database or disk is full' });
-    expect(f.report().reasons).toContain(
-      "the last ingest run failed: SqliteError: database or disk is full (check the free space on the disk that holds DEALS_DB, and that the daemon's user may write the file and its folder)",
-    );
+    expect(f.report().reasons).toContain("the last ingest run failed: SqliteError: database or disk is full (check the free space on the disk that holds DEALS_DB, and that the daemon's user may write the file and its folder)");
   });
 });

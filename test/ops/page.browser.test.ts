@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStatusServer, type StatusServer } from '../../src/http.js';
+import { type StatusServer, startStatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
 import { EVIL_TITLE, type Fixture, flowingFixture, stalledFixture } from './fixture.js';
 

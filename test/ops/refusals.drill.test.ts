@@ -70,7 +70,12 @@ describe.concurrent('start-up failures the operator can fix: exit 2 with one sen
     const r = await daemon({ DEALS_DB: '/proc/nope/x.db' });
     expect(r.code).toBe(2);
     expect(r.ms).toBeLessThan(10_000);
-    expect(r.errors).toEqual(['cannot start: ConfigError: DEALS_DB is /proc/nope/x.db, but its folder /proc/nope cannot be created (ENOENT at /proc/nope); create it for user root, or set DEALS_DB to a file in an existing writable folder.'.replace('user root', `user ${userInfo().username}`)]);
+    expect(r.errors).toEqual([
+      'cannot start: ConfigError: DEALS_DB is /proc/nope/x.db, but its folder /proc/nope cannot be created (ENOENT at /proc/nope); create it for user root, or set DEALS_DB to a file in an existing writable folder.'.replace(
+        'user root',
+        `user ${userInfo().username}`,
+      ),
+    ]);
   });
 
   it('a SIGTERM sent while it starts on DEALS_DB=/proc/nope/x.db ends it promptly and it used little CPU', async () => {

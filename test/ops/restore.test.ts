@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../src/cli/args.js';
-import { restore, RESTORE_COMMAND } from '../../src/cli/restore.js';
+import { RESTORE_COMMAND, restore } from '../../src/cli/restore.js';
 import { acquireProcessLock } from '../../src/state/processLock.js';
 import { openStore } from '../../src/state/store.js';
 import { smallColumns, T0 } from '../helpers.js';

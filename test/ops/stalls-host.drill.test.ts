@@ -35,14 +35,17 @@ describe.concurrent('the host and the disk', () => {
     const url = await statusUrl(daemon);
     await daemon.waitFor(/^enriched \d+/, 30_000);
     const HOLD_S = 45;
-    const holder = spawn(process.execPath, ['-e', `
+    const holder = spawn(process.execPath, [
+      '-e',
+      `
       const Database = require(${JSON.stringify(resolve(PROJECT_DIR, 'node_modules/better-sqlite3'))});
       const db = new Database(${JSON.stringify(dbPath)});
       db.exec('BEGIN EXCLUSIVE');
       process.stdout.write('locked\\n');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HOLD_S * 1000});
       db.exec('COMMIT');
-    `]);
+    `,
+    ]);
     try {
       await new Promise<void>((res) => holder.stdout.once('data', () => res()));
       const lockedAt = Date.now();
@@ -101,9 +104,7 @@ describe.concurrent('the host and the disk', () => {
       const stopped = await daemon.stop('SIGTERM', 10_000);
       expect(stopped).toMatchObject({ code: 0, signal: null });
       expect(stopped.ms).toBeLessThan(5_000);
-      expect(daemon.entries.filter((e) => /log output failed/.test(e.message)).map((e) => e.message)).toEqual([
-        'keepa-deals: log output failed (EPIPE); later log lines are dropped, the daemon goes on',
-      ]);
+      expect(daemon.entries.filter((e) => /log output failed/.test(e.message)).map((e) => e.message)).toEqual(['keepa-deals: log output failed (EPIPE); later log lines are dropped, the daemon goes on']);
     } finally {
       await daemon.stop('SIGKILL');
       await keepa.close();
@@ -150,7 +151,9 @@ describe.concurrent('the host and the disk', () => {
     try {
       const lines = async (pattern: RegExp): Promise<string[]> => {
         for (let i = 0; i < 300; i++) {
-          const all = readFileSync(logPath, 'utf8').split('\n').filter((l) => l !== '');
+          const all = readFileSync(logPath, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '');
           if (all.some((l) => pattern.test(l))) return all;
           await sleep(100);
         }

@@ -89,54 +89,62 @@ describe('hostile Keepa answers', () => {
     }
   }
 
-  it('a deal dated a year ahead is queued with its time clamped; a deal updated after it is still queued, and status names the clock', async () => {
-    // The daemon's first look read the deal from the future (armed before it started).
-    await daemon.waitFor(/^Keepa dated a deal \d+ min in the future/, 10_000);
-    const queued = (asin: string): number | null => {
-      const db = new Database(dbPath, { readonly: true });
-      try {
-        return (db.prepare('SELECT deal_last_update_km FROM queue WHERE asin = ?').pluck().get(asin) as number | undefined) ?? null;
-      } finally {
-        db.close();
-      }
-    };
-    await sleep(1000);
-    expect(queued('B0FUTURE01')).toBeLessThanOrEqual(msToKeepaMinutes(Date.now()));
-    const laterKm = msToKeepaMinutes(Date.now()) + 1;
-    const laterAt = Date.now();
-    keepa.arm({ path: '/deal', kind: 'rewrite', edit: (b) => (b.deals as { dr: unknown[] }).dr.unshift(deal('B0LATER001', laterKm)) });
-    await nextServed('/deal', laterAt, DEAL_LOOK_MS);
-    const end = Date.now() + 20_000;
-    while (queued('B0LATER001') === null && Date.now() < end) await sleep(500);
-    expect(queued('B0LATER001'), `the deal after the future-dated one was not queued; the log:\n${daemon.text().slice(-3000)}`).toBe(laterKm);
-    const watermark = readDbJson(dbPath, 'ingest.watermark') as { lastUpdateKm: number };
-    expect(watermark.lastUpdateKm).toBeLessThanOrEqual(msToKeepaMinutes(Date.now() + 5 * 60_000));
-    const status = JSON.parse((await get(`${await statusUrl(daemon)}/status`)).body) as { reasons: string[] };
-    expect(status.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 36\d(\.\d)? days in the future/);
-  }, 60_000 + DEAL_LOOK_MS);
+  it(
+    'a deal dated a year ahead is queued with its time clamped; a deal updated after it is still queued, and status names the clock',
+    async () => {
+      // The daemon's first look read the deal from the future (armed before it started).
+      await daemon.waitFor(/^Keepa dated a deal \d+ min in the future/, 10_000);
+      const queued = (asin: string): number | null => {
+        const db = new Database(dbPath, { readonly: true });
+        try {
+          return (db.prepare('SELECT deal_last_update_km FROM queue WHERE asin = ?').pluck().get(asin) as number | undefined) ?? null;
+        } finally {
+          db.close();
+        }
+      };
+      await sleep(1000);
+      expect(queued('B0FUTURE01')).toBeLessThanOrEqual(msToKeepaMinutes(Date.now()));
+      const laterKm = msToKeepaMinutes(Date.now()) + 1;
+      const laterAt = Date.now();
+      keepa.arm({ path: '/deal', kind: 'rewrite', edit: (b) => (b.deals as { dr: unknown[] }).dr.unshift(deal('B0LATER001', laterKm)) });
+      await nextServed('/deal', laterAt, DEAL_LOOK_MS);
+      const end = Date.now() + 20_000;
+      while (queued('B0LATER001') === null && Date.now() < end) await sleep(500);
+      expect(queued('B0LATER001'), `the deal after the future-dated one was not queued; the log:\n${daemon.text().slice(-3000)}`).toBe(laterKm);
+      const watermark = readDbJson(dbPath, 'ingest.watermark') as { lastUpdateKm: number };
+      expect(watermark.lastUpdateKm).toBeLessThanOrEqual(msToKeepaMinutes(Date.now() + 5 * 60_000));
+      const status = JSON.parse((await get(`${await statusUrl(daemon)}/status`)).body) as { reasons: string[] };
+      expect(status.reasons.join(' ')).toMatch(/Keepa's clock disagrees with ours: it dated a deal 36\d(\.\d)? days in the future/);
+    },
+    60_000 + DEAL_LOOK_MS,
+  );
 
-  it('a token shock (tokensLeft -1e9, then refillRate 0) is ignored: calls go on within one schedule interval, no restart', async () => {
-    let shockAt = 0;
-    for (const edit of [(b: Record<string, unknown>) => (b.tokensLeft = -1e9), (b: Record<string, unknown>) => (b.refillRate = 0)]) {
-      const armedAt = Date.now();
-      // On /product: refresh calls it on every run, so the shock comes at once (a deal-list look comes every 120 s).
-      keepa.arm({ path: '/product', kind: 'rewrite', edit });
-      shockAt = await nextServed('/product', armedAt, 30_000);
-      // The next paid call after the absurd answer comes within one schedule interval.
-      const next = await nextServed(/^\/(deal|product)$/, shockAt, TICK_MS);
-      console.info(`token shock: next paid call ${next - shockAt} ms after the absurd answer`);
-    }
-    // Looks at the deal list keep their pace: the plan still sees the real refill rate.
-    const scan = await nextServed('/deal', shockAt, DEAL_LOOK_MS);
-    console.info(`token shock: next deal-list look ${scan - shockAt} ms after the second absurd answer`);
-    expect(daemon.entries.filter((e) => /^ignored impossible token figures/.test(e.message)).map((e) => e.message)).toEqual([
-      expect.stringMatching(/tokensLeft -1000000000 is a deficit of more than a day of refill/),
-      expect.stringMatching(/refillRate 0 is not a Keepa plan/),
-    ]);
-    const saved = readDbJson(dbPath, 'keepa.bucket') as { balance: number; refillRate: number };
-    expect(saved.balance).toBeGreaterThan(-1e6);
-    expect(saved.refillRate).toBe(6000);
-  }, 60_000 + DEAL_LOOK_MS);
+  it(
+    'a token shock (tokensLeft -1e9, then refillRate 0) is ignored: calls go on within one schedule interval, no restart',
+    async () => {
+      let shockAt = 0;
+      for (const edit of [(b: Record<string, unknown>) => (b.tokensLeft = -1e9), (b: Record<string, unknown>) => (b.refillRate = 0)]) {
+        const armedAt = Date.now();
+        // On /product: refresh calls it on every run, so the shock comes at once (a deal-list look comes every 120 s).
+        keepa.arm({ path: '/product', kind: 'rewrite', edit });
+        shockAt = await nextServed('/product', armedAt, 30_000);
+        // The next paid call after the absurd answer comes within one schedule interval.
+        const next = await nextServed(/^\/(deal|product)$/, shockAt, TICK_MS);
+        console.info(`token shock: next paid call ${next - shockAt} ms after the absurd answer`);
+      }
+      // Looks at the deal list keep their pace: the plan still sees the real refill rate.
+      const scan = await nextServed('/deal', shockAt, DEAL_LOOK_MS);
+      console.info(`token shock: next deal-list look ${scan - shockAt} ms after the second absurd answer`);
+      expect(daemon.entries.filter((e) => /^ignored impossible token figures/.test(e.message)).map((e) => e.message)).toEqual([
+        expect.stringMatching(/tokensLeft -1000000000 is a deficit of more than a day of refill/),
+        expect.stringMatching(/refillRate 0 is not a Keepa plan/),
+      ]);
+      const saved = readDbJson(dbPath, 'keepa.bucket') as { balance: number; refillRate: number };
+      expect(saved.balance).toBeGreaterThan(-1e6);
+      expect(saved.refillRate).toBe(6000);
+    },
+    60_000 + DEAL_LOOK_MS,
+  );
 
   it('a 1 GB gzip answer is refused, with the daemon under 300 MB, and work goes on', async () => {
     const armedAt = Date.now();
@@ -159,4 +167,3 @@ describe('hostile Keepa answers', () => {
     expect(sameCall.map((s) => s.status)).toEqual(['reset', 'reset']);
   }, 90_000);
 });
-

@@ -77,9 +77,7 @@ describe.concurrent('refusals at start', () => {
       await first.waitFor(/^ingest started/);
       const second = await refusal(env);
       expect(second.code).toBe(2);
-      expect(second.errors).toEqual([
-        expect.stringMatching(new RegExp(`^cannot start: AlreadyRunningError: Another keepa-deals daemon \\(pid ${first.pid} on .+, started .+\\) holds .*shared\\.db\\. Stop it first \\(systemctl stop keepa-deals\\)`)),
-      ]);
+      expect(second.errors).toEqual([expect.stringMatching(new RegExp(`^cannot start: AlreadyRunningError: Another keepa-deals daemon \\(pid ${first.pid} on .+, started .+\\) holds .*shared\\.db\\. Stop it first \\(systemctl stop keepa-deals\\)`))]);
       await first.waitFor(/^enriched \d+/, 30_000);
       const stopped = await first.stop('SIGTERM');
       expect(stopped).toMatchObject({ code: 0, signal: null });

@@ -33,7 +33,16 @@ describe('errors in the analysis', () => {
 
   it('a TypeError in the analysis fails the chunk: its items are retried, then parked, never rejected as bad_data, and an error is logged', async () => {
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', format: 'json', stream: new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } }) });
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      stream: new Writable({
+        write(c, _e, done) {
+          lines.push(String(c));
+          done();
+        },
+      }),
+    });
     const h = await createHarness({ refillRate: 20, pipeline: { maxAttempts: 2 }, log });
     broken.on = true;
     try {

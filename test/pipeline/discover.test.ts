@@ -3,12 +3,12 @@
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import type { JobContext } from '../../src/job.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
-import type { KeepaDeal } from '../../src/keepa/types.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
+import type { KeepaDeal } from '../../src/keepa/types.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobContext } from '../../src/job.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { countedPages, currentPlan, currentScan, DEAL_PAGE_SIZE, discoverPage, discoveryPlan } from '../../src/pipeline/discover.js';
 import { describeFunnel } from '../../src/pipeline/ingest.js';
@@ -61,7 +61,10 @@ function setup(pages: KeepaDeal[][]) {
 }
 
 const queued = (store: ReturnType<typeof memoryStore>): string[] =>
-  store.queue.due('queued', 1000, Number.MAX_SAFE_INTEGER).map((i) => i.asin).sort();
+  store.queue
+    .due('queued', 1000, Number.MAX_SAFE_INTEGER)
+    .map((i) => i.asin)
+    .sort();
 
 describe('discovery', () => {
   it('a look queues every unknown deal on its pages, whatever its age or place, and moves the watermark to the newest', async () => {
@@ -168,7 +171,11 @@ describe('discovery', () => {
     const clock = virtualClock();
     const agent = new MockAgent();
     agent.disableNetConnect();
-    agent.get(ORIGIN).intercept({ path: (p) => p.startsWith('/deal?'), method: 'GET' }).reply(429, { timestamp: clock.now(), tokensLeft: -5, refillIn: 40_000, refillRate: 5, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 1 }).persist();
+    agent
+      .get(ORIGIN)
+      .intercept({ path: (p) => p.startsWith('/deal?'), method: 'GET' })
+      .reply(429, { timestamp: clock.now(), tokensLeft: -5, refillIn: 40_000, refillRate: 5, tokenFlowReduction: 0, tokensConsumed: 0, processingTimeInMs: 1 })
+      .persist();
     const store = memoryStore(projectColumns());
     const base = loadConfig({ env: { KEEPA_API_KEY: KEY } });
     const config = { ...base, pipeline: { ...base.pipeline, maxTokenWaitSeconds: 0 } };

@@ -3,8 +3,8 @@
 // queue items carry the tokens spent on them, and the janitor's delete takes the evidence along.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPriced, parseEvidence, salesInYear } from '../../src/pipeline/evidence.js';
-import { createHarness, type Harness } from './harness.js';
 import { T0 } from '../helpers.js';
+import { createHarness, type Harness } from './harness.js';
 
 const HOUR = 3_600_000;
 let h: Harness;
@@ -41,7 +41,7 @@ describe('deal evidence', () => {
 
   it('counts tokens on the items that spent them', () => {
     const spent = Number(h.life.store.db.prepare('SELECT SUM(tokens_spent) FROM queue').pluck().get());
-    const runs = Number(h.life.store.db.prepare("SELECT SUM(tokens_spent) FROM runs").pluck().get());
+    const runs = Number(h.life.store.db.prepare('SELECT SUM(tokens_spent) FROM runs').pluck().get());
     expect(spent).toBeGreaterThan(0);
     // Discovery's pages are spent on no item; everything else is.
     expect(spent).toBeLessThanOrEqual(runs + 1e-6);

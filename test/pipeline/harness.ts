@@ -2,16 +2,16 @@
 // seconds, with the simulator's ledger and ground truth to check what the daemon did.
 import { VirtualClock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { PipelineSettings } from '../../src/settings.js';
 import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { silentLogger, type Logger } from '../../src/log.js';
 import { restoreKeepaState } from '../../src/keepa/savedBucket.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { ingestJob } from '../../src/pipeline/ingest.js';
 import { janitorJob } from '../../src/pipeline/janitor.js';
 import { Scheduler } from '../../src/scheduler.js';
+import type { PipelineSettings } from '../../src/settings.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { DealColumn } from '../../src/state/columns.js';
 import { openStore, type Store } from '../../src/state/store.js';
 import { projectColumns, T0 } from '../helpers.js';

@@ -1,11 +1,11 @@
 // Refresh (NULL overwrite), the janitor (janitor during a stall) and status (green trap).
 import { describe, expect, it } from 'vitest';
-import { buildStatus } from '../../src/status.js';
-import { memoryStore, smallColumns, T0, virtualClock } from '../helpers.js';
-import { silentLogger } from '../../src/log.js';
 import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
 import { janitorJob } from '../../src/pipeline/janitor.js';
 import { Scheduler } from '../../src/scheduler.js';
+import { buildStatus } from '../../src/status.js';
+import { memoryStore, smallColumns, T0, virtualClock } from '../helpers.js';
 import { createHarness } from './harness.js';
 
 const HOUR = 3_600_000;

@@ -8,8 +8,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** /product calls that fetched history: the heavy, analysed fetch. */
-const heavyFetches = (entries: readonly { params: Record<string, string>; asins: string[]; status: number }[]): string[] =>
-  entries.filter((e) => e.status === 200 && e.params.history !== '0').flatMap((e) => e.asins);
+const heavyFetches = (entries: readonly { params: Record<string, string>; asins: string[]; status: number }[]): string[] => entries.filter((e) => e.status === 200 && e.params.history !== '0').flatMap((e) => e.asins);
 
 describe('ingest: a week at 5 tokens/min (livelock at low refill, token drain, lost progress)', () => {
   it('saves deals every day, keeps the watermark moving, fetches no ASIN twice and spends little on overhead', async () => {
@@ -42,9 +41,17 @@ describe('ingest: a week at 5 tokens/min (livelock at low refill, token drain, l
       const heavy = heavyFetches(ledger.entries('/product'));
       const spent = h.life.keepa.bucket.snapshot(h.clock.now()).spentByJob;
       const total = Object.values(spent).reduce((a, b) => a + b, 0);
-      const overhead = (spent.token ?? 0) + ledger.entries('/product').filter((e) => e.status !== 200).reduce((a, e) => a + e.tokensConsumed, 0);
+      const overhead =
+        (spent.token ?? 0) +
+        ledger
+          .entries('/product')
+          .filter((e) => e.status !== 200)
+          .reduce((a, e) => a + e.tokensConsumed, 0);
 
-      expect(savedPerDay.every((n) => n > 0), `saved per day: ${savedPerDay.join(', ')}`).toBe(true);
+      expect(
+        savedPerDay.every((n) => n > 0),
+        `saved per day: ${savedPerDay.join(', ')}`,
+      ).toBe(true);
       expect(longestStall).toBeLessThanOrEqual(HOUR);
       const repeats = heavy.filter((asin, i) => heavy.indexOf(asin) !== i && !cleanedUp.has(asin));
       expect(repeats).toEqual([]);

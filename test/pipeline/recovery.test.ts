@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/config.js';
-import { BUSY_TIMEOUT_MS } from '../../src/state/db.js';
 import { columnsFromHeaders } from '../../src/state/columns.js';
+import { BUSY_TIMEOUT_MS } from '../../src/state/db.js';
 import { projectColumns } from '../helpers.js';
 import { createHarness, type Life } from './harness.js';
 
@@ -115,14 +115,17 @@ describe('database is locked', () => {
       const before = h.life.store.deals.count();
       h.clock.advance(HOUR);
       h.life.store.system.setJson('ingest.scan', { lastStartedAt: 0 }, h.clock.now());
-      const holder = spawn(process.execPath, ['-e', `
+      const holder = spawn(process.execPath, [
+        '-e',
+        `
         const Database = require(${JSON.stringify(resolve(PROJECT_DIR, 'node_modules/better-sqlite3'))});
         const db = new Database(${JSON.stringify(dbPath)});
         db.exec('BEGIN IMMEDIATE');
         process.stdout.write('locked\\n');
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10000);
         db.exec('COMMIT');
-      `]);
+      `,
+      ]);
       const exited = new Promise((r) => holder.once('exit', r));
       await new Promise<void>((r) => holder.stdout.once('data', () => r()));
       const started = Date.now();

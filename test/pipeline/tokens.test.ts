@@ -3,21 +3,20 @@
 import { describe, expect, it } from 'vitest';
 import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
 import type { BucketSnapshot } from '../../src/keepa/savedBucket.js';
+import { isVisible } from '../../src/pipeline/analytics/index.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { refreshAllowed } from '../../src/pipeline/refresh.js';
 import { candidateValue, workableSince } from '../../src/pipeline/value.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
 import type { Run } from '../../src/state/runs.js';
 import { backlogOf } from '../../src/status.js';
-import { isVisible } from '../../src/pipeline/analytics/index.js';
 import { memoryStore, T0 } from '../helpers.js';
 import { createHarness } from './harness.js';
 
 const HOUR = 3_600_000;
 
 describe('the value order', () => {
-  const value = (appearedAtMs: number, buyCents: number, tokens: number) =>
-    candidateValue({ buyCents, sellCents: 6_000, salesPerYear: 24, appearedAtMs, tokens }, DEFAULT_BUSINESS, T0);
+  const value = (appearedAtMs: number, buyCents: number, tokens: number) => candidateValue({ buyCents, sellCents: 6_000, salesPerYear: 24, appearedAtMs, tokens }, DEFAULT_BUSINESS, T0);
 
   it('a backlog does not starve new deals: a fresh deal outranks 500 older ones of the same promise', () => {
     const store = memoryStore();
@@ -51,8 +50,7 @@ describe('the value order', () => {
 });
 
 describe('refresh beside new deals', () => {
-  const deps = (refreshShare: number, spentByJob: Record<string, number>) =>
-    ({ config: { pipeline: { refreshShare } }, keepa: { bucket: { snapshot: () => ({ spentByJob }) } } }) as unknown as PipelineDeps;
+  const deps = (refreshShare: number, spentByJob: Record<string, number>) => ({ config: { pipeline: { refreshShare } }, keepa: { bucket: { snapshot: () => ({ spentByJob }) } } }) as unknown as PipelineDeps;
 
   it('with refreshShare 1, refresh still leaves new deals half the tokens while they wait, and has all of them otherwise', () => {
     expect(refreshAllowed(deps(1, { refresh: 40, enrich: 60 }), T0, true)).toBe(true);
@@ -72,7 +70,14 @@ describe('the backlog report', () => {
     expect(backlog).toMatchObject({ growing: true, arrivingPerHour: 100, analysedPerHour: 20, expiredLastDay: 240 });
     expect(backlog.discoveryShare).toBeCloseTo(0.1, 10);
     expect(backlog.sentence).toBe('The queue grows: 400 candidates wait, 100 arrive an hour and the plan analyses 20 an hour; the least valuable expire after 72 h. 240 expired in the last 24 h (a candidate waits at most 72 h).');
-    expect(backlogOf(runs.map((r) => ({ ...r, funnel: { queued: 10, peeked: 20 } })), 5, now, 72).growing).toBe(false);
+    expect(
+      backlogOf(
+        runs.map((r) => ({ ...r, funnel: { queued: 10, peeked: 20 } })),
+        5,
+        now,
+        72,
+      ).growing,
+    ).toBe(false);
   });
 });
 

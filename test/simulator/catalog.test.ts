@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
-import { Catalog } from '../../src/simulator/catalog.js';
 import { keepaMinutesToMs } from '../../src/keepa/time.js';
 import type { DealResponse, KeepaProduct, ProductResponse } from '../../src/keepa/types.js';
+import { Catalog } from '../../src/simulator/catalog.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 let sim: Simulator;
@@ -152,15 +152,16 @@ describe('catalog', () => {
   });
 
   it('gives textbooks their season: most of their sales in Aug-Sep and January', async () => {
-    const textbooks = sim.catalog.asins().filter((a) => {
-      const truth = sim.groundTruth(a);
-      return truth?.seasonal && truth.archetype === 'opportunity';
-    }).slice(0, 15);
+    const textbooks = sim.catalog
+      .asins()
+      .filter((a) => {
+        const truth = sim.groundTruth(a);
+        return truth?.seasonal && truth.archetype === 'opportunity';
+      })
+      .slice(0, 15);
     expect(textbooks.length).toBeGreaterThan(5);
     // Every rank fall of more than 10% is a sale, so the months of those falls are the months of sales.
-    const months = (await products(textbooks))
-      .flatMap((p) => pairs(p.csv?.[3]).filter(([, v], i, all) => i > 0 && v < 0.9 * (all[i - 1]?.[1] ?? 0)))
-      .map(([t]) => new Date(keepaMinutesToMs(t)).getUTCMonth());
+    const months = (await products(textbooks)).flatMap((p) => pairs(p.csv?.[3]).filter(([, v], i, all) => i > 0 && v < 0.9 * (all[i - 1]?.[1] ?? 0))).map(([t]) => new Date(keepaMinutesToMs(t)).getUTCMonth());
     const peak = months.filter((m) => m === 0 || m === 7 || m === 8).length;
     expect(peak / months.length).toBeGreaterThan(0.6);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { DealResponse, ProductResponse, SellerResponse, TokenFields } from '../../src/keepa/types.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 let sim: Simulator;

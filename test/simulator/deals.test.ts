@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import type { DealResponse, KeepaDeal, TokenFields } from '../../src/keepa/types.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const WIDE = { priceTypes: [2], dateRange: 3, sortType: 1 };
@@ -152,13 +152,15 @@ describe('/deal', () => {
 
   it('honours currentRange, salesRankRange, deltaPercentRange and categories', async () => {
     const all = (await allPages(WIDE)).flat();
-    const filtered = (await allPages({
-      ...WIDE,
-      isRangeEnabled: true,
-      currentRange: [2_000, 45_100],
-      salesRankRange: [10_000, 500_000],
-      deltaPercentRange: [30, 2_147_483_647],
-    })).flat();
+    const filtered = (
+      await allPages({
+        ...WIDE,
+        isRangeEnabled: true,
+        currentRange: [2_000, 45_100],
+        salesRankRange: [10_000, 500_000],
+        deltaPercentRange: [30, 2_147_483_647],
+      })
+    ).flat();
     expect(filtered.length).toBeGreaterThan(0);
     expect(filtered.length).toBeLessThan(all.length);
     for (const d of filtered) {

@@ -9,8 +9,7 @@ const HOUR = 3_600_000;
 it('the demo world keeps the daemon saving new deals, and new ones worth showing, hour after hour', async () => {
   const h = await createHarness({ refillRate: 300, sim: DEMO_WORLD, everyMinutes: 1 });
   try {
-    const counts = (): { saved: number; visible: number } =>
-      h.life.store.db.prepare('SELECT count(*) AS saved, count(CASE WHEN Profit > 0 THEN 1 END) AS visible FROM deals').get() as { saved: number; visible: number };
+    const counts = (): { saved: number; visible: number } => h.life.store.db.prepare('SELECT count(*) AS saved, count(CASE WHEN Profit > 0 THEN 1 END) AS visible FROM deals').get() as { saved: number; visible: number };
     const start = h.clock.now();
     // The first hour works through the deals already listed at the start; then new ones, each hour.
     await h.runUntil(start + HOUR);

@@ -35,7 +35,12 @@ it('keeps the market histories of a bounded number of books, however many it was
   const clock = new VirtualClock(START);
   const s = await createSimulator({ ...DEMO_WORLD, clock, refillRate: 300, apiKey: KEY });
   sim = s;
-  const batches = [0, 1, 2, 3].map((b) => s.catalog.asins().slice(b * 100, b * 100 + 100).join(','));
+  const batches = [0, 1, 2, 3].map((b) =>
+    s.catalog
+      .asins()
+      .slice(b * 100, b * 100 + 100)
+      .join(','),
+  );
   await get(s, '/product', { domain: '1', asin: batches[0] ?? '' });
   const afterFirst = heapMb();
   for (const asin of batches.slice(1)) await get(s, '/product', { domain: '1', asin });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
-import { createSimulator, type SimulatorOptions, type Simulator } from '../../src/simulator/index.js';
 import type { DealResponse, KeepaDeal, ProductResponse, TokenFields } from '../../src/keepa/types.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const WIDE = { priceTypes: [2], dateRange: 3, sortType: 1 };
@@ -141,7 +141,7 @@ describe('faults', () => {
     const s = await start({ faults: [{ kind: 'refillRateChange', atMs: START + 10 * 60_000, refillRate: 5 }] });
     expect(((await (await fetch(`${s.url}/token`)).json()) as TokenFields).refillRate).toBe(1_000);
     clock.advance(10 * 60_000);
-    expect(((await (await fetch(`${s.url}/token`)).json()) as TokenFields)).toMatchObject({ refillRate: 5, tokensLeft: 300 });
+    expect((await (await fetch(`${s.url}/token`)).json()) as TokenFields).toMatchObject({ refillRate: 5, tokensLeft: 300 });
   });
 
   it('targets faults by path and stops when removed', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import type { TokenFields } from '../../src/keepa/types.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const KEY = 'sim-secret-key-1234567890';
@@ -34,7 +34,9 @@ describe('ledger', () => {
     }
     const entries = s.ledger.entries();
     expect(entries.map((e) => [e.path, e.status, e.tokensConsumed])).toEqual([
-      ['/product', 200, 3], ['/token', 200, 0], ['/deal', 200, 5],
+      ['/product', 200, 3],
+      ['/token', 200, 0],
+      ['/deal', 200, 5],
     ]);
     expect(entries[0]).toMatchObject({ atMs: START, asins, params: { domain: '1', asin: asins.join(',') }, tokensLeft: 600 - 3 });
     expect(entries[2]?.atMs).toBe(START + 2_000);

@@ -42,13 +42,16 @@ afterAll(() => sim.close());
 
 function simulatedBooks(): Book[] {
   const now = clock.now();
-  return sim.catalog.asins().slice(0, 60).map((asin) => {
-    const product = sim.productAt(asin, now);
-    if (!product) throw new Error(`no product for ${asin}`);
-    const figures = measure(product, msToKeepaMinutes(now));
-    const sales = (sim.marketTruth(asin)?.sales ?? []).filter((s) => s.ms > now - YEAR_MS).length;
-    return { name: asin, figures, salesShare: sales / Math.max(1, figures.offerDrops) };
-  });
+  return sim.catalog
+    .asins()
+    .slice(0, 60)
+    .map((asin) => {
+      const product = sim.productAt(asin, now);
+      if (!product) throw new Error(`no product for ${asin}`);
+      const figures = measure(product, msToKeepaMinutes(now));
+      const sales = (sim.marketTruth(asin)?.sales ?? []).filter((s) => s.ms > now - YEAR_MS).length;
+      return { name: asin, figures, salesShare: sales / Math.max(1, figures.offerDrops) };
+    });
 }
 
 function summary(books: Book[]): Record<string, number> {
@@ -97,7 +100,10 @@ describe('simulated histories look like real Keepa books', () => {
 
   it('a simulated product has 34 or 36 csv types, eBay prices (28, 29) as triples', () => {
     const now = clock.now();
-    const products = sim.catalog.asins().slice(0, 60).map((asin) => sim.productAt(asin, now));
+    const products = sim.catalog
+      .asins()
+      .slice(0, 60)
+      .map((asin) => sim.productAt(asin, now));
     const lengths = new Set(products.map((p) => p?.csv?.length));
     expect([...lengths].sort()).toEqual([34, 36]);
     const ebay = products.filter((p) => (p?.csv?.[29]?.length ?? 0) > 0);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
-import { TRIPLE_CSV_TYPES, type KeepaProduct, type ProductResponse } from '../../src/keepa/types.js';
+import { type KeepaProduct, type ProductResponse, TRIPLE_CSV_TYPES } from '../../src/keepa/types.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const DAY_MINUTES = 1_440;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
+import type { ProductResponse, TokenFields } from '../../src/keepa/types.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { TokenAccount } from '../../src/simulator/tokens.js';
-import type { ProductResponse, TokenFields } from '../../src/keepa/types.js';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const TOKEN_FIELDS = ['timestamp', 'tokensLeft', 'refillIn', 'refillRate', 'tokenFlowReduction', 'tokensConsumed', 'processingTimeInMs'];
@@ -21,7 +21,7 @@ async function call<T>(s: Simulator, path: string, params: Record<string, string
 }
 
 describe('token account', () => {
-  it('refills refillRate tokens at the account\'s moment in each minute', () => {
+  it("refills refillRate tokens at the account's moment in each minute", () => {
     const clock = new VirtualClock(START);
     const account = new TokenAccount({ clock, refillRate: 5, initialTokens: 0, phaseMs: 20_000 });
     expect(account.state().refillIn).toBe(20_000);

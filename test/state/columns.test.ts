@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnType, columnsFromHeaders, sanitizeColumnName } from '../../src/state/columns.js';
 import { ConfigError } from '../../src/errors.js';
+import { columnsFromHeaders, columnType, sanitizeColumnName } from '../../src/state/columns.js';
 import { projectColumns } from '../helpers.js';
 
 describe('sanitizeColumnName', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DatabaseGoneError } from '../../src/errors.js';
-import { openDatabase, openExistingDatabase, MIGRATIONS_DIR } from '../../src/state/db.js';
+import { MIGRATIONS_DIR, openDatabase, openExistingDatabase } from '../../src/state/db.js';
 import { applyMigrations, readMigrations } from '../../src/state/migrate.js';
 import { openStore } from '../../src/state/store.js';
 import { smallColumns, T0 } from '../helpers.js';
@@ -53,9 +53,7 @@ describe('migrations', () => {
     const path = tempDb();
     writeFileSync(path, 'this is not a database, it is a shopping list\n'.repeat(200));
     expect(() => openDatabase({ path, columns: smallColumns(), nowMs: T0 })).toThrow(ConfigError);
-    expect(() => openDatabase({ path, columns: smallColumns(), nowMs: T0 })).toThrow(
-      new RegExp(`^The database ${path} is damaged \\(file is not a database\\)\\. Restore the last backup \\(bin/restore BACKUP\\), or move the file away`),
-    );
+    expect(() => openDatabase({ path, columns: smallColumns(), nowMs: T0 })).toThrow(new RegExp(`^The database ${path} is damaged \\(file is not a database\\)\\. Restore the last backup \\(bin/restore BACKUP\\), or move the file away`));
 
     const torn = tempDb();
     openDatabase({ path: torn, columns: smallColumns(), nowMs: T0 }).db.close();

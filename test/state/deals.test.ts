@@ -40,14 +40,23 @@ describe('deal upsert', () => {
     expect(columnsLeftOut(smallColumns(['Removed By Operator']), smallColumns())).toEqual([]);
   });
 
-  it('the daemon names, once at start, the analysed columns an operator\'s headers.json lacks', () => {
+  it("the daemon names, once at start, the analysed columns an operator's headers.json lacks", () => {
     const dir = mkdtempSync(join(tmpdir(), 'kd-headers-'));
     try {
       const shipped = JSON.parse(readFileSync(SHIPPED_HEADERS_PATH, 'utf8')) as string[];
       const trimmed = join(dir, 'headers.json');
       writeFileSync(trimmed, JSON.stringify(shipped.filter((h) => h !== 'Seller' && h !== 'Margin')));
       const lines: string[] = [];
-      const log = createLogger({ level: 'info', format: 'json', stream: new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }) });
+      const log = createLogger({
+        level: 'info',
+        format: 'json',
+        stream: new Writable({
+          write(chunk, _enc, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      });
       warnColumnsLeftOut(trimmed, loadColumns(trimmed), log);
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', columns: ['Seller', 'Margin'] });

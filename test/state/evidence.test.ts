@@ -1,12 +1,12 @@
 // deal_evidence: saved after its deal, replaced by the next analysis, its offers replaced by a
 // light refresh without touching the rest, and gone with its deal.
 import { describe, expect, it } from 'vitest';
-import { encodeEvidence, parseEvidence } from '../../src/pipeline/evidence.js';
 import { evidenceFor } from '../../bench/deskData.js';
+import { encodeEvidence, parseEvidence } from '../../src/pipeline/evidence.js';
 import { memoryStore, smallColumns, T0 } from '../helpers.js';
 
 describe('evidence store', () => {
-  it('keeps the analysis, takes a refresh\'s offers, and goes with the deal', () => {
+  it("keeps the analysis, takes a refresh's offers, and goes with the deal", () => {
     const store = memoryStore(smallColumns(), T0);
     store.deals.upsert({ ASIN: 'B0EVIDENCE', Profit: 5 }, T0, 'full');
     const ev = evidenceFor(3, 40, T0);

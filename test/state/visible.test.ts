@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isVisible } from '../../src/pipeline/analytics/visible.js';
 import type { DealRow } from '../../src/pipeline/analytics/types.js';
-import { DealStore } from '../../src/state/deals.js';
+import { isVisible } from '../../src/pipeline/analytics/visible.js';
 import { DealQuery } from '../../src/state/dealQuery.js';
+import { DealStore } from '../../src/state/deals.js';
 import { memoryStore, smallColumns, T0 } from '../helpers.js';
 
 const DROPS = ['Sales Rank - Drops last 30 days', 'Sales Rank - Drops last 90 days', 'Sales Rank - Drops last 180 days', 'Sales Rank - Drops last 365 days'];

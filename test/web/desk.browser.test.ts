@@ -123,7 +123,10 @@ describe.skipIf(!hasChromium)('deals desk in Chromium', () => {
   });
 
   it('keeps screenshots of a deal at desktop width and of both pages at phone width', async () => {
-    for (const [width, suffix] of [[1280, 'desktop'], [390, 'phone']] as const) {
+    for (const [width, suffix] of [
+      [1280, 'desktop'],
+      [390, 'phone'],
+    ] as const) {
       const w = await openPage(width);
       if (suffix === 'phone') {
         await w.page.goto(`${server.url}/deals`);

@@ -3,16 +3,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 export { asinOf, FORMULA_TITLE, NOW, SCRIPT_TITLE, XSS_TITLE } from '../../bench/deskData.js';
-import { silentLogger } from '../../src/log.js';
-import { startStatusServer, type StatusServer } from '../../src/http.js';
+
 import { DAY, NOW, saveDeals } from '../../bench/deskData.js';
+import { loadConfig } from '../../src/config.js';
+import { type StatusServer, startStatusServer } from '../../src/http.js';
+import { silentLogger } from '../../src/log.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
-import { openExportReader } from '../../src/state/db.js';
 import type { DealColumn } from '../../src/state/columns.js';
+import { openExportReader } from '../../src/state/db.js';
 import { openStore, type Store } from '../../src/state/store.js';
 import { buildStatus } from '../../src/status.js';
-import { loadConfig } from '../../src/config.js';
 
 export interface DeskFixture {
   dir: string;

@@ -17,9 +17,7 @@ describe('HTTP_HOST off loopback', () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HTTP_HOST: '0.0.0.0', HTTP_PORT: '47613', DEALS_DB: join(dir, 'deals.db'), LOG_FORMAT: 'json' };
     const r = spawnSync(process.execPath, [resolve(PROJECT_DIR, 'bin/daemon.js')], { env, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(
-      'HTTP_HOST is 0.0.0.0, which other machines can reach; set HTTP_AUTH_TOKEN to a long random secret (every request must then send it), or bind HTTP_HOST to 127.0.0.1.',
-    );
+    expect(r.stderr.trim()).toBe('HTTP_HOST is 0.0.0.0, which other machines can reach; set HTTP_AUTH_TOKEN to a long random secret (every request must then send it), or bind HTTP_HOST to 127.0.0.1.');
   });
 
   it('accepts loopback addresses without a token and any address with one', () => {

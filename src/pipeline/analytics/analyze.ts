@@ -1,16 +1,17 @@
 // The full analysis of a product fetched with history, offers and stats=365.
-import type { BusinessSettings } from '../../settings.js';
+
 import { msToKeepaMinutes } from '../../keepa/time.js';
 import { CsvType, type KeepaDeal, type KeepaProduct, type KeepaSeller } from '../../keepa/types.js';
+import type { BusinessSettings } from '../../settings.js';
 import { listPrice, listPriceProblem, MONTH_NAMES, yearAverage } from './listPrice.js';
 import { lastUpdate, putDealColumns, putProductColumns } from './metadata.js';
 import { feesOrDefaults, percentDown, productPickAndPack, productReferralPercent, toCents, toDollars } from './money.js';
 import { roundTo } from './numeric.js';
 import { winningOffer } from './offers.js';
+import { productShapeProblem } from './productShape.js';
 import { dollars, fullPut, putMoneyColumns, putOfferColumns } from './row.js';
 import { inferSales, salesInLastYear, YEAR_MINUTES } from './sales.js';
 import { detailedSeasonality, keywordSeason, YEAR_ROUND } from './seasonality.js';
-import { productShapeProblem } from './productShape.js';
 import { putStatsColumns } from './statsColumns.js';
 import { usedPriceTrend } from './trend.js';
 import type { AnalysisResult, DealRow, RejectReason, Sale } from './types.js';

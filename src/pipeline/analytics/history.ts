@@ -2,7 +2,7 @@
 // dangling timestamp at the end, triples for the "with shipping" types. Nothing is copied: a
 // rank history of 3 years holds tens of thousands of numbers, and copying them dominated the
 // analysis. Times stay in Keepa minutes.
-import { TRIPLE_CSV_TYPES, type KeepaProduct } from '../../keepa/types.js';
+import { type KeepaProduct, TRIPLE_CSV_TYPES } from '../../keepa/types.js';
 
 export const MINUTES_PER_HOUR = 60;
 export const MINUTES_PER_DAY = 1440;

@@ -1,8 +1,9 @@
 // The light update after a cheap fetch (stats and live offers, no csv history): only what that
 // fetch can tell is written, so an upsert never puts NULL over `List at`, `1yr. Avg.` or the
 // seasonality of the last full analysis.
-import type { BusinessSettings } from '../../settings.js';
+
 import type { KeepaProduct, KeepaSeller } from '../../keepa/types.js';
+import type { BusinessSettings } from '../../settings.js';
 import { lastUpdate } from './metadata.js';
 import { feesOrDefaults, productPickAndPack, productReferralPercent, toCents, toDollars } from './money.js';
 import { winningOffer } from './offers.js';

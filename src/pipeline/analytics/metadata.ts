@@ -70,11 +70,23 @@ export function putProductColumns(product: KeepaProduct, put: Put, nowMinute: nu
   put('Brand', text(product.brand));
   put('Product_Group', text(product.productGroup));
   const own = (product.variations ?? []).find((v) => v?.asin === asin);
-  put('Variation_Attributes', joined((own?.attributes ?? []).map((a) => (a ? text(`${a.dimension}: ${a.value}`) : null)), ', '));
+  put(
+    'Variation_Attributes',
+    joined(
+      (own?.attributes ?? []).map((a) => (a ? text(`${a.dimension}: ${a.value}`) : null)),
+      ', ',
+    ),
+  );
   put('Item_Type', text(product.itemTypeKeyword));
   put('Author', text(product.author));
   // Keepa gives [name, role] pairs.
-  put('Contributors', joined((product.contributors ?? []).map((c) => (c?.[0] ? `${c[0]}${c[1] ? ` (${c[1]})` : ''}` : null)), ', '));
+  put(
+    'Contributors',
+    joined(
+      (product.contributors ?? []).map((c) => (c?.[0] ? `${c[0]}${c[1] ? ` (${c[1]})` : ''}` : null)),
+      ', ',
+    ),
+  );
   put('Binding', bindingName(product.binding));
   put('Number_of_Items', positive(product.numberOfItems));
   put('Number_of_Pages', positive(product.numberOfPages));

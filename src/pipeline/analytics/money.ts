@@ -1,7 +1,8 @@
 // The business math (docs/analytics.md, "All-in Cost" to "Min. Listing Price"), in integer cents;
 // settings arrive in dollars and percent as the operator writes them.
-import type { BusinessSettings } from '../../settings.js';
+
 import type { KeepaProduct } from '../../keepa/types.js';
+import type { BusinessSettings } from '../../settings.js';
 
 const DEFAULT_PICK_AND_PACK_CENTS = 550;
 const DEFAULT_REFERRAL_PERCENT = 15;

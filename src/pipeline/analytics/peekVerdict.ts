@@ -1,7 +1,8 @@
 // The peek's verdict: the cheap viability check on stats alone, before paying for history
 // (docs/analytics.md, "Peek"). The peek stage that calls it is pipeline/peek.ts.
-import type { PeekSettings } from '../../settings.js';
+
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
+import type { PeekSettings } from '../../settings.js';
 import { toCents } from './money.js';
 import type { PeekResult, RejectReason } from './types.js';
 import { keepaDrops, sellsOftenEnough } from './velocity.js';
@@ -11,12 +12,7 @@ import { keepaDrops, sellsOftenEnough } from './velocity.js';
  * (19-22) they are landed prices, item plus shipping (docs/keepa.md). A sell candidate is only
  * ever set against a buy price of its own kind.
  */
-const CONDITION_INDICES = [
-  CsvType.USED_LIKE_NEW_SHIPPING,
-  CsvType.USED_VERY_GOOD_SHIPPING,
-  CsvType.USED_GOOD_SHIPPING,
-  CsvType.USED_ACCEPTABLE_SHIPPING,
-] as const;
+const CONDITION_INDICES = [CsvType.USED_LIKE_NEW_SHIPPING, CsvType.USED_VERY_GOOD_SHIPPING, CsvType.USED_GOOD_SHIPPING, CsvType.USED_ACCEPTABLE_SHIPPING] as const;
 
 /** A positive price from a stats array; null, -1, 0 and a missing entry are all "no data". */
 function price(arr: readonly (number | null)[] | undefined, i: number): number | null {
@@ -40,7 +36,10 @@ export function peekProduct(product: KeepaProduct, settings: PeekSettings): Peek
   const landedSell = highest(CONDITION_INDICES.flatMap((i) => [price(stats.avg90, i), price(stats.avg365, i)]));
   // The kind (item or landed) with the wider spread, item prices on a tie; a kind missing either side does not count.
   let best: { buy: number; sell: number } | null = null;
-  for (const [b, s] of [[itemBuy, itemSell], [landedBuy, landedSell]] as const) {
+  for (const [b, s] of [
+    [itemBuy, itemSell],
+    [landedBuy, landedSell],
+  ] as const) {
     if (b !== null && s !== null && (best === null || s - b > best.sell - best.buy)) best = { buy: b, sell: s };
   }
   if (best === null) return reject('no_sell_price', itemBuy ?? landedBuy, null);

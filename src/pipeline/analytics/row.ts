@@ -1,8 +1,9 @@
 // Writing a deals row: how a missing source is treated, and the offer and money columns that
 // both the full analysis and the light update compute.
-import type { BusinessSettings } from '../../settings.js';
+
 import type { KeepaSeller } from '../../keepa/types.js';
-import { allInCostCents, amazonFeesCents, minListingPriceCents, percentDown, toDollars, type Fees } from './money.js';
+import type { BusinessSettings } from '../../settings.js';
+import { allInCostCents, amazonFeesCents, type Fees, minListingPriceCents, percentDown, toDollars } from './money.js';
 import { roundTo } from './numeric.js';
 import { sellerQualityScore, type WinningOffer } from './offers.js';
 import type { DealRow, Put } from './types.js';
@@ -77,6 +78,12 @@ export function putMoneyColumns({ offer, listAtCents, yearAvgCents, fees, settin
   put('Min_Listing_Price', dollars(one(allIn, (cost) => minListingPriceCents(cost, fees, settings))));
   put('Total_AMZ_fees', dollars(one(listAtCents, (listAt) => amazonFeesCents(listAt, fees))));
   put('Profit', dollars(profit));
-  put('Margin', both(profit, listAtCents, (p, listAt) => (listAt > 0 ? roundTo((p / listAt) * 100, 2) : null)));
-  put('Percent_Down', both(yearAvgCents, price, (avg, now) => (avg > 0 ? roundTo(percentDown(avg, now), 2) : null)));
+  put(
+    'Margin',
+    both(profit, listAtCents, (p, listAt) => (listAt > 0 ? roundTo((p / listAt) * 100, 2) : null)),
+  );
+  put(
+    'Percent_Down',
+    both(yearAvgCents, price, (avg, now) => (avg > 0 ? roundTo(percentDown(avg, now), 2) : null)),
+  );
 }

@@ -6,7 +6,7 @@
 // Histories are read in place (binary searches, one pass over the rank), never copied.
 import { keepaMinutesToMs } from '../../keepa/time.js';
 import { CsvType, type KeepaProduct } from '../../keepa/types.js';
-import { firstAfter, history, MINUTES_PER_DAY, MINUTES_PER_HOUR, windowStart, valueAt, type History } from './history.js';
+import { firstAfter, type History, history, MINUTES_PER_DAY, MINUTES_PER_HOUR, valueAt, windowStart } from './history.js';
 import { quantile } from './numeric.js';
 import type { PricedSale, Sale, SaleCondition } from './types.js';
 
@@ -82,10 +82,7 @@ export function inferSales(product: KeepaProduct, nowMinute: number): InferredSa
   // the window whose drop lies just outside it is a sale of before the window, and must not take
   // a withdrawal of after it instead.
   const rankSales = rankImprovements(history(product, CsvType.SALES_RANK), from - PAIR_AFTER_MINUTES, nowMinute);
-  const drops = mergeDrops(
-    countDrops(history(product, CsvType.COUNT_USED), from - PAIR_BEFORE_MINUTES, nowMinute, 'Used'),
-    countDrops(history(product, CsvType.COUNT_NEW), from - PAIR_BEFORE_MINUTES, nowMinute, 'New'),
-  );
+  const drops = mergeDrops(countDrops(history(product, CsvType.COUNT_USED), from - PAIR_BEFORE_MINUTES, nowMinute, 'Used'), countDrops(history(product, CsvType.COUNT_NEW), from - PAIR_BEFORE_MINUTES, nowMinute, 'New'));
   const usedPrices = history(product, CsvType.USED);
   const newPrices = history(product, CsvType.NEW);
   const pairs = pairDrops(rankSales, drops);
@@ -154,8 +151,7 @@ function countDrops(h: History, fromMinute: number, toMinute: number, condition:
 
 /** Offer-count drops (Used and New) with the later point in [fromMinute, toMinute]: sales and withdrawals alike. */
 export function offerDropsBetween(product: KeepaProduct, fromMinute: number, toMinute: number): number {
-  return countDrops(history(product, CsvType.COUNT_USED), fromMinute, toMinute, 'Used').length
-    + countDrops(history(product, CsvType.COUNT_NEW), fromMinute, toMinute, 'New').length;
+  return countDrops(history(product, CsvType.COUNT_USED), fromMinute, toMinute, 'Used').length + countDrops(history(product, CsvType.COUNT_NEW), fromMinute, toMinute, 'New').length;
 }
 
 /** Both lists ascend by time; Used first at equal times. */

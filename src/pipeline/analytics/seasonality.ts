@@ -55,10 +55,7 @@ export function keywordSeason(product: KeepaProduct): KeywordSeason {
 
 // The season that holds each month, for naming a peak seen in the sales: the textbook rushes
 // (Aug-Sep, Jan) and the holidays (Nov-Dec) first, the calendar seasons for the other months.
-const SEASON_OF_MONTH = [
-  'Textbook (Winter)', 'Spring', 'Spring', 'Spring', 'Spring', 'Summer',
-  'Summer', 'Textbook (Summer)', 'Textbook (Summer)', 'Fall', 'Holiday', 'Holiday',
-] as const;
+const SEASON_OF_MONTH = ['Textbook (Winter)', 'Spring', 'Spring', 'Spring', 'Spring', 'Summer', 'Summer', 'Textbook (Summer)', 'Textbook (Summer)', 'Fall', 'Holiday', 'Holiday'] as const;
 
 const MIN_SALES_TO_JUDGE = 6;
 const MIN_PEAK_SALES = 3;
@@ -79,5 +76,5 @@ export function detailedSeasonality(sales: readonly Sale[], keywords: KeywordSea
   let busiest = 0;
   for (let m = 1; m < 12; m++) if ((counts[m] ?? 0) > (counts[busiest] ?? 0)) busiest = m;
   const c = counts[busiest] ?? 0;
-  return c >= MIN_PEAK_SALES && c >= (2 * n) / 12 ? SEASON_OF_MONTH[busiest] ?? YEAR_ROUND.label : YEAR_ROUND.label;
+  return c >= MIN_PEAK_SALES && c >= (2 * n) / 12 ? (SEASON_OF_MONTH[busiest] ?? YEAR_ROUND.label) : YEAR_ROUND.label;
 }

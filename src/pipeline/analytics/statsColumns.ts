@@ -121,7 +121,10 @@ export function putStatsColumns(product: KeepaProduct, put: Put): void {
 
   const amazon = entry(s.current, CsvType.AMAZON);
   put('AMZ', typeof amazon === 'number' && amazon > 0 ? 1 : 0);
-  put('Reviews_Rating', map(entry(s.current, CsvType.RATING), (v) => v / 10));
+  put(
+    'Reviews_Rating',
+    map(entry(s.current, CsvType.RATING), (v) => v / 10),
+  );
   put('Reviews_Review_Count', entry(s.current, CsvType.COUNT_REVIEWS));
 
   const usedNow = entry(s.current, CsvType.USED);

@@ -12,7 +12,12 @@ export interface RankDrops {
   d365: number | null | undefined;
 }
 
-const WINDOWS: ReadonlyArray<readonly [keyof RankDrops, number]> = [['d365', 365], ['d180', 180], ['d90', 90], ['d30', 30]];
+const WINDOWS: ReadonlyArray<readonly [keyof RankDrops, number]> = [
+  ['d365', 365],
+  ['d180', 180],
+  ['d90', 90],
+  ['d30', 30],
+];
 
 /** Sales a year from the longest window Keepa counted; null when it counted none. */
 export function salesPerYear(drops: RankDrops): number | null {

@@ -5,15 +5,7 @@ import type { DealRow } from './types.js';
 import { type RankDrops, sellsOftenEnough, sellsOftenEnoughSql } from './velocity.js';
 
 /** The columns the rule reads. */
-export const VISIBILITY_COLUMNS = [
-  'Profit',
-  'List_at',
-  '1yr_Avg',
-  'Sales_Rank_Drops_last_30_days',
-  'Sales_Rank_Drops_last_90_days',
-  'Sales_Rank_Drops_last_180_days',
-  'Sales_Rank_Drops_last_365_days',
-] as const;
+export const VISIBILITY_COLUMNS = ['Profit', 'List_at', '1yr_Avg', 'Sales_Rank_Drops_last_30_days', 'Sales_Rank_Drops_last_90_days', 'Sales_Rank_Drops_last_180_days', 'Sales_Rank_Drops_last_365_days'] as const;
 
 export type VisibilityColumn = (typeof VISIBILITY_COLUMNS)[number];
 
@@ -34,12 +26,15 @@ export function isVisible(row: DealRow, minSalesPerYear: number): boolean {
   const profit = num(row['Profit']);
   const listAt = num(row['List_at']);
   if (profit === null || profit <= 0 || listAt === null || listAt <= 0 || num(row['1yr_Avg']) === null) return false;
-  return sellsOftenEnough({
-    d30: num(row[DROPS_COLUMNS.d30]),
-    d90: num(row[DROPS_COLUMNS.d90]),
-    d180: num(row[DROPS_COLUMNS.d180]),
-    d365: num(row[DROPS_COLUMNS.d365]),
-  }, minSalesPerYear);
+  return sellsOftenEnough(
+    {
+      d30: num(row[DROPS_COLUMNS.d30]),
+      d90: num(row[DROPS_COLUMNS.d90]),
+      d180: num(row[DROPS_COLUMNS.d180]),
+      d365: num(row[DROPS_COLUMNS.d365]),
+    },
+    minSalesPerYear,
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 // Small builders for hand-made Keepa products whose analysis can be checked with pencil and paper.
-import { DEFAULT_BUSINESS, type BusinessSettings } from '../../../src/settings.js';
+
 import { msToKeepaMinutes } from '../../../src/keepa/time.js';
 import type { KeepaOffer, KeepaProduct, KeepaStats } from '../../../src/keepa/types.js';
+import { type BusinessSettings, DEFAULT_BUSINESS } from '../../../src/settings.js';
 
 /** 2025-06-15T00:00:00Z, "now" in every test. */
 export const NOW_MS = Date.UTC(2025, 5, 15);

@@ -17,7 +17,7 @@ describe('Keepa dates', () => {
     expect([row['Listed_since'], row['Tracking_since']]).toEqual(['2009-04-07T11:20:00.000Z', '2011-03-25T06:00:00.000Z']);
   });
 
-  it('stores no date after the fetch, and none for Keepa\'s 0 or -1', () => {
+  it("stores no date after the fetch, and none for Keepa's 0 or -1", () => {
     const fetched = BOOK.lastUpdate ?? 0;
     const odd = { ...BOOK, listedSince: fetched + 60, trackingSince: 0 };
     const { row } = analyzeProduct({ product: odd, settings: SETTINGS, nowMs: FETCHED_MS });

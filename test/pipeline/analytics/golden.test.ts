@@ -5,8 +5,8 @@ import { msToKeepaMinutes } from '../../../src/keepa/time.js';
 import type { KeepaProduct } from '../../../src/keepa/types.js';
 import { analyzeProduct } from '../../../src/pipeline/analytics/index.js';
 import { inferSales, salesInLastYear } from '../../../src/pipeline/analytics/sales.js';
-import { realBooks } from './realBooks.js';
 import { SETTINGS } from './builders.js';
+import { realBooks } from './realBooks.js';
 
 const BOOKS = realBooks();
 
@@ -38,7 +38,11 @@ describe('inferred sales on the real books', () => {
       if (typeof stats?.salesRankDrops365 !== 'number' || stats.salesRankDrops365 > 100) continue;
       const now = msToKeepaMinutes(nowMs);
       const { sales } = inferSales(blind(product), now);
-      for (const [days, keepa] of [[30, stats.salesRankDrops30], [90, stats.salesRankDrops90], [180, stats.salesRankDrops180]] as const) {
+      for (const [days, keepa] of [
+        [30, stats.salesRankDrops30],
+        [90, stats.salesRankDrops90],
+        [180, stats.salesRankDrops180],
+      ] as const) {
         const ours = sales.filter((s) => s.t >= now - days * 1440 && s.t <= now).length;
         if (typeof keepa === 'number' && Math.abs(ours - keepa) > Math.max(2, 0.25 * keepa)) off.push(`${asin} ${days} d: ${ours} vs ${keepa}`);
       }

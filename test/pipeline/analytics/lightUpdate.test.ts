@@ -1,7 +1,7 @@
-import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { describe, expect, it } from 'vitest';
-import { analyzeProduct, isVisible, lightUpdate, type DealRow } from '../../../src/pipeline/analytics/index.js';
-import { csv, DAY, NOW, NOW_MS, offer, product, salesHistories, series, SETTINGS, stats } from './builders.js';
+import { analyzeProduct, type DealRow, isVisible, lightUpdate } from '../../../src/pipeline/analytics/index.js';
+import { DEFAULT_PEEK } from '../../../src/settings.js';
+import { csv, DAY, NOW, NOW_MS, offer, product, SETTINGS, salesHistories, series, stats } from './builders.js';
 
 const STORED: DealRow = {
   ASIN: '0123456789',

@@ -3,7 +3,7 @@ import { analyzeProduct } from '../../../src/pipeline/analytics/index.js';
 import { listPrice, yearAverage } from '../../../src/pipeline/analytics/listPrice.js';
 import { saleAt } from '../../../src/pipeline/analytics/sales.js';
 import type { PricedSale } from '../../../src/pipeline/analytics/types.js';
-import { csv, DAY, NOW, NOW_MS, offer, product, salesHistories, series, SETTINGS, stats, utc } from './builders.js';
+import { csv, DAY, NOW, NOW_MS, offer, product, SETTINGS, salesHistories, series, stats, utc } from './builders.js';
 
 function sale(month: number, day: number, priceCents: number, year = month >= 7 ? 2024 : 2025): PricedSale {
   return saleAt(utc(year, month, day), priceCents);

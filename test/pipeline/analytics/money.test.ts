@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeProduct } from '../../../src/pipeline/analytics/index.js';
-import { csv, DAY, NOW, NOW_MS, offer, product, salesHistories, SETTINGS } from './builders.js';
+import { csv, DAY, NOW, NOW_MS, offer, product, SETTINGS, salesHistories } from './builders.js';
 
 /** One sale at `listAt` 30 days ago gives List at = 1yr Avg = `listAt` (median of one sale). */
 function analyzed(o: { price: number; shipping?: number; isFBA?: boolean; listAt: number; fbaFee?: number; referral?: number; settings?: Partial<typeof SETTINGS> }) {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PEEK } from '../../../src/settings.js';
 import type { KeepaProduct, KeepaStats } from '../../../src/keepa/types.js';
 import { peekProduct } from '../../../src/pipeline/analytics/index.js';
+import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { product, series, stats } from './builders.js';
 import { REAL_KEEPA } from './realBooks.js';
 

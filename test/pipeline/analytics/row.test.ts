@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { describe, expect, it } from 'vitest';
 import type { KeepaCategoryNode, KeepaDeal, KeepaProduct } from '../../../src/keepa/types.js';
 import { analyzeProduct, isVisible } from '../../../src/pipeline/analytics/index.js';
+import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { columnType, sanitizeColumnName } from '../../../src/state/columns.js';
-import { csv, DAY, NOW, NOW_MS, offer, product, salesHistories, series, SETTINGS, stats, utc } from './builders.js';
+import { csv, DAY, NOW, NOW_MS, offer, product, SETTINGS, salesHistories, series, stats, utc } from './builders.js';
 
 const HEADERS = JSON.parse(readFileSync(new URL('../../../headers.json', import.meta.url), 'utf8')) as string[];
 const COLUMNS = new Set(HEADERS.map(sanitizeColumnName));
@@ -31,7 +31,10 @@ const BOOK: KeepaProduct = product({
   listedSince: 0,
   numberOfPages: 412,
   packageWeight: 680,
-  languages: [['English', 'Published'], ['English', 'Original Language']],
+  languages: [
+    ['English', 'Published'],
+    ['English', 'Original Language'],
+  ],
   contributors: [['Joshua Bloch', 'author']],
   fbaFees: { pickAndPackFee: 322 },
   referralFeePercentage: 15,

@@ -66,7 +66,7 @@ describe('what counts as a sale', () => {
     expect(sales).toEqual([saleAt(T - 40 * HOUR, 2500, 'New'), saleAt(T + 2 * HOUR, 1500)]);
   });
 
-  it('leaves a fall\'s own drop to it, so that the fall before cannot push it onto a withdrawal', () => {
+  it("leaves a fall's own drop to it, so that the fall before cannot push it onto a withdrawal", () => {
     // Falls at T + 1 h (nothing inside [T, T + 1 h]) and T + 3 h (used drop at T + 2 h inside);
     // a used drop at T + 26.5 h is 23.5 h after the second fall, 25.5 h after the first. Paired in
     // time order through its margin, the first fall took T + 2 h and left the second the withdrawal.
@@ -75,7 +75,7 @@ describe('what counts as a sale', () => {
     expect(inferSales(p, NOW).sales).toEqual([unpriced(T + HOUR), saleAt(T + 2 * HOUR, 1500)]);
   });
 
-  it('takes no drop after the window\'s start for a fall whose sale was just before it', () => {
+  it("takes no drop after the window's start for a fall whose sale was just before it", () => {
     // The window opens at T + 30 min: the used drop at T (the sale) lies before it, the fall at
     // T + 1 h inside, and a withdrawal at T + 10 h. The sale is outside the window; nothing is counted.
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 4, T, 3, T + 10 * HOUR, 2], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500] }) });
@@ -83,7 +83,7 @@ describe('what counts as a sale', () => {
     expect(inferSales(p, now)).toEqual({ sales: [], priced: [], offerDrops: 1 });
   });
 
-  it('of two drops inside the fall\'s interval, pairs the later: one seen with the last unimproved rank point is likelier a withdrawal', () => {
+  it("of two drops inside the fall's interval, pairs the later: one seen with the last unimproved rank point is likelier a withdrawal", () => {
     // Interval [T, T + 1 h]: a used drop at T (with the rank still 1,000,000), a new one at T + 30 min.
     const p = product({ csv: csv({ 12: [T - 10 * DAY, 3, T, 2], 11: [T - 10 * DAY, 2, T + 30, 1], 3: ranksThen(600_000), 2: [T - 10 * DAY, 1500], 1: [T - 10 * DAY, 2500] }) });
     expect(inferSales(p, NOW)).toEqual({ sales: [saleAt(T + 30, 2500, 'New')], priced: [saleAt(T + 30, 2500, 'New')], offerDrops: 2 });

@@ -3,7 +3,7 @@ import type { KeepaProduct } from '../../../src/keepa/types.js';
 import { analyzeProduct } from '../../../src/pipeline/analytics/index.js';
 import { saleAt } from '../../../src/pipeline/analytics/sales.js';
 import { detailedSeasonality, keywordSeason, YEAR_ROUND } from '../../../src/pipeline/analytics/seasonality.js';
-import { csv, NOW_MS, product, salesHistories, SETTINGS, utc } from './builders.js';
+import { csv, NOW_MS, product, SETTINGS, salesHistories, utc } from './builders.js';
 
 function season(p: Partial<KeepaProduct>) {
   return keywordSeason(product(p));
@@ -55,7 +55,12 @@ describe('seasonality from the sales', () => {
 
   it('says Year-round when no month stands out', () => {
     // 12 sales, 1 a month: 1 < 3.
-    expect(detailedSeasonality(Array.from({ length: 12 }, (_, m) => sale(m + 1, 10)), label)).toBe('Year-round');
+    expect(
+      detailedSeasonality(
+        Array.from({ length: 12 }, (_, m) => sale(m + 1, 10)),
+        label,
+      ),
+    ).toBe('Year-round');
   });
 
   it('keeps the keyword label with fewer than 6 sales', () => {

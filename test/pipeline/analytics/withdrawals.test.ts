@@ -2,7 +2,7 @@
 // must count none of them as a sale: every inferred sale has a true one behind it
 // (bench/accuracy.ts classifies the others, the same way the benchmark does).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inferenceErrors, type InferenceErrors } from '../../../bench/accuracy.js';
+import { type InferenceErrors, inferenceErrors } from '../../../bench/accuracy.js';
 import { VirtualClock } from '../../../src/clock.js';
 import { SALES_WINDOW_MINUTES } from '../../../src/pipeline/analytics/sales.js';
 import { createSimulator, type Simulator } from '../../../src/simulator/index.js';
