@@ -1,5 +1,7 @@
-// Shared test fixtures: a fresh migrated in-memory store, the project's columns, a virtual clock.
+// Shared test fixtures: a fresh migrated in-memory store, the project's columns, a virtual clock,
+// a stream that keeps the log lines written to it.
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { VirtualClock } from '../src/clock.js';
 import { PROJECT_DIR } from '../src/config.js';
 import { columnsFromHeaders, type DealColumn, loadColumns } from '../src/state/columns.js';
@@ -24,4 +26,16 @@ export function smallColumns(extra: string[] = []): DealColumn[] {
 
 export function virtualClock(startMs = T0): VirtualClock {
   return new VirtualClock(startMs);
+}
+
+/** A stream that keeps every line written to it, for tests that read what was logged. */
+export function lineSink(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, stream };
 }

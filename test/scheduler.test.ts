@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import type { Job } from '../src/job.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import { cronIntervalMs, Scheduler } from '../src/scheduler.js';
 import { buildStatus } from '../src/status.js';
-import { memoryStore, smallColumns, virtualClock } from './helpers.js';
+import { lineSink, memoryStore, smallColumns, virtualClock } from './helpers.js';
 
 function setup() {
   const store = memoryStore(smallColumns());
@@ -103,17 +102,8 @@ describe('scheduler', () => {
   it('a stop during a back-off is not a failure: no error line, no failed run, no degraded verdict', async () => {
     const store = memoryStore(smallColumns());
     const clock = virtualClock();
-    const lines: string[] = [];
-    const log = createLogger({
-      level: 'info',
-      format: 'json',
-      stream: new Writable({
-        write(c, _e, done) {
-          lines.push(String(c));
-          done();
-        },
-      }),
-    });
+    const { lines, stream } = lineSink();
+    const log = createLogger({ level: 'info', format: 'json', stream });
     const scheduler = new Scheduler({ store, clock, log, owner: 'test-daemon' });
     store.system.setJson('daemon', { pid: 1, version: 'x', startedAt: clock.now() }, clock.now());
     let sleeping!: () => void;

@@ -1,6 +1,5 @@
 // The real pipeline against the simulator on a virtual clock, with the delivery loop's passes in
 // between and a webhook receiver on 127.0.0.1: what a reseller's endpoint would see.
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AlertSettings, alertSetting } from '../../src/alerts/config.js';
 import { AlertDelivery } from '../../src/alerts/delivery.js';
@@ -9,6 +8,7 @@ import { createLogger, type Logger, silentLogger } from '../../src/log.js';
 import { buildStatus, renderStatusText } from '../../src/status.js';
 import { renderMetrics } from '../../src/web/metrics.js';
 import { renderPage } from '../../src/web/page.js';
+import { lineSink } from '../helpers.js';
 import { createHarness, type Harness } from '../pipeline/harness.js';
 import { type Receiver, startReceiver } from './receiver.js';
 
@@ -37,13 +37,7 @@ interface Setup {
 async function setup(alerts: Record<string, unknown>, options: { refreshShare?: number; pipeline?: Record<string, number> } = {}): Promise<Setup> {
   const r = await startReceiver();
   receiver = r;
-  const lines: string[] = [];
-  const stream = new Writable({
-    write: (chunk: Buffer, _enc, done) => {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
+  const { lines, stream } = lineSink();
   const settings = alertSetting({ ...alerts, rules: [{ name: 'good', minProfit: 5, destination: { url: r.url, format: 'webhook' } }] }, {}, { httpHost: '127.0.0.1', httpPort: 8750 });
   const log: Logger = createLogger({ level: 'debug', format: 'json', stream, secrets: [r.url, new URL(r.url).pathname] });
   const h = await createHarness({ refillRate: 20, log, pipeline: { refreshShare: options.refreshShare ?? 0.1, ...options.pipeline } });

@@ -1,7 +1,6 @@
 // The token bucket and client against the simulator's token accounting, for the token failures
 // of the old system: wait-for-the-impossible, livelock at low refill, token drain, deficit shock,
 // swallowed 429.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.js';
 import { RateLimitedError, TokenBudgetError } from '../../src/errors.js';
@@ -9,7 +8,7 @@ import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient } from '../../src/keepa/client.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { T0 } from '../helpers.js';
+import { lineSink, T0 } from '../helpers.js';
 
 const KEY = 'bucketkey000000000000000000000000000000000000000000000000000000';
 const MINUTE = 60_000;
@@ -122,13 +121,7 @@ describe('token bucket against the simulator', () => {
   });
 
   it('the key never appears in a log line, even with debug logging and failing calls', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, stream } = lineSink();
     const log = createLogger({ level: 'debug', format: 'json', stream });
     const { simulator, keepa, asins } = await setup({ refillRate: 20 }, 0, log);
     try {

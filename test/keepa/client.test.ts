@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { errors, type Interceptable, MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { TokenBucket } from '../../src/keepa/bucket.js';
 import { KeepaClient, type KeepaClientOptions } from '../../src/keepa/client.js';
 import { type CallShape, CostModel, type ProductShape } from '../../src/keepa/cost.js';
 import { createLogger } from '../../src/log.js';
+import { lineSink } from '../helpers.js';
 
 const ORIGIN = 'https://api.keepa.test';
 const KEY = 'k3epaSecretKey0123456789abcdefXYZ';
@@ -69,13 +69,7 @@ function harness(options: Partial<KeepaClientOptions> & { maxDeficit?: number } 
   agent.disableNetConnect();
   agents.push(agent);
   const clock = new VirtualClock(T0);
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
+  const { lines, stream } = lineSink();
   // No `secrets`: the client itself must keep the key out of what it logs.
   const log = createLogger({ level: 'debug', format: 'json', stream });
   const pool = agent.get(ORIGIN);

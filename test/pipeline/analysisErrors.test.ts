@@ -1,12 +1,12 @@
 // A programming error in the analysis is no verdict on the data: Keepa data the analysis cannot
 // read is `bad_data`, but a TypeError thrown by the analysis fails its chunk, whose items are
 // retried, then parked, and the error is logged as one.
-import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import type { KeepaCategoryNode } from '../../src/keepa/types.js';
 import { createLogger } from '../../src/log.js';
 import { analyzeProduct } from '../../src/pipeline/analytics/index.js';
 import type { BusinessSettings } from '../../src/settings.js';
+import { lineSink } from '../helpers.js';
 import { NOW_MS, product, SETTINGS } from './analytics/builders.js';
 import { createHarness } from './harness.js';
 
@@ -32,17 +32,8 @@ describe('errors in the analysis', () => {
   });
 
   it('a TypeError in the analysis fails the chunk: its items are retried, then parked, never rejected as bad_data, and an error is logged', async () => {
-    const lines: string[] = [];
-    const log = createLogger({
-      level: 'info',
-      format: 'json',
-      stream: new Writable({
-        write(c, _e, done) {
-          lines.push(String(c));
-          done();
-        },
-      }),
-    });
+    const { lines, stream } = lineSink();
+    const log = createLogger({ level: 'info', format: 'json', stream });
     const h = await createHarness({ refillRate: 20, pipeline: { maxAttempts: 2 }, log });
     broken.on = true;
     try {

@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SHIPPED_HEADERS_PATH } from '../../src/config.js';
 import { warnColumnsLeftOut } from '../../src/daemon.js';
 import { createLogger } from '../../src/log.js';
 import { columnsLeftOut, loadColumns } from '../../src/state/columns.js';
-import { memoryStore, smallColumns, T0 } from '../helpers.js';
+import { lineSink, memoryStore, smallColumns, T0 } from '../helpers.js';
 
 describe('deal upsert', () => {
   it('a partial upsert (light update) keeps the columns it was not given', () => {
@@ -46,17 +45,8 @@ describe('deal upsert', () => {
       const shipped = JSON.parse(readFileSync(SHIPPED_HEADERS_PATH, 'utf8')) as string[];
       const trimmed = join(dir, 'headers.json');
       writeFileSync(trimmed, JSON.stringify(shipped.filter((h) => h !== 'Seller' && h !== 'Margin')));
-      const lines: string[] = [];
-      const log = createLogger({
-        level: 'info',
-        format: 'json',
-        stream: new Writable({
-          write(chunk, _enc, done) {
-            lines.push(String(chunk));
-            done();
-          },
-        }),
-      });
+      const { lines, stream } = lineSink();
+      const log = createLogger({ level: 'info', format: 'json', stream });
       warnColumnsLeftOut(trimmed, loadColumns(trimmed), log);
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', columns: ['Seller', 'Margin'] });
