@@ -1,18 +1,16 @@
 // The status page in a real browser (Debian's chromium, driven by playwright-core): it renders
 // without errors or outside requests, a person can read the verdict, and a screenshot is kept.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StatusServer, startStatusServer } from '../../src/http.js';
 import { silentLogger } from '../../src/log.js';
+import { type Browser, CHROMIUM, hasChromium, launchChromium } from '../chromium.js';
 import { EVIL_TITLE, type Fixture, flowingFixture, stalledFixture } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '__screenshots__');
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the status page browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
 
-type Browser = import('playwright-core').Browser;
 let browser: Browser | null = null;
 const servers: StatusServer[] = [];
 
@@ -24,11 +22,7 @@ async function serve(f: Fixture): Promise<string> {
 
 describe.skipIf(!hasChromium)('status page in Chromium', () => {
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
 

@@ -2,19 +2,17 @@
 // uses it: filter, sort and page through 300 deals, open one, download the CSV. No script error,
 // no CSP violation, no request leaves the server, no hostile title runs. Screenshots of /deals and
 // one deal at desktop and phone widths are kept in __screenshots__.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusServer } from '../../src/http.js';
+import { type Browser, CHROMIUM, hasChromium, launchChromium } from '../chromium.js';
 import { projectColumns } from '../helpers.js';
 import { asinOf, type DeskFixture, deskDatabase, deskServer, XSS_TITLE } from './deskFixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '__screenshots__');
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the deals desk browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 let browser: Browser | null = null;
 let f: DeskFixture;
@@ -51,11 +49,7 @@ describe.skipIf(!hasChromium)('deals desk in Chromium', () => {
   beforeAll(async () => {
     f = deskDatabase(projectColumns(), 300);
     server = await deskServer(f);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
 
