@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertBuilt, type DaemonProcess, killStragglers, startDaemon } from '../ops/daemon.js';
@@ -21,8 +22,6 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 interface OutboxFacts {
   integrity: string;

@@ -155,6 +155,11 @@ export function cpuSeconds(pid: number): number {
   return ticks / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 }
 
+/** A process's memory in MB from /proc: `VmRSS` resident now, `VmHWM` its peak so far. */
+export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+
 /** The status server's base URL, from the line the daemon logs when it listens. */
 export async function statusUrl(daemon: DaemonProcess): Promise<string> {
   const line = await daemon.waitFor(/^status page at /);

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertBuilt, killStragglers, readDb, startDaemon } from './daemon.js';
@@ -23,8 +24,6 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-kill-'));
 afterAll(() => {

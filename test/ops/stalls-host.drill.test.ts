@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cpuSeconds, freePort, get, killStragglers, PROJECT_DIR, startDaemon, statusUrl } from './daemon.js';
+import { assertBuilt, cpuSeconds, freePort, get, killStragglers, memoryMb, PROJECT_DIR, startDaemon, statusUrl } from './daemon.js';
 import { HOSTILE_KEY, startHostileKeepa } from './hostile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-stalls-'));
@@ -20,12 +21,6 @@ afterAll(() => {
   killStragglers();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-}
 
 describe.concurrent('the host and the disk', () => {
   it('a database locked by another process for 45 s: no second daemon (same path or symlink), /health answers, SIGTERM within 30 s', async () => {
@@ -96,7 +91,7 @@ describe.concurrent('the host and the disk', () => {
       const cpu0 = cpuSeconds(daemon.pid);
       await sleep(10_000);
       const share = (cpuSeconds(daemon.pid) - cpu0) / 10;
-      const rss = rssMb(daemon.pid);
+      const rss = memoryMb(daemon.pid, 'VmRSS');
       console.info(`stdout closed: ${Math.round(share * 100)}% of a core, RSS ${Math.round(rss)} MB over 10 s`);
       expect(share).toBeLessThan(0.2);
       expect(rss).toBeLessThan(250);

@@ -1,14 +1,15 @@
 // Drills on the real daemon (`node bin/daemon.js`) for what Keepa (or something posing as Keepa)
 // can answer: absurd token figures, a deal from the future, a gzip bomb, a connection reset. Each asserts what an operator would notice: work goes on (or stops with a
 // sentence), memory and CPU stay bounded, SIGTERM is answered promptly.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
 import { KEEPA_CACHE_MS } from '../../src/pipeline/discover.js';
-import { assertBuilt, type DaemonProcess, freePort, get, killStragglers, startDaemon, statusUrl } from './daemon.js';
+import { assertBuilt, type DaemonProcess, freePort, get, killStragglers, memoryMb, startDaemon, statusUrl } from './daemon.js';
 import { gzipBomb, HOSTILE_KEY, type HostileKeepa, startHostileKeepa } from './hostile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-stalls-'));
@@ -26,13 +27,6 @@ afterAll(() => {
   killStragglers();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
-
-/** Peak resident memory of a process so far, in MB (VmHWM). */
-function peakRssMb(pid: number): number {
-  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-}
 
 function readDbJson(dbPath: string, key: string): unknown {
   const db = new Database(dbPath, { readonly: true });
@@ -143,7 +137,7 @@ describe('hostile Keepa answers', () => {
     const armedAt = Date.now();
     keepa.arm({ path: '/product', kind: 'bomb' });
     await daemon.waitFor(/failed: ResponseTooLargeError: Keepa \/product sent an answer larger than 134217728 bytes decompressed/, 60_000);
-    const peak = peakRssMb(daemon.pid);
+    const peak = memoryMb(daemon.pid, 'VmHWM');
     console.info(`gzip bomb: refused; peak RSS of the daemon ${Math.round(peak)} MB`);
     expect(peak).toBeLessThan(300);
     await nextServed('/product', armedAt, 30_000);

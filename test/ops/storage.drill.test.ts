@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cpuSeconds, type DaemonProcess, freePort, killStragglers, readDb, startDaemon } from './daemon.js';
 
@@ -29,8 +30,6 @@ function tryRun(cmd: string, args: string[]): boolean {
     return false;
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 async function health(url: string): Promise<{ status: number; verdict: string; reasons: string[] }> {
   const res = await fetch(`${url}/health`);
