@@ -297,7 +297,7 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
       }
       const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: false, lookupSellers: config.pipeline.lookupSellers });
       const value = candidateValue(dealValueInputs(d, cost), config.business, nowMs);
-      const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d) }, nowMs);
+      const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d), appearedAtMs: appearedAtMs(d) }, nowMs);
       bump(funnel, outcome);
       const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
       if (verdict !== null) {

@@ -9,7 +9,7 @@ import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { PipelineDeps } from './context.js';
 import { currentScan, discoverPage, nextLookAt } from './discover.js';
 import { enrichChunk } from './enrich.js';
-import { peekChunk } from './peek.js';
+import { peekChunk, peekFirst } from './peek.js';
 import { refreshAllowed, refreshChunk, refreshDue } from './refresh.js';
 import { sellerChunk, sellersDue } from './sellers.js';
 
@@ -91,7 +91,8 @@ export function firstStep(deps: PipelineDeps, nowMs: number): 'discover' | Step 
 
 /**
  * Deferred seller lookups first (a token each completes a saved deal), refresh on its share, then
- * enrich before peek (its peek is paid for); null when nothing is due.
+ * enrich or peek, whichever stage's best candidate is worth more (docs/tokens.md); null when
+ * nothing is due.
  */
 function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>, now = deps.clock.now()): Step | null {
   const { queue } = deps.store;
@@ -99,6 +100,7 @@ function nextStep(deps: PipelineDeps, tried: ReadonlySet<Step>, now = deps.clock
   const enrichDue = !tried.has('enrich') && (queue.nextDueAt('peeked') ?? Infinity) <= now;
   const peekDue = !tried.has('peek') && (queue.nextDueAt('queued') ?? Infinity) <= now;
   if (!tried.has('refresh') && refreshDue(deps, now) && refreshAllowed(deps, now, enrichDue || peekDue)) return 'refresh';
+  if (enrichDue && peekDue) return peekFirst(deps, now) ? 'peek' : 'enrich';
   if (enrichDue) return 'enrich';
   if (peekDue) return 'peek';
   return null;

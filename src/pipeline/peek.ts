@@ -16,9 +16,25 @@ import { appearedAtMs, candidateTokens, candidateValue, workableSince } from './
 
 const PEEK_PARAMS = { stats: 365, history: false } as const;
 
+/**
+ * Whether the best candidate waiting for its peek is worth more than the best one waiting for its
+ * heavy fetch: a backlog of peeked candidates must not hold new deals from their peek (at 20/min
+ * the start's backlog kept every new deal waiting 30 minutes; docs/tokens.md).
+ */
+export function peekFirst(deps: PipelineDeps, nowMs: number): boolean {
+  const since = workableSince(deps.keepa.bucket, nowMs);
+  const peek = deps.store.queue.head('queued', nowMs, since);
+  const enrich = deps.store.queue.head('peeked', nowMs, since);
+  return peek !== null && (enrich === null || peek.priority > enrich.priority);
+}
+
 export async function peekChunk(deps: PipelineDeps, run: JobContext): Promise<ChunkOutcome> {
   const { store, clock } = deps;
-  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now(), workableSince(deps.keepa.bucket, clock.now()));
+  const since = workableSince(deps.keepa.bucket, clock.now());
+  // Only candidates worth more than the best peeked one: the rest would wait peeked, their peek
+  // paid for before it can be used (at least the head, so a chunk always makes progress).
+  const bar = store.queue.head('peeked', clock.now(), since)?.priority ?? -Infinity;
+  const items = store.queue.due('queued', peekBatchSize(deps, clock.now()), clock.now(), since).filter((item, i) => i === 0 || item.priority > bar);
   if (items.length === 0) return 'empty';
   const onFailure = (error: string, reason: string, nowMs: number): number => failItems(deps, items, error, reason, nowMs);
   const fetched = await fetchProducts(

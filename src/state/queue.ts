@@ -17,6 +17,11 @@ export interface Candidate {
   /** The value model's ordering key (pipeline/value.ts): higher is worked first. */
   priority: number;
   dealJson: string | null;
+  /**
+   * When the deal's cheap price appeared (epoch ms). An item still waiting that takes a deal whose
+   * price appeared after it was queued counts its wait from then: it is new work, not a backlog.
+   */
+  appearedAtMs?: number;
 }
 
 export interface QueueItem {
@@ -92,7 +97,7 @@ export class Queue {
       WHERE asin = @asin`);
     // A peeked item keeps the value its peek gave it.
     this.refreshOpenStmt = db.prepare(`UPDATE queue SET deal_last_update_km = @km, priority = CASE WHEN stage = 'queued' THEN @priority ELSE priority END,
-      deal_json = @deal, updated_at = @now WHERE asin = @asin`);
+      deal_json = @deal, queued_at = MAX(queued_at, MIN(@appeared, @now)), updated_at = @now WHERE asin = @asin`);
     this.dueStmt = db.prepare(`SELECT * FROM queue WHERE stage = @stage AND next_try_at <= @now AND queued_at >= @since
       ORDER BY priority DESC, deal_last_update_km DESC, asin LIMIT @limit`);
     this.moveStmt = db.prepare(`UPDATE queue SET stage = @stage, priority = COALESCE(@priority, priority), attempts = 0, next_try_at = 0,
@@ -126,7 +131,7 @@ export class Queue {
    */
   offer(c: Candidate, nowMs: number): OfferOutcome {
     const existing = this.get(c.asin);
-    const params = { asin: c.asin, km: c.lastUpdateKm, priority: c.priority, deal: c.dealJson, now: nowMs };
+    const params = { asin: c.asin, km: c.lastUpdateKm, priority: c.priority, deal: c.dealJson, now: nowMs, appeared: c.appearedAtMs ?? 0 };
     if (existing === null) {
       this.insertStmt.run(params);
       return 'queued';
@@ -150,6 +155,11 @@ export class Queue {
    */
   due(stage: Stage, limit: number, nowMs: number, queuedSince = 0): QueueItem[] {
     return this.dueStmt.all({ stage, now: nowMs, limit, since: queuedSince }).map(toItem);
+  }
+
+  /** The most valuable item of `stage` due now (as `due` ranks them), or null when none is. */
+  head(stage: Stage, nowMs: number, queuedSince = 0): QueueItem | null {
+    return this.due(stage, 1, nowMs, queuedSince)[0] ?? null;
   }
 
   /** Moves an item to the next open stage (queued -> peeked), re-ranked when a priority is given. */

@@ -1,5 +1,5 @@
 // Where the tokens go, on the virtual clock: the value order, deferred seller lookups, the deficit
-// floor, the discovery plan on a large plan, and the backlog report.
+// floor, the discovery plan on a large plan, the backlog report, and peeks beside a peeked backlog.
 import { describe, expect, it } from 'vitest';
 import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
 import type { BucketSnapshot } from '../../src/keepa/savedBucket.js';
@@ -46,6 +46,16 @@ describe('the value order', () => {
     expect(store.queue.due('queued', 2, T0).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
     expect(store.queue.due('queued', 2, T0, workableSince(bucket(100), T0)).map((i) => i.asin)).toEqual(['FRESH']);
     expect(store.queue.due('queued', 2, T0, workableSince(bucket(600), T0)).map((i) => i.asin)).toEqual(['STALE', 'FRESH']);
+  });
+
+  it('a waiting candidate whose price fell again is new work, not a stale backlog; one Keepa only re-read stays stale', () => {
+    const store = memoryStore();
+    const bucket = { snapshot: () => ({ balance: 100, capacity: 1_200 }) as BucketSnapshot };
+    for (const asin of ['FELL', 'REREAD']) store.queue.offer({ asin, lastUpdateKm: 1, priority: value(T0 - 2 * HOUR, 2_500, 8).key, dealJson: null, appearedAtMs: T0 - 2 * HOUR }, T0 - 2 * HOUR);
+    expect(store.queue.offer({ asin: 'FELL', lastUpdateKm: 2, priority: value(T0 - 5 * 60_000, 2_000, 8).key, dealJson: null, appearedAtMs: T0 - 5 * 60_000 }, T0)).toBe('updated');
+    expect(store.queue.offer({ asin: 'REREAD', lastUpdateKm: 2, priority: value(T0 - 2 * HOUR, 2_500, 8).key, dealJson: null, appearedAtMs: T0 - 2 * HOUR }, T0)).toBe('updated');
+    expect(store.queue.due('queued', 2, T0, workableSince(bucket, T0)).map((i) => i.asin)).toEqual(['FELL']);
+    expect(store.queue.get('FELL')?.queuedAt).toBe(T0 - 5 * 60_000);
   });
 });
 
@@ -112,4 +122,27 @@ describe('tokens on the virtual clock', () => {
       await h.close();
     }
   }, 120_000);
+});
+
+describe('peek beside a peeked backlog', () => {
+  it('new deals are peeked within minutes while 200 older candidates wait for their heavy fetch', async () => {
+    const h = await createHarness({ refillRate: 20, sim: { initialTokens: 0, dealsPerHour: 60 } });
+    try {
+      const { store } = h.life;
+      const backlog = h.sim.catalog.asins().slice(0, 200);
+      const older = candidateValue({ buyCents: 2_500, sellCents: 6_000, salesPerYear: 24, appearedAtMs: T0 - 6 * HOUR, tokens: 8 }, DEFAULT_BUSINESS, T0);
+      for (const asin of backlog) {
+        store.queue.offer({ asin, lastUpdateKm: 1, priority: older.key, dealJson: null }, T0);
+        store.queue.advance(asin, 'peeked', T0);
+      }
+      await h.runUntil(T0 + 30 * 60_000);
+      const peeks = h.sim.ledger.entries('/product').filter((e) => e.status === 200 && e.params.offers === undefined);
+      const firstNew = peeks.find((e) => e.asins.some((a) => !backlog.includes(a)));
+      // The heavy fetches of the backlog take 9 tokens each: 20/min cannot finish them in 30 minutes.
+      expect(store.queue.depthByStage().peeked).toBeGreaterThan(100);
+      expect(firstNew?.atMs).toBeLessThan(T0 + 10 * 60_000);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });
