@@ -124,9 +124,17 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       },
     });
     const dispatcher = clockedDispatcher(clock);
-    // The deals each page of the deal list showed: the stream the policy drew from.
+    // The deals each page of the deal list showed: the stream the policy drew from. Only a change
+    // of listing is kept (what `listingAt` reads): keeping every sighting (136,000 at 20/min) put
+    // the RSS measured as the policy's at 152 MB, 138 MB without.
+    const lastListing = new Map<string, number>();
     const onDealPage = (page: DealPage): void => {
-      for (const d of page.dr) seen.push({ asin: d.asin, creationMs: keepaMinutesToMs(d.creationDate), atMs: clock.now() });
+      for (const d of page.dr) {
+        const creationMs = keepaMinutesToMs(d.creationDate);
+        if (lastListing.get(d.asin) === creationMs) continue;
+        lastListing.set(d.asin, creationMs);
+        seen.push({ asin: d.asin, creationMs, atMs: clock.now() });
+      }
     };
     const client = (bucket: TokenBucket, costs?: CostModel): KeepaClient => new KeepaClient({ baseUrl: url, apiKey: SIM_KEY, bucket, clock, log: silentLogger(), timeoutMs: 30_000, random: () => 0.5, dispatcher, onDealPage, ...(costs ? { costs } : {}) });
     const endMs = START_MS + options.days * 24 * 60 * MINUTE;
@@ -155,6 +163,12 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       for (const [k, v] of Object.entries(run.funnel)) funnel[k] = (funnel[k] ?? 0) + v;
     }
     const visible = store.deals.newestVisible(Number.MAX_SAFE_INTEGER).map((row) => ({ asin: String(row.ASIN), sellerNamed: typeof row.Seller === 'string' && row.Seller !== '' }));
+    // Rejected for free (discover.ts `freeVerdict`): judged on Keepa's own counts, no token spent.
+    // The queue is the only record of them; a listing is named by its deal's creation, as above.
+    const judgedFree = (store.db.prepare("SELECT deal_json, updated_at FROM queue WHERE stage = 'rejected' AND tokens_spent = 0").all() as { deal_json: string | null; updated_at: number }[]).flatMap((row) => {
+      const deal = row.deal_json === null ? null : (JSON.parse(row.deal_json) as DealPage['dr'][number]);
+      return deal === null ? [] : [{ listing: `${deal.asin}@${keepaMinutesToMs(deal.creationDate)}`, atMs: row.updated_at }];
+    });
     store.db.close();
     const savedAsins = new Set(saves.map((s) => s.asin));
     const listings = new Map(seen.filter((d) => savedAsins.has(d.asin)).map((d) => [`${d.asin}@${d.creationMs}`, d]));
@@ -173,6 +187,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       opportunities: finished.opportunities,
       isOpportunity: finished.truth,
       listedAt: finished.listedAt,
+      judgedFree,
       accuracy: finished.accuracy,
       rssMb,
       cpuMs: policyCpuMs,

@@ -169,17 +169,24 @@ export function quantile(values: readonly number[], q: number): number | null {
 }
 
 /**
- * Hours from the lastUpdate of the deal a row was analysed from to the row's first save; saving
- * the same deal again is not news. Deals updated before the run began are left out: their delay
- * counts time when no policy was running.
+ * Hours from a deal's appearance in the deal list to its row's first save; saving the same deal
+ * again is not news. Keepa lists some deals hours after their lastUpdate, and no policy can see
+ * them sooner, so the clock starts at the listing (`listedAt`, ground truth; the deal's lastUpdate
+ * where unknown). Deals listed before the run began are left out: their delay counts time when no
+ * policy was running.
  */
-export function freshnessHours(saves: readonly SaveEvent[], startMs: number, listing: ListingOf = byAsin): number[] {
+export function freshnessHours(saves: readonly SaveEvent[], startMs: number, listing: ListingOf = byAsin, listedAt: Readonly<Record<string, number>> = {}): number[] {
   const first = new Map<string, SaveEvent>();
   for (const s of saves) {
     const key = listing(s.asin, s.savedAtMs);
     if (!first.has(key)) first.set(key, s);
   }
-  return [...first.values()].filter((s) => s.dealLastUpdateMs >= startMs).map((s) => (s.savedAtMs - s.dealLastUpdateMs) / HOUR_MS);
+  const ages: number[] = [];
+  for (const [key, s] of first) {
+    const from = listedAt[key] ?? s.dealLastUpdateMs;
+    if (from >= startMs) ages.push((s.savedAtMs - from) / HOUR_MS);
+  }
+  return ages;
 }
 
 /**
@@ -214,6 +221,7 @@ export interface RunFigures {
   tokens: TokenSplit;
   /** Distinct listings the deal pages showed during the run. */
   streamListings: number;
+  /** Distinct listings judged: peeked, or rejected free on their deal object. */
   analysed: number;
   saved: number;
   opportunities: OpportunityFigures;
@@ -245,7 +253,7 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
   const listing = listingAt(r.seen);
   const tokens = tokenSplit(r.ledger, levelOf, refreshGapMs, listing);
   const runMinutes = (r.endMs - r.startMs) / MINUTE_MS;
-  const fresh = freshnessHours(r.saves, r.startMs, listing);
+  const fresh = freshnessHours(r.saves, r.startMs, listing, r.listedAt);
   let peekAsins = 0;
   let enrichAsins = 0;
   for (const e of r.ledger) {
@@ -254,7 +262,8 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
     if (level === 'peek') peekAsins += e.asins.length;
     if (level === 'enrich') enrichAsins += e.asins.length;
   }
-  const peeked = listingsFetched(r.ledger, levelOf, 'peek', listing).size;
+  const peekedListings = listingsFetched(r.ledger, levelOf, 'peek', listing);
+  const peeked = peekedListings.size;
   const enriched = listingsFetched(r.ledger, levelOf, 'enrich', listing).size;
   return {
     policy: r.options.policy,
@@ -263,7 +272,8 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
     budget: r.options.refillRate * (60 + runMinutes),
     tokens,
     streamListings: new Set(r.seen.map((s) => `${s.asin}@${s.creationMs}`)).size,
-    analysed: peeked,
+    // A deal rejected free on Keepa's own counts was judged as surely as a peeked one.
+    analysed: new Set([...peekedListings, ...r.judgedFree.filter((j) => within(j.atMs)).map((j) => j.listing)]).size,
     saved: new Set(r.saves.map((s) => listing(s.asin, s.savedAtMs))).size,
     opportunities: opportunityFigures(r.saves, r.isOpportunity, r.opportunities),
     freshnessP50H: quantile(fresh, 0.5),

@@ -83,6 +83,8 @@ export interface DriveResult {
   isOpportunity: Record<string, boolean>;
   /** When each saved ASIN's listings (`asin@creationMs`) first showed in the deal list (ground truth). */
   listedAt: Record<string, number>;
+  /** Listings (`asin@creationMs`) rejected on their deal object alone, no token spent, and when. */
+  judgedFree: { listing: string; atMs: number }[];
   /** The saved analytics against the ground truth. */
   accuracy: Accuracy;
   /** The deals a dashboard shows at the end of the run: each with whether its seller is named. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched, longestGapMs, opportunityFigures, quantile, type RunFigures, repeats, tokenSplit } from '../../bench/metrics.js';
-import type { MinuteSample, SaveEvent, SeenDeal } from '../../bench/types.js';
+import { baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched, longestGapMs, opportunityFigures, quantile, type RunFigures, repeats, runFigures, tokenSplit } from '../../bench/metrics.js';
+import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from '../../bench/types.js';
 import type { LedgerEntry } from '../../src/simulator/index.js';
 
 const MIN = 60_000;
@@ -76,6 +76,39 @@ describe('deals and opportunities', () => {
     expect([...listingsFetched(ledger, daemonLevel, 'enrich', listing)]).toEqual(['A@9000']);
   });
 
+  it('counts a deal rejected free on its deal object as analysed, once a listing, within the run', () => {
+    const seen: SeenDeal[] = [
+      { asin: 'A', creationMs: 100, atMs: 1_000 },
+      { asin: 'B', creationMs: 200, atMs: 1_000 },
+    ];
+    const run: DriveResult = {
+      options: { policy: 'daemon', refillRate: 5, days: 1, stream: { seed: 7, catalogSize: 10, dealsPerHour: 1 } },
+      startMs: 0,
+      endMs: 10 * HOUR,
+      ledger: [product(1_500, PEEK, ['A'], 1)],
+      saves: [],
+      seen,
+      commits: [],
+      samples: [],
+      funnel: {},
+      opportunities: [],
+      isOpportunity: {},
+      listedAt: {},
+      judgedFree: [
+        { listing: 'B@200', atMs: 2_000 },
+        { listing: 'A@100', atMs: 3_000 },
+        { listing: 'C@300', atMs: 11 * HOUR },
+      ],
+      accuracy: {} as DriveResult['accuracy'],
+      visible: [],
+      rssMb: 0,
+      cpuMs: 0,
+      simCpuMs: 0,
+      wallMs: 0,
+    };
+    expect(runFigures(run, daemonLevel, HOUR).analysed).toBe(2);
+  });
+
   it('finds opportunities among saved rows with a profit, once an ASIN', () => {
     const save = (asin: string, profit: number | null): SaveEvent => ({ asin, savedAtMs: 0, dealLastUpdateMs: 0, profit, visible: profit !== null && profit > 0 });
     const saves = [save('A', 10), save('A', 12), save('B', -3), save('C', 4), save('D', null)];
@@ -98,6 +131,14 @@ describe('time figures', () => {
       { asin: 'C', savedAtMs: 3.5 * HOUR, dealLastUpdateMs: 3 * HOUR, profit: 1, visible: true },
     ];
     expect(freshnessHours(saves, 0)).toEqual([1, 0.5]);
+  });
+
+  it("counts freshness from a deal's appearance in the list when Keepa listed it after its lastUpdate", () => {
+    const saves: SaveEvent[] = [
+      { asin: 'A', savedAtMs: 6 * HOUR, dealLastUpdateMs: HOUR, profit: 1, visible: true },
+      { asin: 'B', savedAtMs: 3 * HOUR, dealLastUpdateMs: 2 * HOUR, profit: 1, visible: true },
+    ];
+    expect(freshnessHours(saves, 0, (asin) => `${asin}@0`, { 'A@0': 5.5 * HOUR })).toEqual([0.5, 1]);
   });
 
   it('counts idle minutes against the whole run, and minutes with a full bucket', () => {
