@@ -2,10 +2,10 @@
 // passed the peek, the winning sellers' records, then the analytics. Paid-for products are always
 // committed: a seller lookup that cannot be made now is deferred (sellers.ts), never dropped. A
 // batch is sized to pay for its seller lookups too, so that they rarely have to wait.
-import { ColumnTypeError, describeError, RateLimitedError } from '../errors.js';
+import { ColumnTypeError, describeError, isProgrammingError, RateLimitedError } from '../errors.js';
 import type { JobContext } from '../job.js';
 import { dealOfferCount } from '../keepa/cost.js';
-import type { KeepaDeal, KeepaSeller } from '../keepa/types.js';
+import type { KeepaDeal, KeepaProduct, KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { analyzeProduct, winningOfferSellerId } from './analytics/index.js';
 import { enrichBatchSize, MAX_ENRICH_BATCH } from './batchSize.js';
@@ -59,7 +59,8 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
   if (!fetched.ok) return fetched.outcome;
 
   const funnel: Funnel = { tokens_enrich: fetched.tokens };
-  const sellers = config.pipeline.lookupSellers ? await lookupSellers(deps, run, [...fetched.products.values()].map(winningOfferSellerId), funnel) : {};
+  const asked = new Set(config.pipeline.lookupSellers ? sellersToAsk(deps, fetched.products, dealsByAsin) : []);
+  const sellers = asked.size > 0 ? await lookupSellers(deps, run, [...asked], funnel) : {};
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   const deferred: Record<string, string> = {};
@@ -106,7 +107,7 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
         }
         store.queue.finish(item.asin, 'done', null, nowMs, true);
         bump(funnel, 'saved');
-        if (config.pipeline.lookupSellers && sellerId !== null && sellers[sellerId] === undefined && funnel.seller_lookup_failed !== undefined) deferred[item.asin] = sellerId;
+        if (config.pipeline.lookupSellers && sellerId !== null && sellers[sellerId] === undefined && (funnel.seller_lookup_failed !== undefined || !asked.has(sellerId))) deferred[item.asin] = sellerId;
       }
       deferSellers(store, deferred, nowMs);
       if (Object.keys(deferred).length > 0) funnel.seller_deferred = Object.keys(deferred).length;
@@ -119,15 +120,36 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
 }
 
 /**
+ * The winning sellers of the products the analysis will save: a seller is paid for only there.
+ * The analysis decides without it (the seller fills columns, never a verdict), and at 20/min a
+ * third of the lookups were for deals it then rejected (docs/tokens.md). A programming error in
+ * the analysis asks for none: the chunk's commit meets the same error and fails the chunk with it.
+ */
+function sellersToAsk(deps: PipelineDeps, products: ReadonlyMap<string, KeepaProduct>, deals: ReadonlyMap<string, KeepaDeal | null>): string[] {
+  const ids: string[] = [];
+  for (const [asin, product] of products) {
+    const sellerId = winningOfferSellerId(product);
+    if (sellerId === null) continue;
+    let rejected: string | null;
+    try {
+      rejected = analyzeProduct({ product, deal: deals.get(asin) ?? null, seller: null, settings: deps.config.business, nowMs: deps.clock.now() }).rejected;
+    } catch (e: unknown) {
+      if (!isProgrammingError(e)) throw e;
+      return [];
+    }
+    if (rejected === null) ids.push(sellerId);
+  }
+  return ids;
+}
+
+/**
  * A stop lets the seller lookup of a chunk in flight finish for this long (its products are paid
  * for and commit with it); well inside the daemon's stop grace.
  */
 export const SELLER_STOP_GRACE_MS = 10_000;
 
 /** One call for the chunk's winning sellers; never fails the chunk whose products were paid for. */
-async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly (string | null)[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
-  const unique = [...new Set(ids.filter((id): id is string => id !== null))];
-  if (unique.length === 0) return {};
+async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly string[], funnel: Funnel): Promise<Record<string, KeepaSeller>> {
   const charge = { tokens: 0 };
   const grace = new AbortController();
   const onStop = (): void => {
@@ -139,10 +161,10 @@ async function lookupSellers(deps: PipelineDeps, run: JobContext, ids: readonly 
   if (run.signal.aborted) onStop();
   else run.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return await deps.keepa.sellers(unique, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal, charge });
+    return await deps.keepa.sellers(ids, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: grace.signal, charge });
   } catch (e: unknown) {
     if (run.signal.aborted) throw e;
-    funnel.seller_lookup_failed = unique.length;
+    funnel.seller_lookup_failed = ids.length;
     if (!(e instanceof RateLimitedError)) deps.log.warn(`seller lookup failed: ${describeError(e)}; the deals are saved and their sellers looked up later`, { component: 'enrich' });
     return {};
   } finally {

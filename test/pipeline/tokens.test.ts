@@ -112,6 +112,22 @@ describe('tokens on the virtual clock', () => {
     }
   }, 120_000);
 
+  it('a seller is paid for only when its deal is saved: none for deals the analysis rejects', async () => {
+    const h = await createHarness({ refillRate: 20, sim: { dealsPerHour: 60 } });
+    try {
+      await h.runUntil(T0 + 3 * HOUR);
+      const runs = h.life.store.runs.recentRuns(100_000).filter((r) => r.job === 'ingest');
+      const rejectedAfterFetch = runs.reduce((a, r) => a + (r.funnel.enriched ?? 0) - (r.funnel.saved ?? 0), 0);
+      expect(rejectedAfterFetch).toBeGreaterThan(0);
+      const asked = new Set(h.sim.ledger.entries('/seller').flatMap((e) => (e.params.seller ?? '').split(',')));
+      const savedSellers = new Set((h.life.store.db.prepare('SELECT "Seller_ID" FROM deals').pluck().all() as (string | null)[]).filter((id) => id !== null));
+      expect(asked.size).toBeGreaterThan(0);
+      expect([...asked].filter((id) => !savedSellers.has(id))).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
+
   it('a large plan looks at the deal list every few minutes, not every half hour', async () => {
     const h = await createHarness({ refillRate: 300, everyMinutes: 2 });
     try {
