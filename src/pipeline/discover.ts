@@ -5,7 +5,7 @@
 // nothing: a deal never seen, and a known deal whose used price fell, are new work. A look
 // that reads the whole list therefore misses nothing that was in the
 // list at two consecutive looks, whatever its creation date or sort position. How many pages a
-// look reads and how often looks come is the plan's (`discoveryPlan`): all of a small list, and
+// look reads and how often looks come is the plan's (discoveryPlan.ts): all of a small list, and
 // looks as often as Keepa refreshes its answer (120 s) where tokens allow; between looks that
 // read part of a long list by percentage delta, glances at the newest page. A look cut short
 // (429, run end, crash) continues at its next page; its place is kept in `ingest.scan`.
@@ -13,7 +13,7 @@
 // time clamped to now, so one such deal can never carry the watermark ahead of every later deal.
 import { RateLimitedError } from '../errors.js';
 import type { JobContext } from '../job.js';
-import { DEAL_PAGE_TOKENS, dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
+import { dealOfferCount, MAX_BATCH } from '../keepa/cost.js';
 import { CLOCK_TOLERANCE_MS } from '../keepa/figures.js';
 import { saveFutureDeal } from '../keepa/savedFutureDeal.js';
 import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
@@ -23,6 +23,7 @@ import { compareCursor, type Watermark } from '../state/watermark.js';
 import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { PipelineDeps } from './context.js';
+import { type DiscoveryPlan, discoveryPlan, NEWEST_FIRST, PERCENT_DELTA } from './discoveryPlan.js';
 import { bump } from './funnel.js';
 import { offerIfNew, repeatOf } from './newWork.js';
 import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from './value.js';
@@ -30,24 +31,6 @@ import { appearedAtMs, candidateTokens, candidateValue, dealValueInputs } from '
 /** Keepa: "stop when the response contains less than 150 results". */
 export const DEAL_PAGE_SIZE = 150;
 const SCAN_KEY = 'ingest.scan';
-/** Keepa caches a query's answer for 120 s: looking more often reads the same answer again. */
-export const KEEPA_CACHE_MS = 120_000;
-/** Share of the refill that discovery may spend; the rest analyses what it finds (docs/tokens.md). */
-export const DISCOVERY_SHARE = 0.12;
-/** Keepa's `sortType` for deal age, newest first; 4 is percentage delta (docs/keepa.md). */
-const NEWEST_FIRST = 1;
-const PERCENT_DELTA = 4;
-/**
- * A look that reads less than this share of the list reads it newest first instead of by
- * percentage delta (docs/tokens.md): measured on the token-bound bench.
- */
-const PROMISING_SHARE = 0.25;
-/**
- * Share of the refill spent on glances: one newest-first page between looks that read part of a
- * long list by percentage delta, so a new deal is seen within minutes (docs/tokens.md).
- */
-const GLANCE_SHARE = 0.05;
-
 /** A look at the deal list in progress, or the record of the last one. */
 export interface Scan {
   nextPage: number;
@@ -77,52 +60,6 @@ export interface Scan {
   expected: Watermark | null;
   /** The newest deal this look has seen. */
   top: Watermark | null;
-}
-
-/** How discovery spends: pages a look reads, how often looks come, and what that costs. */
-export interface DiscoveryPlan {
-  pages: number;
-  intervalMs: number;
-  /** Whether a look reads the whole list (as far as it is known). */
-  wholeList: boolean;
-  /** The order a look reads the list in: Keepa's `sortType`. */
-  sortType: number;
-  /** How often a glance at the newest page comes between looks; null when looks need none. */
-  glanceMs: number | null;
-  listPages: number | null;
-  tokensPerHour: number;
-}
-
-/**
- * The plan for a refill rate (tokens/min, null while unknown) and the list's size in pages (null
- * while unknown). Discovery's share of the refill buys `pages` pages every `discoverEveryMinutes`;
- * a look reads those pages, all of a list that is smaller, and looks come sooner when the share
- * allows, down to Keepa's cache time. A plan too small for one page in that time reads one page
- * a look, less often.
- */
-export function discoveryPlan(refillRate: number | null, listPages: number | null, discoverEveryMinutes: number, sortType = PERCENT_DELTA): DiscoveryPlan {
-  const maxPages = listPages === null ? MAX_BATCH.deal : Math.max(1, Math.min(MAX_BATCH.deal, listPages));
-  const targetMs = Math.max(KEEPA_CACHE_MS, discoverEveryMinutes * 60_000);
-  if (refillRate === null || refillRate <= 0) {
-    return { pages: maxPages, intervalMs: targetMs, wholeList: listPages !== null, sortType, glanceMs: null, listPages, tokensPerHour: (maxPages * DEAL_PAGE_TOKENS * 3_600_000) / targetMs };
-  }
-  const perMinute = DISCOVERY_SHARE * refillRate;
-  const affordable = Math.floor((perMinute * targetMs) / 60_000 / DEAL_PAGE_TOKENS);
-  const pages = Math.max(1, Math.min(maxPages, affordable));
-  const intervalMs = Math.max(KEEPA_CACHE_MS, Math.ceil(((pages * DEAL_PAGE_TOKENS) / perMinute) * 60_000));
-  // Reading the top few pages by percentage delta shows the same deepest drops at every look
-  // (they stay listed for a day), and those are the ones the analysis most often rejects; the
-  // newest pages show every deal that entered the list since the last look. A list of unknown
-  // size counts as long: the first answer tells its size (`countedPages`).
-  const small = pages < PROMISING_SHARE * (listPages ?? Infinity);
-  const order = sortType === PERCENT_DELTA && small ? NEWEST_FIRST : sortType;
-  const wholeList = listPages !== null && pages >= listPages;
-  // A look by percentage delta shows a new deal only when its drop is among the deepest, and only
-  // at the next look (19 minutes apart at 20/min): a glance at the newest page between looks
-  // shows every deal that entered the list since, for one page's tokens.
-  const glanceMs = order === PERCENT_DELTA && !wholeList ? Math.max(KEEPA_CACHE_MS, Math.ceil((DEAL_PAGE_TOKENS / (GLANCE_SHARE * refillRate)) * 60_000)) : null;
-  const glanceTokens = glanceMs === null ? 0 : (DEAL_PAGE_TOKENS * 3_600_000) / glanceMs;
-  return { pages, intervalMs, wholeList, sortType: order, glanceMs, listPages, tokensPerHour: (pages * DEAL_PAGE_TOKENS * 3_600_000) / intervalMs + glanceTokens };
 }
 
 function readScan(v: unknown): Partial<Scan> | null {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msToKeepaMinutes } from '../../src/keepa/time.js';
-import { KEEPA_CACHE_MS } from '../../src/pipeline/discover.js';
+import { KEEPA_CACHE_MS } from '../../src/pipeline/discoveryPlan.js';
 import { assertBuilt, type DaemonProcess, freePort, get, killStragglers, memoryMb, startDaemon, statusUrl } from './daemon.js';
 import { gzipBomb, HOSTILE_KEY, type HostileKeepa, startHostileKeepa } from './hostile.js';
 

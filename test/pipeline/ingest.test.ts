@@ -1,7 +1,7 @@
 // The ingest pipeline against the simulator on a virtual clock. Each test is named after the
 // failure of the old system it prevents (docs/design.md).
 import { describe, expect, it } from 'vitest';
-import { DISCOVERY_SHARE } from '../../src/pipeline/discover.js';
+import { DISCOVERY_SHARE } from '../../src/pipeline/discoveryPlan.js';
 import { createHarness } from './harness.js';
 
 const HOUR = 3_600_000;
