@@ -1,6 +1,7 @@
 // Where the tokens go, on the virtual clock: the value order, deferred seller lookups, the deficit
 // floor, the discovery plan on a large plan, the backlog report, and peeks beside a peeked backlog.
 import { describe, expect, it } from 'vitest';
+import { backlogOf } from '../../src/backlog.js';
 import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
 import type { BucketSnapshot } from '../../src/keepa/savedBucket.js';
 import { isVisible } from '../../src/pipeline/analytics/index.js';
@@ -9,7 +10,6 @@ import { refreshAllowed } from '../../src/pipeline/refresh.js';
 import { candidateValue, workableSince } from '../../src/pipeline/value.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
 import type { Run } from '../../src/state/runs.js';
-import { backlogOf } from '../../src/status.js';
 import { memoryStore, T0 } from '../helpers.js';
 import { createHarness } from './harness.js';
 
