@@ -1,8 +1,11 @@
 // bin/why ASIN: what happened to one book, in words: its queue stage and attempts, the verdict
-// and its reason, the tokens spent on it, when each thing happened, and whether it is a saved deal.
-// Read-only; safe while the daemon runs.
-import { loadConfig } from '../config.js';
+// and its reason, the tokens spent on it, how the value model ranks it, when each thing happened,
+// and whether it is a saved deal. Read-only; safe while the daemon runs.
+import { type Config, loadConfig } from '../config.js';
+import { CostModel, dealOfferCount } from '../keepa/cost.js';
 import { msToIso } from '../keepa/time.js';
+import { parseDeal } from '../pipeline/dealRecord.js';
+import { type CandidateValue, candidateTokens, candidateValue, dealValueInputs } from '../pipeline/value.js';
 import { loadColumns } from '../state/columns.js';
 import { openExistingDatabase } from '../state/db.js';
 import { DealQuery, type DeskDeal } from '../state/dealQuery.js';
@@ -16,7 +19,7 @@ import { runCommand, UsageError } from './run.js';
 
 export const WHY_COMMAND: CommandSpec = {
   name: 'bin/why',
-  summary: 'What happened to one book: its queue stage and attempts, the verdict and its reason in words, the tokens spent on it, when, and the saved deal. Read-only; exit 1 when the book was never met.',
+  summary: 'What happened to one book: its queue stage and attempts, the verdict and its reason in words, the tokens spent on it, how the value model ranks it, when, and the saved deal. Read-only; exit 1 when the book was never met.',
   options: { config: CONFIG_OPTION },
   positional: { name: 'ASIN', help: 'the book (10 letters and digits)', count: 1 },
 };
@@ -25,6 +28,8 @@ export interface BookFacts {
   asin: string;
   queue: QueueItem | null;
   deal: DeskDeal | null;
+  /** The value model on the deal the item was queued with, now; null without one. */
+  value: CandidateValue | null;
 }
 
 const when = (nowMs: number, atMs: number | null): string => (atMs === null ? 'never' : `${msToIso(atMs)} (${formatDuration(nowMs - atMs)} ago)`);
@@ -47,11 +52,28 @@ function verdict(q: QueueItem, nowMs: number): string {
 }
 
 /**
- * How the queue ranks the item. Today one number; a queue value model that weighs more inputs
- * shows each of them here, so an operator can see why one book was fetched before another.
+ * How the queue ranks the item: its stored key, and the value model's inputs and result on the
+ * deal it was queued with (docs/tokens.md), so an operator can see why one book was worked before
+ * another.
  */
-function priorityLines(q: QueueItem): string[] {
-  return [`Priority: ${q.priority.toFixed(2)} (higher is fetched first; set from the deal when queued, then to the peek's expected spread in dollars)`];
+function priorityLines(q: QueueItem, v: CandidateValue | null): string[] {
+  const lines = [`Priority: ${q.priority.toFixed(2)} (the value model's key; higher is worked first${q.stage === 'queued' ? '' : "; after the peek, from the peek's own prices"})`];
+  if (v === null) return lines;
+  const { buyCents, sellCents, salesPerYear, appearedAtMs, tokens } = v.inputs;
+  const cents = (c: number | null): string => (c === null ? '-' : money(c / 100));
+  lines.push(
+    `Value from the deal: buy ${cents(buyCents)}, sell ${cents(sellCents)} (its 90-day used average), ${salesPerYear === null ? 'sales a year unknown (4 assumed)' : `${salesPerYear.toFixed(1)} sales a year`}, price there since ${msToIso(appearedAtMs)}, ${tokens} tokens still to pay.`,
+    `  ${money(v.profitDollars)} profit x ${(v.sellChance * 100).toFixed(0)}% chance it sells in 3 months x ${(v.survival * 100).toFixed(0)}% chance the copy is still there / ${tokens} tokens = ${money(v.value)} a token now.`,
+  );
+  return lines;
+}
+
+/** The value model on the item's deal at Keepa's list prices (the daemon's learned corrections live in its memory). */
+function valueNow(q: QueueItem | null, config: Config, nowMs: number): CandidateValue | null {
+  const deal = parseDeal(q?.dealJson ?? null);
+  if (q === null || deal === null) return null;
+  const tokens = candidateTokens(new CostModel(), { offers: config.pipeline.offersPerProduct, expectedOffers: dealOfferCount(deal), peeked: q.stage !== 'queued', lookupSellers: config.pipeline.lookupSellers });
+  return candidateValue(dealValueInputs(deal, tokens), config.business, nowMs);
 }
 
 export function explainBook(f: BookFacts, nowMs: number): string[] {
@@ -65,7 +87,7 @@ export function explainBook(f: BookFacts, nowMs: number): string[] {
     lines.push(`Queue: ${q.stage}, ${q.attempts} failed attempt${q.attempts === 1 ? '' : 's'} since it was last queued, ${q.tokensSpent.toFixed(1)} tokens spent on it.`);
     lines.push(`Verdict: ${verdict(q, nowMs)}`);
     if (q.lastError) lines.push(`Last error: ${q.lastError}`);
-    lines.push(...priorityLines(q));
+    lines.push(...priorityLines(q, f.value));
     lines.push(`When: queued ${when(nowMs, q.queuedAt)}; last changed ${when(nowMs, q.updatedAt)}; analysed with history ${when(nowMs, q.analyzedAt)}.`);
   }
   const d = f.deal;
@@ -88,7 +110,8 @@ export function why(args: CommandArgs, nowMs: number, out: (line: string) => voi
   const config = loadConfig({ configPath: configPathOf(args) });
   const db = openExistingDatabase(config.dealsDb, { readonly: true });
   try {
-    const facts = { asin, queue: new Queue(db).get(asin), deal: new DealQuery(db, loadColumns(config.headersPath), config.peek.minSalesPerYear).one(asin) };
+    const queue = new Queue(db).get(asin);
+    const facts = { asin, queue, deal: new DealQuery(db, loadColumns(config.headersPath), config.peek.minSalesPerYear).one(asin), value: valueNow(queue, config, nowMs) };
     for (const line of explainBook(facts, nowMs)) out(line);
     return facts.queue === null && facts.deal === null ? 1 : 0;
   } finally {
