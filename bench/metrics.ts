@@ -230,8 +230,8 @@ export interface RunFigures {
   idleShare: number;
   fullBucketMinutes: number;
   longestGapH: number;
-  /** Per-item costs seen in this run, for the limit. */
-  costs: { peekPerAsin: number; survivorShare: number; enrichPerSurvivor: number };
+  /** Per-item costs seen in this run, for the limit: peek tokens and the share heavy-fetched per deal judged. */
+  costs: { peekPerDeal: number; survivorShare: number; enrichPerSurvivor: number };
   funnel: Record<string, number>;
   accuracy: Accuracy;
   rssMb: number;
@@ -254,17 +254,13 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
   const tokens = tokenSplit(r.ledger, levelOf, refreshGapMs, listing);
   const runMinutes = (r.endMs - r.startMs) / MINUTE_MS;
   const fresh = freshnessHours(r.saves, r.startMs, listing, r.listedAt);
-  let peekAsins = 0;
   let enrichAsins = 0;
   for (const e of r.ledger) {
-    if (e.path !== '/product' || failed(e)) continue;
-    const level = levelOf(e.params);
-    if (level === 'peek') peekAsins += e.asins.length;
-    if (level === 'enrich') enrichAsins += e.asins.length;
+    if (e.path === '/product' && !failed(e) && levelOf(e.params) === 'enrich') enrichAsins += e.asins.length;
   }
-  const peekedListings = listingsFetched(r.ledger, levelOf, 'peek', listing);
-  const peeked = peekedListings.size;
-  const enriched = listingsFetched(r.ledger, levelOf, 'enrich', listing).size;
+  const enrichedListings = listingsFetched(r.ledger, levelOf, 'enrich', listing);
+  // Judged: peeked, rejected free on Keepa's own counts, or passed free to the heavy fetch.
+  const analysed = new Set([...listingsFetched(r.ledger, levelOf, 'peek', listing), ...enrichedListings, ...r.judgedFree.filter((j) => within(j.atMs)).map((j) => j.listing)]).size;
   return {
     policy: r.options.policy,
     refillRate: r.options.refillRate,
@@ -272,8 +268,7 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
     budget: r.options.refillRate * (60 + runMinutes),
     tokens,
     streamListings: new Set(r.seen.map((s) => `${s.asin}@${s.creationMs}`)).size,
-    // A deal rejected free on Keepa's own counts was judged as surely as a peeked one.
-    analysed: new Set([...peekedListings, ...r.judgedFree.filter((j) => within(j.atMs)).map((j) => j.listing)]).size,
+    analysed,
     saved: new Set(r.saves.map((s) => listing(s.asin, s.savedAtMs))).size,
     opportunities: opportunityFigures(r.saves, r.isOpportunity, r.opportunities),
     freshnessP50H: quantile(fresh, 0.5),
@@ -281,10 +276,10 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
     idleShare: idleShare(r.samples, runMinutes),
     fullBucketMinutes: fullBucketMinutes(r.samples),
     longestGapH: longestGapMs(r.commits, r.startMs, r.endMs) / HOUR_MS,
-    // Per fetch for the prices, per deal for the share: the limit counts each deal peeked once.
+    // Per deal judged for the peeks and the share, per fetch for the heavy price: the limit counts each deal once.
     costs: {
-      peekPerAsin: peekAsins > 0 ? tokens.peek / peekAsins : 0,
-      survivorShare: peeked > 0 ? enriched / peeked : 0,
+      peekPerDeal: analysed > 0 ? tokens.peek / analysed : 0,
+      survivorShare: analysed > 0 ? enrichedListings.size / analysed : 0,
       enrichPerSurvivor: enrichAsins > 0 ? (tokens.enrich + tokens.seller) / enrichAsins : 0,
     },
     funnel: r.funnel,
@@ -307,13 +302,13 @@ export interface Limit {
 
 /**
  * The physical limit at one rate, from the daemon's run on that catalog and stream: its costs are
- * Keepa's prices for these products (a 1-token peek, the offer pages of the survivors) and its
- * survivor share is the peek rules' verdict on this stream. Refresh is not in it: every token
+ * Keepa's prices for these products (the peeks it needed, the offer pages of the survivors) and its
+ * survivor share is the verdict of the peek's rules (on the deal objects or the peeks) on this stream. Refresh is not in it: every token
  * could go to new deals.
  */
 export function limitFrom(daemon: RunFigures): Limit {
-  const { peekPerAsin, survivorShare, enrichPerSurvivor } = daemon.costs;
-  const perDeal = peekPerAsin + survivorShare * enrichPerSurvivor;
+  const { peekPerDeal, survivorShare, enrichPerSurvivor } = daemon.costs;
+  const perDeal = peekPerDeal + survivorShare * enrichPerSurvivor;
   const byTokens = perDeal > 0 ? (daemon.budget - daemon.tokens.discovery) / perDeal : Infinity;
   const byStream = daemon.streamListings;
   return { byTokens, byStream, deals: Math.min(byTokens, byStream), bound: byTokens <= byStream ? 'tokens' : 'stream' };

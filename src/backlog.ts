@@ -11,11 +11,12 @@ const BACKLOG_WINDOW_MS = 6 * HOUR;
 export interface Backlog {
   waiting: number;
   arrivingPerHour: number;
-  /** Candidates the plan decides on an hour: peeked, or rejected free from the deal object. */
+  /** Candidates the plan decides on an hour: peeked, or rejected or passed free on the deal object. */
   analysedPerHour: number;
   expiredLastDay: number;
-  /** Candidates rejected from the deal object alone in the last day, and the peek tokens that saved. */
+  /** Candidates rejected, and passed to their heavy fetch, on the deal object alone in the last day, and the peek tokens that saved. */
   prefilteredLastDay: number;
+  passedFreeLastDay: number;
   tokensSavedLastDay: number;
   growing: boolean;
   /** Share of the last day's tokens that discovery took. */
@@ -32,9 +33,10 @@ export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: numbe
   const first = recent[0]?.startedAt ?? nowMs;
   const hours = Math.max(1, (nowMs - first) / HOUR);
   const arrivingPerHour = sumFunnel(recent, ['queued']) / hours;
-  const analysedPerHour = sumFunnel(recent, ['peeked', 'prefiltered']) / hours;
+  const analysedPerHour = sumFunnel(recent, ['peeked', 'prefiltered', 'passed_free']) / hours;
   const expiredLastDay = sumFunnel(ingest, ['expired']);
   const prefilteredLastDay = sumFunnel(ingest, ['prefiltered']);
+  const passedFreeLastDay = sumFunnel(ingest, ['passed_free']);
   const tokensSavedLastDay = sumFunnel(ingest, ['tokens_saved']);
   const tokenKeys = [...new Set(ingest.flatMap((r) => Object.keys(r.funnel)))].filter(isSpentTokenKey);
   const allTokens = sumFunnel(ingest, tokenKeys);
@@ -43,7 +45,7 @@ export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: numbe
   const growing = waiting > Math.max(1, analysedPerHour) && arrivingPerHour > analysedPerHour * 1.1;
   const rate = (n: number): string => (n >= 10 ? String(Math.round(n)) : n.toFixed(1));
   const expired = expiredLastDay > 0 ? ` ${expiredLastDay} expired in the last 24 h (a candidate waits at most ${candidateMaxAgeHours} h).` : '';
-  const saved = tokensSavedLastDay > 0 ? ` ${prefilteredLastDay} rejected free from the deal objects in the last 24 h saved ${Math.round(tokensSavedLastDay)} tokens.` : '';
+  const saved = tokensSavedLastDay > 0 ? ` ${prefilteredLastDay} rejected and ${passedFreeLastDay} passed free from the deal objects in the last 24 h saved ${Math.round(tokensSavedLastDay)} peek tokens.` : '';
   let sentence: string;
   if (growing) {
     sentence = `The queue grows: ${waiting} candidates wait, ${rate(arrivingPerHour)} arrive an hour and the plan analyses ${rate(analysedPerHour)} an hour; the least valuable expire after ${candidateMaxAgeHours} h.${expired}${saved}`;
@@ -52,5 +54,5 @@ export function backlogOf(lastDay: readonly Run[], waiting: number, nowMs: numbe
   } else {
     sentence = `No candidate waits.${expired}${saved}`;
   }
-  return { waiting, arrivingPerHour, analysedPerHour, expiredLastDay, prefilteredLastDay, tokensSavedLastDay, growing, discoveryShare, sentence };
+  return { waiting, arrivingPerHour, analysedPerHour, expiredLastDay, prefilteredLastDay, passedFreeLastDay, tokensSavedLastDay, growing, discoveryShare, sentence };
 }

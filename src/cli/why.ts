@@ -39,7 +39,7 @@ function verdict(q: QueueItem, nowMs: number): string {
     case 'queued':
       return `waiting for its peek (stats only, 1 token)${q.nextTryAt > nowMs ? `; next try ${when(nowMs, q.nextTryAt)}` : ''}.`;
     case 'peeked':
-      return `passed the peek; waiting for the full fetch (history and offers)${q.nextTryAt > nowMs ? `; next try ${when(nowMs, q.nextTryAt)}` : ''}.`;
+      return `passed the peek, or its rules on the deal's own prices and counts; waiting for the full fetch (history and offers)${q.nextTryAt > nowMs ? `; next try ${when(nowMs, q.nextTryAt)}` : ''}.`;
     case 'done':
       return 'analysed and saved as a deal.';
     case 'rejected':

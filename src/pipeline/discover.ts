@@ -20,7 +20,7 @@ import { keepaMinutesToMs, msToKeepaMinutes } from '../keepa/time.js';
 import type { DealPage, KeepaDeal } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import { compareCursor, type Watermark } from '../state/watermark.js';
-import { keepaDrops, sellsOftenEnough } from './analytics/index.js';
+import { keepaDrops, peekDeal, sellsOftenEnough } from './analytics/index.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { PipelineDeps } from './context.js';
 import { type DiscoveryPlan, discoveryPlan, NEWEST_FIRST, PERCENT_DELTA } from './discoveryPlan.js';
@@ -167,17 +167,20 @@ export interface PageResult {
 }
 
 /**
- * What the deal object alone says against the rules that would reject it later (free: no token
- * spent), or null when it must be looked at: too few sales a year by Keepa's own counts (the
- * peek's rule; only where the deal carries them), or a sales rank above the maximum.
+ * What the deal object alone says (free: no token spent), or null when the peek must look: a
+ * rejection by the rules that would reject it later (too few sales a year by Keepa's own counts,
+ * the peek's rule, only where the deal carries them; a sales rank above the maximum), or `pass`
+ * when the peek's rules pass on the deal's own prices and counts (`peekDeal`): its peek is not
+ * needed. A deal the rules would fail on its prices is left to the peek, which also reads the
+ * 1-year average and the landed prices.
  */
-export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>): 'few_rank_drops' | 'rank_above_max' | null {
+export function freeVerdict(deal: KeepaDeal, deps: Pick<PipelineDeps, 'config'>): 'pass' | 'few_rank_drops' | 'rank_above_max' | null {
   const drops = keepaDrops(deal);
   const carried = [drops.d30, drops.d90, drops.d180, drops.d365].some((v) => typeof v === 'number');
   if (carried && !sellsOftenEnough(drops, deps.config.peek.minSalesPerYear)) return 'few_rank_drops';
   const rank = deal.current[3] ?? -1;
   if (rank > deps.config.business.maxSalesRank) return 'rank_above_max';
-  return null;
+  return peekDeal(deal, deps.config.peek)?.ok === true ? 'pass' : null;
 }
 
 /** Reads one page of the current look and commits what it found. */
@@ -237,7 +240,13 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
       const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d), appearedAtMs: appearedAtMs(d) }, nowMs);
       bump(funnel, outcome);
       const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
-      if (verdict !== null) {
+      if (verdict === 'pass') {
+        // The peek would read the same numbers: straight to the heavy fetch, its peek token saved.
+        const tokens = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: true, lookupSellers: config.pipeline.lookupSellers });
+        store.queue.advance(d.asin, 'peeked', nowMs, candidateValue(dealValueInputs(d, tokens), config.business, nowMs).key);
+        bump(funnel, 'passed_free');
+        bump(funnel, 'tokens_saved', keepa.costs.estimate({ path: 'product', count: 1 }));
+      } else if (verdict !== null) {
         // The peek would reject it on the same numbers: rejected here, its peek token saved.
         store.queue.finish(d.asin, 'rejected', verdict, nowMs);
         bump(funnel, `rejected_${verdict}`);

@@ -136,6 +136,8 @@ export function describeFunnel(f: Funnel): string {
   const parts = order.filter((k) => f[k] !== undefined).map((k) => `${k} ${f[k]}`);
   if (rejected.length > 0) parts.push(`rejected (${rejected.join(', ')})`);
   parts.push(`tokens ${Math.round(tokens * 10) / 10}`);
-  if (f.prefiltered !== undefined) parts.push(`${f.prefiltered} rejected free from the deal objects, ${Math.round((f.tokens_saved ?? 0) * 10) / 10} tokens saved`);
+  if (f.prefiltered !== undefined || f.passed_free !== undefined) {
+    parts.push(`${f.prefiltered ?? 0} rejected and ${f.passed_free ?? 0} passed free from the deal objects, ${Math.round((f.tokens_saved ?? 0) * 10) / 10} peek tokens saved`);
+  }
   return parts.join(', ');
 }

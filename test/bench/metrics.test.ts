@@ -159,7 +159,7 @@ describe('limit', () => {
     const daemon = {
       budget: 10_000,
       tokens: { discovery: 1_000 },
-      costs: { peekPerAsin: 1, survivorShare: 0.25, enrichPerSurvivor: 12 },
+      costs: { peekPerDeal: 1, survivorShare: 0.25, enrichPerSurvivor: 12 },
       streamListings: 5_000,
     } as unknown as RunFigures;
     expect(limitFrom(daemon)).toEqual({ byTokens: 2_250, byStream: 5_000, deals: 2_250, bound: 'tokens' });

@@ -82,7 +82,9 @@ export function startDaemon(env: Record<string, string>, args: string[] = []): D
     });
     stream?.on('end', () => take(rest));
   }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  // 'close', not 'exit': 'exit' can come before the last lines the daemon wrote have been read
+  // (its stop sentence was missing from a drill's log on a loaded machine); 'close' comes after.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('close', (code, signal) => res({ code, signal })));
   const text = (): string => entries.map((e) => `${e.level}: ${e.message}`).join('\n');
   const waitFor = (pattern: RegExp, timeoutMs = 20_000, nth = 1): Promise<LogEntry> => {
     const seen = entries.filter((e) => pattern.test(e.message));

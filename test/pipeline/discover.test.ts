@@ -189,20 +189,24 @@ describe('discovery', () => {
     expect(store.system.getJson('ingest.scan')).toBeUndefined();
   });
 
-  it('rejects for free, before any peek, a deal whose own rank-drop counts say it sells too rarely', async () => {
+  it('judges for free, before any peek, what the deal object shows: too rare rejected, passing on its own numbers straight to the heavy fetch', async () => {
     const rare = { ...deal('RARE', NOW_KM - 5), salesRankDrops30: 0, salesRankDrops90: 0, salesRankDrops180: 1, salesRankDrops365: 2 };
     const unknown365 = { ...deal('SHORT', NOW_KM - 5), salesRankDrops30: 1, salesRankDrops90: 3, salesRankDrops180: -1, salesRankDrops365: -1 };
-    const { store, scanAll, clock } = setup([[rare, unknown365, deal('PLAIN', NOW_KM - 5)]]);
+    const thin = { ...deal('THIN', NOW_KM - 5, { used: 2400 }), salesRankDrops365: 12 };
+    const { store, scanAll, clock } = setup([[rare, unknown365, thin, deal('PLAIN', NOW_KM - 5)]]);
     await scanAll();
     expect(store.queue.get('RARE')).toMatchObject({ stage: 'rejected', rejectReason: 'few_rank_drops' });
-    // 3 drops in 90 days is 12 a year; a deal without the counts is left to the peek.
-    expect(queued(store)).toEqual(['PLAIN', 'SHORT']);
+    // 3 drops in 90 days is 12 a year, and $15 against a 90-day average of $25 passes the peek's
+    // rules: no peek needed. A deal without the counts, or whose own prices fail (the peek also
+    // reads the 1-year average and the landed prices), is left to the peek.
+    expect(store.queue.get('SHORT')?.stage).toBe('peeked');
+    expect(queued(store)).toEqual(['PLAIN', 'THIN']);
     const funnel = store.runs.recentRuns(1)[0]?.funnel ?? {};
-    expect(funnel).toMatchObject({ prefiltered: 1, tokens_saved: 1 });
+    expect(funnel).toMatchObject({ prefiltered: 1, passed_free: 1, tokens_saved: 2 });
     // The operator sees the saving in the run's log line and in the status, not as tokens spent.
-    expect(describeFunnel(funnel)).toBe('scanned 3, queued 3, rejected (few_rank_drops 1), tokens 5, 1 rejected free from the deal objects, 1 tokens saved');
+    expect(describeFunnel(funnel)).toBe('scanned 4, queued 4, rejected (few_rank_drops 1), tokens 5, 1 rejected and 1 passed free from the deal objects, 2 peek tokens saved');
     const report = buildStatus({ store, config: { ingestCron: '*/5 * * * *', pipeline: { candidateMaxAgeHours: 24 } }, nowMs: clock.now(), daemonRunning: true });
-    expect(report.backlog.sentence).toMatch(/1 rejected free from the deal objects in the last 24 h saved 1 tokens\.$/);
+    expect(report.backlog.sentence).toMatch(/1 rejected and 1 passed free from the deal objects in the last 24 h saved 2 peek tokens\.$/);
   });
 });
 

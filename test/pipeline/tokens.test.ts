@@ -6,6 +6,7 @@ import { OFFER_PAGE_TOKENS } from '../../src/keepa/cost.js';
 import type { BucketSnapshot } from '../../src/keepa/savedBucket.js';
 import { isVisible } from '../../src/pipeline/analytics/index.js';
 import type { PipelineDeps } from '../../src/pipeline/context.js';
+import { peekFirst } from '../../src/pipeline/peek.js';
 import { refreshAllowed } from '../../src/pipeline/refresh.js';
 import { candidateValue, workableSince } from '../../src/pipeline/value.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
@@ -141,19 +142,35 @@ describe('tokens on the virtual clock', () => {
 });
 
 describe('peek beside a peeked backlog', () => {
-  it('new deals are peeked within minutes while 200 older candidates wait for their heavy fetch', async () => {
+  const deps = (store: ReturnType<typeof memoryStore>) => ({ store, keepa: { bucket: { snapshot: () => ({ balance: 1_000, capacity: 1_200 }) } } }) as unknown as PipelineDeps;
+  const older = candidateValue({ buyCents: 2_500, sellCents: 6_000, salesPerYear: 24, appearedAtMs: T0 - 6 * HOUR, tokens: 8 }, DEFAULT_BUSINESS, T0);
+  const fresher = candidateValue({ buyCents: 2_500, sellCents: 6_000, salesPerYear: 24, appearedAtMs: T0 - 5 * 60_000, tokens: 9 }, DEFAULT_BUSINESS, T0);
+
+  it('a new deal waiting for its peek goes before a backlog waiting for its heavy fetch, and an older one after it', () => {
+    const store = memoryStore();
+    for (let i = 0; i < 50; i++) {
+      store.queue.offer({ asin: `OLD${i}`, lastUpdateKm: 1, priority: older.key, dealJson: null }, T0);
+      store.queue.advance(`OLD${i}`, 'peeked', T0);
+    }
+    store.queue.offer({ asin: 'NEW', lastUpdateKm: 1, priority: fresher.key, dealJson: null }, T0);
+    expect(peekFirst(deps(store), T0)).toBe(true);
+    store.queue.advance('NEW', 'peeked', T0);
+    store.queue.offer({ asin: 'STALER', lastUpdateKm: 1, priority: older.key - 1, dealJson: null }, T0);
+    expect(peekFirst(deps(store), T0)).toBe(false);
+  });
+
+  it('new deals are worked within minutes while 200 older candidates wait for their heavy fetch', async () => {
     const h = await createHarness({ refillRate: 20, sim: { initialTokens: 0, dealsPerHour: 60 } });
     try {
       const { store } = h.life;
       const backlog = h.sim.catalog.asins().slice(0, 200);
-      const older = candidateValue({ buyCents: 2_500, sellCents: 6_000, salesPerYear: 24, appearedAtMs: T0 - 6 * HOUR, tokens: 8 }, DEFAULT_BUSINESS, T0);
       for (const asin of backlog) {
         store.queue.offer({ asin, lastUpdateKm: 1, priority: older.key, dealJson: null }, T0);
         store.queue.advance(asin, 'peeked', T0);
       }
       await h.runUntil(T0 + 30 * 60_000);
-      const peeks = h.sim.ledger.entries('/product').filter((e) => e.status === 200 && e.params.offers === undefined);
-      const firstNew = peeks.find((e) => e.asins.some((a) => !backlog.includes(a)));
+      const calls = h.sim.ledger.entries('/product').filter((e) => e.status === 200);
+      const firstNew = calls.find((e) => e.asins.some((a) => !backlog.includes(a)));
       // The heavy fetches of the backlog take 9 tokens each: 20/min cannot finish them in 30 minutes.
       expect(store.queue.depthByStage().peeked).toBeGreaterThan(100);
       expect(firstNew?.atMs).toBeLessThan(T0 + 10 * 60_000);

@@ -1,11 +1,11 @@
 // The peek's verdict: the cheap viability check on stats alone, before paying for history
 // (docs/analytics.md, "Peek"). The peek stage that calls it is pipeline/peek.ts.
 
-import { CsvType, type KeepaProduct } from '../../keepa/types.js';
+import { CsvType, type KeepaDeal, type KeepaProduct } from '../../keepa/types.js';
 import type { PeekSettings } from '../../settings.js';
 import { toCents } from './money.js';
 import type { PeekResult, RejectReason } from './types.js';
-import { keepaDrops, sellsOftenEnough } from './velocity.js';
+import { keepaDrops, type RankDrops, sellsOftenEnough } from './velocity.js';
 
 /**
  * Keepa's stats for Used (2) are item prices without shipping; for the four used conditions
@@ -43,8 +43,30 @@ export function peekProduct(product: KeepaProduct, settings: PeekSettings): Peek
     if (b !== null && s !== null && (best === null || s - b > best.sell - best.buy)) best = { buy: b, sell: s };
   }
   if (best === null) return reject('no_sell_price', itemBuy ?? landedBuy, null);
-  const { buy, sell } = best;
-  if (!sellsOftenEnough(keepaDrops(stats), settings.minSalesPerYear)) return reject('few_rank_drops', buy, sell);
+  return judge(best.buy, best.sell, keepaDrops(stats), settings);
+}
+
+/** Keepa's `dateRange` 3: a deal's `avg[3]` holds the 90-day averages (docs/keepa.md). */
+const DATE_RANGE_90_DAYS = 3;
+
+/**
+ * The peek's rules on what a deal object carries, before any token is spent (docs/tokens.md,
+ * "Passed free"): its current used price against its 90-day used average, and Keepa's rank drops.
+ * These are the prices the peek reads first (it adds the 1-year average and the landed prices);
+ * a deal they pass goes to its heavy fetch, whose analysis has the last word. Null when the deal
+ * does not carry the prices or the drops: the peek then decides.
+ */
+export function peekDeal(deal: KeepaDeal, settings: PeekSettings): PeekResult | null {
+  const buy = price(deal.current, CsvType.USED);
+  const sell = price(deal.avg?.[DATE_RANGE_90_DAYS], CsvType.USED);
+  const drops = keepaDrops(deal);
+  if (buy === null || sell === null || [drops.d30, drops.d90, drops.d180, drops.d365].every((v) => typeof v !== 'number')) return null;
+  return judge(buy, sell, drops, settings);
+}
+
+/** The rules after the prices: velocity, sell price minimum, buy above sell, margin. */
+function judge(buy: number, sell: number, drops: RankDrops, settings: PeekSettings): PeekResult {
+  if (!sellsOftenEnough(drops, settings.minSalesPerYear)) return reject('few_rank_drops', buy, sell);
   if (sell < toCents(settings.minSellPrice)) return reject('sell_below_min', buy, sell);
   if (buy > settings.maxBuyToSellRatio * sell) return reject('buy_above_sell', buy, sell);
   if (((sell - buy) / buy) * 100 < settings.minMarginPercent) return reject('low_margin', buy, sell);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KeepaProduct, KeepaStats } from '../../../src/keepa/types.js';
-import { peekProduct } from '../../../src/pipeline/analytics/index.js';
+import type { KeepaDeal, KeepaProduct, KeepaStats } from '../../../src/keepa/types.js';
+import { peekDeal, peekProduct } from '../../../src/pipeline/analytics/index.js';
 import { DEFAULT_PEEK } from '../../../src/settings.js';
 import { product, series, stats } from './builders.js';
 import { REAL_KEEPA } from './realBooks.js';
@@ -75,5 +75,28 @@ describe('peek on a real book', () => {
     // current[2] $22.42 (item), avg90[2] $100.35: spread $77.93. Landed: current 20 $69.80, 21
     // $26.53; best landed average avg90[21] $113.56: spread $87.03, the wider one.
     expect(peekProduct(book, DEFAULT_PEEK)).toMatchObject({ ok: true, buyPriceCents: 2653, sellPriceCents: 11356, score: 87.03 });
+  });
+});
+
+describe("the peek's rules on a deal object", () => {
+  const page = JSON.parse(readFileSync(join(REAL_KEEPA, 'deals', 'aa_deal_2025-09-18_p0.json'), 'utf8')) as { deals: { dr: KeepaDeal[] } };
+
+  it('judge every deal of a real page without a token: 130 pass on their own prices and counts, 20 sell too rarely', () => {
+    const verdicts: Record<string, number> = {};
+    for (const d of page.deals.dr) {
+      const v = peekDeal(d, DEFAULT_PEEK);
+      const key = v === null ? 'left to the peek' : v.ok ? 'pass' : (v.reason ?? 'unknown');
+      verdicts[key] = (verdicts[key] ?? 0) + 1;
+    }
+    expect(verdicts).toEqual({ pass: 130, few_rank_drops: 20 });
+    // 1781255105: Used $25.59 against a 90-day Used average of $122.56, 10 rank drops in a year.
+    expect(peekDeal(page.deals.dr.find((d) => d.asin === '1781255105') as KeepaDeal, DEFAULT_PEEK)).toMatchObject({ ok: true, buyPriceCents: 2559, sellPriceCents: 12256 });
+  });
+
+  it('leave to the peek a deal without its prices or counts, and one whose own prices fail', () => {
+    const d = page.deals.dr.find((x) => x.asin === '1781255105') as KeepaDeal;
+    expect(peekDeal({ ...d, avg: undefined }, DEFAULT_PEEK)).toBeNull();
+    expect(peekDeal({ ...d, salesRankDrops30: undefined, salesRankDrops90: undefined, salesRankDrops180: undefined, salesRankDrops365: undefined }, DEFAULT_PEEK)).toBeNull();
+    expect(peekDeal({ ...d, current: d.current.map((v, i) => (i === 2 ? 11_000 : v)) }, DEFAULT_PEEK)).toMatchObject({ ok: false, reason: 'low_margin' });
   });
 });
