@@ -57,7 +57,7 @@ function verdict(q: QueueItem, nowMs: number): string {
  * another.
  */
 function priorityLines(q: QueueItem, v: CandidateValue | null): string[] {
-  const lines = [`Priority: ${q.priority.toFixed(2)} (the value model's key; higher is worked first${q.stage === 'queued' ? '' : "; after the peek, from the peek's own prices"})`];
+  const lines = [`Priority: ${q.priority.toFixed(2)} (the value model's key; higher is worked first; a peek, when one was needed, ranks it again with the product's own prices)`];
   if (v === null) return lines;
   const { buyCents, sellCents, salesPerYear, appearedAtMs, tokens } = v.inputs;
   const cents = (c: number | null): string => (c === null ? '-' : money(c / 100));
