@@ -90,6 +90,8 @@ export interface PipelineSettings {
   minRefreshGapMinutes: number;
   /** Look up the winning offer's seller (1 token) for the Seller and Seller_Quality_Score columns. */
   lookupSellers: boolean;
+  /** A seller looked up is reused for this long before it is paid for again; 0 looks it up every time. */
+  sellerCacheDays: number;
   /**
    * Janitor: runs, and queue items finished (done, rejected, expired) longer ago than this, are
    * deleted, so that the database stops growing; the newest runs of each job, the queue rows of
@@ -165,6 +167,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   reanalyzeAfterDays: 30,
   minRefreshGapMinutes: 240,
   lookupSellers: true,
+  sellerCacheDays: 7,
   historyDays: 90,
 };
 
@@ -218,6 +221,7 @@ export function pipelineSetting(given: unknown, modeDefaults: Partial<PipelineSe
     reanalyzeAfterDays: numberField(m, s, 'reanalyzeAfterDays', 0, 3650),
     minRefreshGapMinutes: numberField(m, s, 'minRefreshGapMinutes', 0, 24 * 60 * 30),
     lookupSellers: booleanField(m, s, 'lookupSellers'),
+    sellerCacheDays: numberField(m, s, 'sellerCacheDays', 0, 365),
     historyDays: numberField(m, s, 'historyDays', 1, 3650),
   };
   if (p.historyDays < p.reanalyzeAfterDays) throw new ConfigError(`${s}.historyDays is ${p.historyDays}; it must be at least pipeline.reanalyzeAfterDays (${p.reanalyzeAfterDays}), which reads the queue's history.`);

@@ -16,7 +16,7 @@ import { buildEvidence, encodeEvidence, salesInYear } from './evidence.js';
 import { fetchProducts } from './fetch.js';
 import { bump } from './funnel.js';
 import { failItems, failMissing } from './retryThenPark.js';
-import { deferSellers } from './sellers.js';
+import { deferSellers, knownSellers } from './sellers.js';
 import { workableSince } from './value.js';
 
 /**
@@ -60,7 +60,11 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
 
   const funnel: Funnel = { tokens_enrich: fetched.tokens };
   const asked = new Set(config.pipeline.lookupSellers ? sellersToAsk(deps, fetched.products, dealsByAsin) : []);
-  const sellers = asked.size > 0 ? await lookupSellers(deps, run, [...asked], funnel) : {};
+  const known = knownSellers(deps, [...asked]);
+  const unknown = [...asked].filter((id) => known[id] === undefined);
+  const answered = unknown.length > 0 ? await lookupSellers(deps, run, unknown, funnel) : {};
+  const sellers = { ...known, ...answered };
+  if (Object.keys(known).length > 0) funnel.seller_cached = Object.keys(known).length;
   const tokens = fetched.tokens + (funnel.tokens_seller ?? 0);
 
   const deferred: Record<string, string> = {};
@@ -77,6 +81,7 @@ export async function enrichChunk(deps: PipelineDeps, run: JobContext): Promise<
         tokens,
       );
       failMissing(deps, items, fetched.products, funnel, nowMs);
+      store.sellers.put(answered, nowMs);
       for (const item of items) {
         const product = fetched.products.get(item.asin);
         if (product === undefined) continue;

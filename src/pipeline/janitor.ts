@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../state/store.js';
 
 export interface JanitorDeps {
-  store: Pick<Store, 'db' | 'deals' | 'runs' | 'queue'>;
+  store: Pick<Store, 'db' | 'deals' | 'runs' | 'queue' | 'sellers'>;
   clock: Clock;
   config: Pick<Config, 'pipeline'>;
   log: Logger;
@@ -25,7 +25,12 @@ export function janitorJob(deps: JanitorDeps): Job {
       const historyCutoff = now - deps.config.pipeline.historyDays * 86_400_000;
       const pruned = store.db
         .transaction(() => {
-          const counts = { runs_pruned: store.runs.prune(historyCutoff), queue_pruned: store.queue.pruneFinished(historyCutoff) };
+          const counts = {
+            runs_pruned: store.runs.prune(historyCutoff),
+            queue_pruned: store.queue.pruneFinished(historyCutoff),
+            // A seller record older than the cache's age is never read again.
+            sellers_pruned: store.sellers.prune(now - deps.config.pipeline.sellerCacheDays * 86_400_000),
+          };
           store.runs.recordChunk(runId, counts, 0, now, false);
           return counts;
         })

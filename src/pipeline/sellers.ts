@@ -1,7 +1,9 @@
 // Seller lookups that could not be made with their deal's heavy fetch (no tokens within the wait,
 // or Keepa failed) are deferred, never dropped: the deal is saved without the seller's name and
 // score, its winning seller is remembered in `sellers.due`, and this step names it later (1 token a
-// seller, up to 100 a call). Counted in the funnel: seller_deferred, seller_filled, seller_unknown.
+// seller, up to 100 a call). A seller looked up within `pipeline.sellerCacheDays` is named from the
+// seller cache, here and in enrich, without a token. Counted in the funnel: seller_deferred,
+// seller_filled, seller_unknown, seller_cached.
 import { describeError, RateLimitedError } from '../errors.js';
 import type { JobContext } from '../job.js';
 import type { KeepaSeller } from '../keepa/types.js';
@@ -15,6 +17,12 @@ import type { PipelineDeps } from './context.js';
 import { bump } from './funnel.js';
 
 const DUE_KEY = 'sellers.due';
+
+/** The records of `ids` looked up within `pipeline.sellerCacheDays`: these are not paid for again. */
+export function knownSellers(deps: Pick<PipelineDeps, 'store' | 'config' | 'clock'>, ids: readonly string[]): Record<string, KeepaSeller> {
+  const days = deps.config.pipeline.sellerCacheDays;
+  return days > 0 ? deps.store.sellers.fresh(ids, deps.clock.now() - days * 86_400_000) : {};
+}
 
 /** ASIN -> the winning seller's id, for saved deals whose seller is still to be named. */
 export function sellersDue(store: Store): Record<string, string> {
@@ -35,11 +43,14 @@ export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<
   const due = sellersDue(store);
   const ids = [...new Set(Object.values(due))];
   if (ids.length === 0) return 'empty';
-  const batch = ids.slice(0, sellerBatchSize(deps, clock.now()));
+  // Sellers looked up meanwhile (another deal won by them) are named without a call.
+  const known = knownSellers(deps, ids);
+  const batch = [...Object.keys(known), ...ids.filter((id) => known[id] === undefined).slice(0, sellerBatchSize(deps, clock.now()))];
+  const toAsk = batch.filter((id) => known[id] === undefined);
   const charge = { tokens: 0 };
-  let sellers: Record<string, KeepaSeller>;
+  let answered: Record<string, KeepaSeller> = {};
   try {
-    sellers = await keepa.sellers(batch, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
+    if (toAsk.length > 0) answered = await keepa.sellers(toAsk, { job: 'seller', maxWaitMs: deps.config.pipeline.maxTokenWaitSeconds * 1000, signal: run.signal, charge });
   } catch (e: unknown) {
     if (e instanceof RateLimitedError) return 'out_of_tokens';
     if (run.signal.aborted) throw e;
@@ -48,8 +59,11 @@ export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<
   }
   const tokens = charge.tokens;
   const funnel: Funnel = { tokens_seller: tokens };
+  if (Object.keys(known).length > 0) funnel.seller_cached = Object.keys(known).length;
+  const sellers = { ...known, ...answered };
   const asked = new Set(batch);
   commitChunk(deps, run, funnel, tokens, (nowMs) => {
+    store.sellers.put(answered, nowMs);
     const left = { ...sellersDue(store) };
     for (const [asin, sellerId] of Object.entries(left)) {
       if (!asked.has(sellerId)) continue;

@@ -9,6 +9,7 @@ import { EvidenceStore } from './evidence.js';
 import { Leases } from './leases.js';
 import { Queue } from './queue.js';
 import { Runs } from './runs.js';
+import { SellerCache } from './sellerCache.js';
 import { SystemState } from './systemState.js';
 import { WatermarkStore } from './watermark.js';
 
@@ -24,6 +25,7 @@ export interface Store {
   watermark: WatermarkStore;
   leases: Leases;
   runs: Runs;
+  sellers: SellerCache;
   /** Throws DatabaseGoneError when the database file was deleted or replaced since it was opened. */
   checkFile(): void;
   alerts: AlertStore;
@@ -53,6 +55,7 @@ export function storeFor(db: Db, columns: readonly DealColumn[], minSalesPerYear
     watermark: new WatermarkStore(system),
     leases: new Leases(db),
     runs: new Runs(db, observe.onChunk),
+    sellers: new SellerCache(db),
     checkFile: () => undefined,
     alerts: new AlertStore(db),
   };

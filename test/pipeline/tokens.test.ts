@@ -129,6 +129,22 @@ describe('tokens on the virtual clock', () => {
     }
   }, 120_000);
 
+  it('a seller is paid for once in sellerCacheDays, however many deals it wins', async () => {
+    const h = await createHarness({ refillRate: 20, sim: { dealsPerHour: 120 } });
+    try {
+      await h.runUntil(T0 + 4 * HOUR);
+      const asked = h.sim.ledger.entries('/seller').flatMap((e) => (e.params.seller ?? '').split(','));
+      const runs = h.life.store.runs.recentRuns(100_000).filter((r) => r.job === 'ingest');
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.length).toBe(new Set(asked).size);
+      expect(runs.reduce((a, r) => a + (r.funnel.seller_cached ?? 0), 0)).toBeGreaterThan(0);
+      const rows = h.life.store.db.prepare('SELECT "Seller_ID", "Seller" FROM deals WHERE "Seller_ID" IS NOT NULL').all() as { Seller_ID: string; Seller: string | null }[];
+      expect(rows.filter((r) => r.Seller === null)).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
+
   it('a large plan looks at the deal list every few minutes, not every half hour', async () => {
     const h = await createHarness({ refillRate: 300, everyMinutes: 2 });
     try {
