@@ -11,16 +11,16 @@
 //
 // A paid call whose answer was lost (connection reset, timeout) may have been charged: it is retried
 // once, through the bucket (so after its wait), never several times at once. Answers are bounded
-// on the wire and once decompressed (a gzip bomb once took the daemon to 2 GB).
+// in time and size (boundedFetch.ts).
 //
 // The access key travels in the query string, so no URL leaves this file unredacted.
-import { gunzipSync } from 'node:zlib';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { BadResponseError, describeError, KeepaHttpError, KeepaParameterError, NetworkError, RateLimitedError, ResponseTooLargeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../redact.js';
 import { backoffDelay } from './backoff.js';
+import { type Answer, fetchBounded, MAX_BODY_BYTES, MAX_WIRE_BYTES, timedOut } from './boundedFetch.js';
 import type { TokenBucket } from './bucket.js';
 import { type CallShape, CostModel } from './cost.js';
 import { type Body, parseDealPage, parseProducts, parseSellers, readJson, readKeepaError, readTokenFields } from './parse.js';
@@ -55,10 +55,6 @@ export interface KeepaClientOptions {
   maxBodyBytes?: number;
 }
 
-/** Keepa's largest answers (100 products with 3 years of history and offers) are tens of MB as JSON. */
-export const MAX_BODY_BYTES = 128 * 1024 * 1024;
-/** JSON compresses about tenfold; an answer this large on the wire is not Keepa's. */
-export const MAX_WIRE_BYTES = 32 * 1024 * 1024;
 /** A paid call whose answer was lost is tried this many more times (Keepa may have charged each). */
 const PAID_RETRIES = 1;
 
@@ -95,11 +91,6 @@ export interface ProductParams {
   onlyLiveOffers?: boolean;
   update?: number;
   buybox?: boolean;
-}
-
-interface Answer {
-  status: number;
-  text: string;
 }
 
 const MAX_IDS_PER_CALL = 100;
@@ -246,37 +237,18 @@ export class KeepaClient {
     }
   }
 
-  /** One attempt. Throws NetworkError (retryable). */
+  /** One attempt. Throws NetworkError (retryable), or ResponseTooLargeError. */
   private async fetch(path: string, url: string): Promise<Answer> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const maxWire = this.options.maxWireBytes ?? MAX_WIRE_BYTES;
-    const maxBody = this.options.maxBodyBytes ?? MAX_BODY_BYTES;
-    const tooLarge = (what: string): ResponseTooLargeError => new ResponseTooLargeError(`Keepa /${path} sent an answer larger than ${what}; it was refused (not Keepa's answer, or a request to split)`);
     try {
-      const res = await request(url, {
-        method: 'GET',
+      return await fetchBounded(url, path, {
         dispatcher: this.options.dispatcher,
-        headers: { 'accept-encoding': 'gzip' },
-        signal: timeout,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        timeoutMs: this.timeoutMs,
+        maxWireBytes: this.options.maxWireBytes ?? MAX_WIRE_BYTES,
+        maxBodyBytes: this.options.maxBodyBytes ?? MAX_BODY_BYTES,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxWire) {
-          res.body.destroy();
-          throw tooLarge(`${maxWire} bytes on the wire`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const text = decode(Buffer.concat(chunks), res.headers['content-encoding'], maxBody);
-      if (text === null) throw tooLarge(`${maxBody} bytes decompressed`);
-      return { status: res.statusCode, text };
     } catch (e: unknown) {
       if (e instanceof ResponseTooLargeError) throw e;
-      const what = timeout.aborted || isTimeout(e) ? `no answer within ${this.timeoutMs} ms` : `network error (${describeError(e)})`;
+      const what = timedOut(e) ? `no answer within ${this.timeoutMs} ms` : `network error (${describeError(e)})`;
       throw new NetworkError(this.redact(`Keepa /${path}: ${what}`));
     }
   }
@@ -323,24 +295,6 @@ export class KeepaClient {
 
 function checkBatch(what: string, count: number): void {
   if (count > MAX_IDS_PER_CALL) throw new RangeError(`Keepa accepts at most ${MAX_IDS_PER_CALL} ${what} per call, not ${count}; split the batch`);
-}
-
-/** Keepa compresses its answers; undici's `request` does not decompress. Null: larger than `maxBytes`. */
-function decode(raw: Buffer, encoding: string | string[] | undefined, maxBytes: number): string | null {
-  const gzip = String(encoding ?? '').includes('gzip') || (raw[0] === 0x1f && raw[1] === 0x8b);
-  if (!gzip) return raw.length > maxBytes ? null : raw.toString('utf8');
-  try {
-    return gunzipSync(raw, { maxOutputLength: maxBytes }).toString('utf8');
-  } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
-    return ''; // a truncated stream: readJson turns it into BadResponseError
-  }
-}
-
-function isTimeout(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const code = 'code' in e ? e.code : undefined;
-  return e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
 /** The start of an unexpected body, for the operator (an HTML error page names its cause). */
