@@ -7,7 +7,8 @@ import { loadColumns } from '../state/columns.js';
 import { openExistingDatabase } from '../state/db.js';
 import { isLocked } from '../state/processLock.js';
 import { storeFor } from '../state/store.js';
-import { buildStatus, renderStatusText, type StatusReport, VERDICT_EXIT_CODE } from '../status.js';
+import { buildStatus, type StatusReport, VERDICT_EXIT_CODE } from '../status.js';
+import { renderStatusText } from '../statusText.js';
 import { CONFIG_OPTION, type CommandArgs, type CommandSpec, configPathOf } from './args.js';
 import { runCommand } from './run.js';
 
