@@ -45,7 +45,7 @@ function figures(r: StatusReport, nowMs: number): string {
     ]),
     card('Queue', `${q.queued + q.peeked} <small>waiting${r.backlog.growing ? ', growing' : ''}</small>`, [
       r.backlog.growing ? `<span class="err">${e(r.backlog.sentence)}</span>` : e(r.backlog.sentence),
-      `${q.queued} queued, ${q.peeked} peeked; oldest ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`,
+      `${q.queued} waiting for a peek, ${q.peeked} for the heavy fetch; oldest ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`,
       `${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked`,
       r.backlog.discoveryShare === null ? '' : `discovery took ${Math.round(r.backlog.discoveryShare * 100)}% of the last day's tokens`,
     ]),
