@@ -1,6 +1,6 @@
 // Backlog honesty: whether the queue keeps up, said in a sentence for `bin/status` and the status
 // page (docs/tokens.md, "Backlog honesty"): what waits, what arrives and what the plan analyses an
-// hour, what expired, and what discovery and the free rejections took and saved.
+// hour, what expired, what discovery took, and the peek tokens the free judgements saved.
 import { isSpentTokenKey, type Run } from './state/runs.js';
 
 const HOUR = 3_600_000;
@@ -14,7 +14,7 @@ export interface Backlog {
   /** Candidates the plan decides on an hour: peeked, or rejected or passed free on the deal object. */
   analysedPerHour: number;
   expiredLastDay: number;
-  /** Candidates rejected, and passed to their heavy fetch, on the deal object alone in the last day, and the peek tokens that saved. */
+  /** Candidates the deal object alone judged in the last day, rejected and passed to their heavy fetch, and the peek tokens that saved. */
   prefilteredLastDay: number;
   passedFreeLastDay: number;
   tokensSavedLastDay: number;

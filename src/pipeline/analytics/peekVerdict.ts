@@ -51,7 +51,7 @@ const DATE_RANGE_90_DAYS = 3;
 
 /**
  * The peek's rules on what a deal object carries, before any token is spent (docs/tokens.md,
- * "Passed free"): its current used price against its 90-day used average, and Keepa's rank drops.
+ * "Judged for free"): its current used price against its 90-day used average, and Keepa's rank drops.
  * These are the prices the peek reads first (it adds the 1-year average and the landed prices);
  * a deal they pass goes to its heavy fetch, whose analysis has the last word. Null when the deal
  * does not carry the prices or the drops: the peek then decides.
