@@ -12,7 +12,9 @@ export function renderStatusText(r: StatusReport): string {
   }
   lines.push(`deals      ${r.deals.total} saved, ${r.deals.visible} visible, newest saved ${ageText(r.deals.newestAgeMs)}`);
   const q = r.queue.byStage;
-  lines.push(`queue      ${q.queued} waiting for a peek, ${q.peeked} for the heavy fetch, ${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked; oldest waiting ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`);
+  lines.push(
+    `queue      ${q.queued} waiting for a peek, ${q.peeked} for the heavy fetch, ${q.done} done, ${q.rejected} rejected, ${q.expired} expired, ${q.parked} parked; oldest waiting ${r.queue.oldestWaitingAgeMs === null ? '-' : formatDuration(r.queue.oldestWaitingAgeMs)}`,
+  );
   lines.push(`backlog    ${r.backlog.sentence}${r.backlog.discoveryShare === null ? '' : ` Discovery took ${Math.round(r.backlog.discoveryShare * 100)}% of the last day's tokens.`}`);
   lines.push(`watermark  ${r.watermark ? `${r.watermark.lastUpdate} (${r.watermark.asin || 'any ASIN'}), ${formatDuration(r.watermark.lagMs)} behind now` : 'none yet'}`);
   if (r.tokens) {
