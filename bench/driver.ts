@@ -30,7 +30,7 @@ import type { SavedPrices } from './accuracy.js';
 import { baselinePolicy, OldCostModel, oldBucket } from './baseline.js';
 import { oraclePolicy } from './oracle.js';
 import { type Balance, clockedDispatcher, cpuMs, type Finished, SIM_KEY, SimHost, START_MS } from './simHost.js';
-import type { DriveOptions, DriveResult, MinuteSample, Policy, SaveEvent, SeenDeal } from './types.js';
+import type { DriveOptions, DriveResult, MinuteSample, Policy, PriceMove, SaveEvent, SeenDeal } from './types.js';
 
 /** 2026-03-01T00:00:00Z, as in the tests: the same dates every run. */
 const MINUTE = 60_000;
@@ -128,8 +128,14 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     // of listing is kept (what `listingAt` reads): keeping every sighting (136,000 at 20/min) put
     // the RSS measured as the policy's at 152 MB, 138 MB without.
     const lastListing = new Map<string, number>();
+    const lastPrice = new Map<string, number>();
+    const priceMoves: PriceMove[] = [];
     const onDealPage = (page: DealPage): void => {
       for (const d of page.dr) {
+        const used = d.current[2] ?? -1;
+        const before = lastPrice.get(d.asin);
+        if (before !== undefined && before !== used) priceMoves.push({ asin: d.asin, atMs: clock.now() });
+        lastPrice.set(d.asin, used);
         const creationMs = keepaMinutesToMs(d.creationDate);
         if (lastListing.get(d.asin) === creationMs) continue;
         lastListing.set(d.asin, creationMs);
@@ -187,6 +193,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       opportunities: finished.opportunities,
       isOpportunity: finished.truth,
       listedAt: finished.listedAt,
+      priceMoves,
       judgedFree,
       accuracy: finished.accuracy,
       rssMb,

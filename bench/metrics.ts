@@ -4,7 +4,7 @@
 // so they can be checked on small hand-made ledgers.
 import type { LedgerEntry } from '../src/simulator/index.js';
 import type { Accuracy } from './accuracy.js';
-import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from './types.js';
+import type { DriveResult, MinuteSample, PriceMove, SaveEvent, SeenDeal } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -35,7 +35,7 @@ export interface TokenSplit {
   repeatsByLevel: Record<Level, number>;
 }
 
-export function tokenSplit(ledger: readonly LedgerEntry[], levelOf: LevelOf, refreshGapMs: number, listing: ListingOf = byAsin): TokenSplit {
+export function tokenSplit(ledger: readonly LedgerEntry[], levelOf: LevelOf, refreshGapMs: number, listing: ListingOf = byAsin, moved: PriceMoved = neverMoved): TokenSplit {
   const split: TokenSplit = {
     total: 0,
     discovery: 0,
@@ -47,7 +47,7 @@ export function tokenSplit(ledger: readonly LedgerEntry[], levelOf: LevelOf, ref
     errorAnswers: 0,
     retries: retryTokens(ledger),
     repeats: 0,
-    repeatsByLevel: repeats(ledger, levelOf, refreshGapMs, listing),
+    repeatsByLevel: repeats(ledger, levelOf, refreshGapMs, listing, moved),
   };
   for (const e of ledger) {
     split.total += e.tokensConsumed;
@@ -66,15 +66,26 @@ export function tokenSplit(ledger: readonly LedgerEntry[], levelOf: LevelOf, ref
 export type ListingOf = (asin: string, atMs: number) => string;
 const byAsin: ListingOf = (asin) => asin;
 
+/** Whether the deal pages showed `asin` at a new used price after `fromMs`, up to `toMs`. */
+export type PriceMoved = (asin: string, fromMs: number, toMs: number) => boolean;
+const neverMoved: PriceMoved = () => false;
+
+export function priceMovedFrom(moves: readonly PriceMove[]): PriceMoved {
+  const byAsin = new Map<string, number[]>();
+  for (const m of moves) byAsin.set(m.asin, [...(byAsin.get(m.asin) ?? []), m.atMs]);
+  return (asin, fromMs, toMs) => (byAsin.get(asin) ?? []).some((t) => t > fromMs && t <= toMs);
+}
+
 /**
  * Tokens spent on repeats. A peek or an enrich of a deal (`listing`: a new deal on the same ASIN
  * is new work) already fetched at that level is a repeat: every answer here is committed, since
  * the benchmark has no crashes. A refresh is a repeat when it comes sooner than `refreshGapMs`
- * after the ASIN's last fetch with offers (enrich or refresh): refreshing is the point of that
- * level, but not of data the daemon itself still counts as fresh. A call's tokens are shared
+ * after the ASIN's last fetch with offers (enrich or refresh) and the deal list showed no new used
+ * price for it since (`moved`): refreshing is the point of that level, but not of data the daemon
+ * itself still counts as fresh, and data whose price moved is not. A call's tokens are shared
  * evenly among its ASINs.
  */
-export function repeats(ledger: readonly LedgerEntry[], levelOf: LevelOf, refreshGapMs: number, listing: ListingOf = byAsin): Record<Level, number> {
+export function repeats(ledger: readonly LedgerEntry[], levelOf: LevelOf, refreshGapMs: number, listing: ListingOf = byAsin, moved: PriceMoved = neverMoved): Record<Level, number> {
   const out: Record<Level, number> = { peek: 0, enrich: 0, refresh: 0 };
   const fetched = new Set<string>();
   const offersAt = new Map<string, number>();
@@ -85,7 +96,7 @@ export function repeats(ledger: readonly LedgerEntry[], levelOf: LevelOf, refres
     for (const asin of e.asins) {
       const last = offersAt.get(asin);
       const key = `${level} ${listing(asin, e.atMs)}`;
-      const repeated = level === 'refresh' ? last !== undefined && e.atMs - last < refreshGapMs : fetched.has(key);
+      const repeated = level === 'refresh' ? last !== undefined && e.atMs - last < refreshGapMs && !moved(asin, last, e.atMs) : fetched.has(key);
       if (repeated) out[level] += share;
       fetched.add(key);
       if (level !== 'peek') offersAt.set(asin, e.atMs);
@@ -251,7 +262,7 @@ export function runFigures(run: DriveResult, levelOf: LevelOf, refreshGapMs: num
     commits: run.commits.filter(within),
   };
   const listing = listingAt(r.seen);
-  const tokens = tokenSplit(r.ledger, levelOf, refreshGapMs, listing);
+  const tokens = tokenSplit(r.ledger, levelOf, refreshGapMs, listing, priceMovedFrom(r.priceMoves));
   const runMinutes = (r.endMs - r.startMs) / MINUTE_MS;
   const fresh = freshnessHours(r.saves, r.startMs, listing, r.listedAt);
   let enrichAsins = 0;

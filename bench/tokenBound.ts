@@ -2,7 +2,7 @@
 // (30,000 books, 400 deals an hour, 8 hours, at 5 and 20 tokens/min), run by the daemon, the old
 // policy and an oracle that heavy-fetches only true opportunities. Its figures and their targets.
 import type { Level, LevelOf } from './metrics.js';
-import { listingAt, quantile, tokenSplit } from './metrics.js';
+import { listingAt, priceMovedFrom, quantile, tokenSplit } from './metrics.js';
 import type { DriveResult } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -37,7 +37,7 @@ export function tokenBoundFigures(run: DriveResult, levelOf: LevelOf, refreshGap
   const within = (atMs: number): boolean => atMs >= run.startMs && atMs < run.endMs;
   const ledger = run.ledger.filter((e) => within(e.atMs));
   const listing = listingAt(run.seen);
-  const split = tokenSplit(ledger, levelOf, refreshGapMs, listing);
+  const split = tokenSplit(ledger, levelOf, refreshGapMs, listing, priceMovedFrom(run.priceMoves));
   const truthOf = (asin: string): boolean => run.isOpportunity[asin] === true;
   // Made visible: saved with a row that passed the visible rule at some moment of the run.
   const madeVisible = new Set(run.saves.filter((s) => within(s.savedAtMs) && s.visible).map((s) => s.asin));

@@ -44,6 +44,12 @@ export interface SaveEvent {
   visible: boolean;
 }
 
+/** A deal page showed `asin` at a used price other than the one it showed before. */
+export interface PriceMove {
+  asin: string;
+  atMs: number;
+}
+
 /** A deal as a deal page showed it; (asin, creationMs) names a listing. */
 export interface SeenDeal {
   asin: string;
@@ -83,6 +89,8 @@ export interface DriveResult {
   isOpportunity: Record<string, boolean>;
   /** When each saved ASIN's listings (`asin@creationMs`) first showed in the deal list (ground truth). */
   listedAt: Record<string, number>;
+  /** Used-price changes the deal pages showed. */
+  priceMoves: PriceMove[];
   /** Listings (`asin@creationMs`) rejected on their deal object alone, no token spent, and when. */
   judgedFree: { listing: string; atMs: number }[];
   /** The saved analytics against the ground truth. */

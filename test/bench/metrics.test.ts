@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { baselineLevel, daemonLevel, failed, freshnessHours, fullBucketMinutes, idleShare, limitFrom, listingAt, listingsFetched, longestGapMs, opportunityFigures, quantile, type RunFigures, repeats, runFigures, tokenSplit } from '../../bench/metrics.js';
+import {
+  baselineLevel,
+  daemonLevel,
+  failed,
+  freshnessHours,
+  fullBucketMinutes,
+  idleShare,
+  limitFrom,
+  listingAt,
+  listingsFetched,
+  longestGapMs,
+  opportunityFigures,
+  priceMovedFrom,
+  quantile,
+  type RunFigures,
+  repeats,
+  runFigures,
+  tokenSplit,
+} from '../../bench/metrics.js';
 import type { DriveResult, MinuteSample, SaveEvent, SeenDeal } from '../../bench/types.js';
 import type { LedgerEntry } from '../../src/simulator/index.js';
 
@@ -58,6 +76,15 @@ describe('repeats', () => {
     const ledger = [product(0, ENRICH, ['A'], 12), product(4 * HOUR, REFRESH, ['A'], 12), product(30 * HOUR, REFRESH, ['A'], 6), product(60 * HOUR, REFRESH, ['A'], 6)];
     expect(repeats(ledger, daemonLevel, 24 * HOUR)).toEqual({ peek: 0, enrich: 0, refresh: 12 });
   });
+
+  it('does not charge a refresh of a deal whose used price the deal list showed moving since its last fetch', () => {
+    const ledger = [product(0, ENRICH, ['A', 'B'], 24), product(5 * HOUR, REFRESH, ['A', 'B'], 24)];
+    const moved = priceMovedFrom([
+      { asin: 'A', atMs: 3 * HOUR },
+      { asin: 'B', atMs: 6 * HOUR },
+    ]);
+    expect(repeats(ledger, daemonLevel, 24 * HOUR, undefined, moved)).toEqual({ peek: 0, enrich: 0, refresh: 12 });
+  });
 });
 
 describe('deals and opportunities', () => {
@@ -94,6 +121,7 @@ describe('deals and opportunities', () => {
       opportunities: [],
       isOpportunity: {},
       listedAt: {},
+      priceMoves: [],
       judgedFree: [
         { listing: 'B@200', atMs: 2_000 },
         { listing: 'A@100', atMs: 3_000 },

@@ -30,6 +30,7 @@ function run(saves: SaveEvent[], visibleAtEnd: { asin: string; sellerNamed: bool
     opportunities: ['A', 'B'],
     isOpportunity: { A: true, B: true, C: false },
     listedAt: { [`A@${HOUR}`]: 1.25 * HOUR },
+    priceMoves: [],
     judgedFree: [],
     accuracy: {} as DriveResult['accuracy'],
     rssMb: 0,
