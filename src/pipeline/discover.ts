@@ -235,15 +235,16 @@ export async function discoverPage(deps: PipelineDeps, run: JobContext, scan: Sc
         bump(funnel, 'too_old');
         continue;
       }
-      const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: false, lookupSellers: config.pipeline.lookupSellers });
+      const judged = freeVerdict(d, deps);
+      // A deal passed free is ranked without a peek token in its cost.
+      const cost = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: judged === 'pass', lookupSellers: config.pipeline.lookupSellers });
       const value = candidateValue(dealValueInputs(d, cost), config.business, nowMs);
       const outcome = offerIfNew(store.queue, { asin: d.asin, lastUpdateKm: d.lastUpdate, priority: value.key, dealJson: JSON.stringify(d), appearedAtMs: appearedAtMs(d) }, nowMs);
       bump(funnel, outcome);
-      const verdict = outcome === 'seen' ? null : freeVerdict(d, deps);
+      const verdict = outcome === 'seen' ? null : judged;
       if (verdict === 'pass') {
         // The peek would read the same numbers: straight to the heavy fetch, its peek token saved.
-        const tokens = candidateTokens(keepa.costs, { offers, expectedOffers: dealOfferCount(d), peeked: true, lookupSellers: config.pipeline.lookupSellers });
-        store.queue.advance(d.asin, 'peeked', nowMs, candidateValue(dealValueInputs(d, tokens), config.business, nowMs).key);
+        store.queue.advance(d.asin, 'peeked', nowMs, value.key);
         bump(funnel, 'passed_free');
         bump(funnel, 'tokens_saved', keepa.costs.estimate({ path: 'product', count: 1 }));
       } else if (verdict !== null) {

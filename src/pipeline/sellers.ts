@@ -9,8 +9,7 @@ import type { JobContext } from '../job.js';
 import type { KeepaSeller } from '../keepa/types.js';
 import type { Funnel } from '../state/runs.js';
 import type { Store } from '../state/store.js';
-import { sellerQualityScore } from './analytics/index.js';
-import { roundTo } from './analytics/numeric.js';
+import { sellerColumns } from './analytics/index.js';
 import { sellerBatchSize } from './batchSize.js';
 import { type ChunkOutcome, commitChunk } from './chunkCommit.js';
 import type { PipelineDeps } from './context.js';
@@ -76,8 +75,7 @@ export async function sellerChunk(deps: PipelineDeps, run: JobContext): Promise<
         bump(funnel, 'seller_unknown');
         continue;
       }
-      const score = sellerQualityScore(record);
-      store.deals.upsert({ ASIN: asin, Seller: record.sellerName ?? null, Seller_Quality_Score: score === null ? null : roundTo(score, 4) }, nowMs, 'light');
+      store.deals.upsert({ ASIN: asin, ...sellerColumns(record) }, nowMs, 'light');
       bump(funnel, 'seller_filled');
     }
     store.system.setJson(DUE_KEY, left, nowMs);

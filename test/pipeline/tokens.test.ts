@@ -12,9 +12,22 @@ import { candidateValue, workableSince } from '../../src/pipeline/value.js';
 import { DEFAULT_BUSINESS } from '../../src/settings.js';
 import type { Run } from '../../src/state/runs.js';
 import { memoryStore, T0 } from '../helpers.js';
-import { createHarness } from './harness.js';
+import { createHarness, type Harness } from './harness.js';
 
 const HOUR = 3_600_000;
+
+/** A funnel key summed over every ingest run of the harness. */
+function ingestTotal(h: Harness, key: string): number {
+  return h.life.store.runs
+    .recentRuns(100_000)
+    .filter((r) => r.job === 'ingest')
+    .reduce((a, r) => a + (r.funnel[key] ?? 0), 0);
+}
+
+/** The seller ids the /seller calls asked for, in order. */
+function sellersAsked(h: Harness): string[] {
+  return h.sim.ledger.entries('/seller').flatMap((e) => (e.params.seller ?? '').split(','));
+}
 
 describe('the value order', () => {
   const value = (appearedAtMs: number, buyCents: number, tokens: number) => candidateValue({ buyCents, sellCents: 6_000, salesPerYear: 24, appearedAtMs, tokens }, DEFAULT_BUSINESS, T0);
@@ -98,10 +111,8 @@ describe('tokens on the virtual clock', () => {
     const h = await createHarness({ refillRate: 5, sim: { faults: [{ kind: 'rateLimit', path: '/seller', fromMs: T0, untilMs: T0 + 4 * HOUR }] } });
     try {
       await h.runUntil(T0 + 10 * HOUR);
-      const runs = h.life.store.runs.recentRuns(100_000).filter((r) => r.job === 'ingest');
-      const sum = (k: string): number => runs.reduce((a, r) => a + (r.funnel[k] ?? 0), 0);
-      expect(sum('seller_deferred')).toBeGreaterThan(0);
-      expect(sum('seller_filled')).toBeGreaterThan(0);
+      expect(ingestTotal(h, 'seller_deferred')).toBeGreaterThan(0);
+      expect(ingestTotal(h, 'seller_filled')).toBeGreaterThan(0);
       const rows = h.life.store.db.prepare('SELECT * FROM deals').all() as Record<string, number | string | null>[];
       const visible = rows.filter((r) => isVisible(r, h.config.peek.minSalesPerYear) && r.Seller_ID !== null);
       expect(visible.length).toBeGreaterThan(0);
@@ -117,10 +128,8 @@ describe('tokens on the virtual clock', () => {
     const h = await createHarness({ refillRate: 20, sim: { dealsPerHour: 60 } });
     try {
       await h.runUntil(T0 + 3 * HOUR);
-      const runs = h.life.store.runs.recentRuns(100_000).filter((r) => r.job === 'ingest');
-      const rejectedAfterFetch = runs.reduce((a, r) => a + (r.funnel.enriched ?? 0) - (r.funnel.saved ?? 0), 0);
-      expect(rejectedAfterFetch).toBeGreaterThan(0);
-      const asked = new Set(h.sim.ledger.entries('/seller').flatMap((e) => (e.params.seller ?? '').split(',')));
+      expect(ingestTotal(h, 'enriched') - ingestTotal(h, 'saved')).toBeGreaterThan(0);
+      const asked = new Set(sellersAsked(h));
       const savedSellers = new Set((h.life.store.db.prepare('SELECT "Seller_ID" FROM deals').pluck().all() as (string | null)[]).filter((id) => id !== null));
       expect(asked.size).toBeGreaterThan(0);
       expect([...asked].filter((id) => !savedSellers.has(id))).toEqual([]);
@@ -133,11 +142,10 @@ describe('tokens on the virtual clock', () => {
     const h = await createHarness({ refillRate: 20, sim: { dealsPerHour: 120 } });
     try {
       await h.runUntil(T0 + 4 * HOUR);
-      const asked = h.sim.ledger.entries('/seller').flatMap((e) => (e.params.seller ?? '').split(','));
-      const runs = h.life.store.runs.recentRuns(100_000).filter((r) => r.job === 'ingest');
+      const asked = sellersAsked(h);
       expect(asked.length).toBeGreaterThan(0);
       expect(asked.length).toBe(new Set(asked).size);
-      expect(runs.reduce((a, r) => a + (r.funnel.seller_cached ?? 0), 0)).toBeGreaterThan(0);
+      expect(ingestTotal(h, 'seller_cached')).toBeGreaterThan(0);
       const rows = h.life.store.db.prepare('SELECT "Seller_ID", "Seller" FROM deals WHERE "Seller_ID" IS NOT NULL').all() as { Seller_ID: string; Seller: string | null }[];
       expect(rows.filter((r) => r.Seller === null)).toEqual([]);
     } finally {

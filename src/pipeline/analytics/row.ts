@@ -54,11 +54,15 @@ export function putOfferColumns(offer: Maybe<WinningOffer>, seller: KeepaSeller 
   put('Condition', offer?.condition ?? null);
   const record = offer !== null && seller?.sellerId === offer.sellerId ? seller : null;
   const sameSeller = offer !== null && offer.sellerId === storedSellerId;
-  if (!sameSeller) put('Seller', record?.sellerName ?? null);
-  if (record !== null || !sameSeller) {
-    const score = record === null ? null : sellerQualityScore(record);
-    put('Seller_Quality_Score', score === null ? null : roundTo(score, 4));
-  }
+  const columns = sellerColumns(record);
+  if (!sameSeller) put('Seller', columns.Seller);
+  if (record !== null || !sameSeller) put('Seller_Quality_Score', columns.Seller_Quality_Score);
+}
+
+/** The seller's name and quality score as the deal row holds them; both null without its record. */
+export function sellerColumns(record: KeepaSeller | null): { Seller: string | null; Seller_Quality_Score: number | null } {
+  const score = record === null ? null : sellerQualityScore(record);
+  return { Seller: record?.sellerName ?? null, Seller_Quality_Score: score === null ? null : roundTo(score, 4) };
 }
 
 export interface MoneyInputs {
